@@ -4,7 +4,7 @@ namespace Durable.Fluent.Checkpointing;
 /// A checkpoint or state request failed. <see cref="IsRetryable"/> tells the Lambda entry whether to throw (so the service
 /// retries the invocation: throttling, 5xx, network errors, a stale checkpoint token) or to fail the execution (other 4xx).
 /// </summary>
-public sealed class CheckpointException : DurableExecutionException
+public class CheckpointException : DurableExecutionException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What failed.</param>

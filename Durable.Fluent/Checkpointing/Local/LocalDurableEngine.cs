@@ -1,0 +1,797 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Checkpointing.Local;
+
+/// <summary>
+/// An in-process emulation of the durable execution service: executions, operations, checkpoint tokens, validation of
+/// updates, history events, timers (waits, retries, callback timeouts and heartbeats) and callbacks. The local test runner
+/// drives it on a virtual clock; the local durable service drives it on real time with a persistent store.
+/// Every public member is thread-safe.
+/// </summary>
+public sealed class LocalDurableEngine
+{
+    private const string Account = "123456789012";
+    private readonly object _gate = new();
+    private readonly Dictionary<string, ExecutionRecord> _executions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Arn, string OperationId)> _callbacks = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly LocalEngineOptions _options;
+    private long _executionCounter;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="time">The clock (a virtual clock in tests).</param>
+    /// <param name="options">Options.</param>
+    public LocalDurableEngine(TimeProvider time, LocalEngineOptions? options = null)
+    {
+        _time = time;
+        _options = options ?? new LocalEngineOptions();
+    }
+
+    /// <summary>Raised (outside the engine lock) when a CHAINED_INVOKE is started; the host runs the target.</summary>
+    public Func<ChainedInvokeRequest, ChainedInvokeStart>? ChainedInvokeStarter { get; set; }
+
+    /// <summary>Creates an execution and records ExecutionStarted (EventId 1).</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The execution ARN.</returns>
+    public string StartExecution(StartExecutionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_gate)
+        {
+            var n = ++_executionCounter;
+            var name = request.ExecutionName ?? $"execution-{n:D6}";
+            if (name.Length is < 1 or > 64 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid durable execution name '{name}': 1–64 characters of [a-zA-Z0-9-_].");
+            }
+
+            var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
+            var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{Hex(name + ":" + n)[..32]}";
+            if (_executions.Values.Any(e => e.Name == name && e.FunctionName == request.FunctionName))
+            {
+                throw new LocalEngineException("DurableExecutionAlreadyStartedException", 409, $"A durable execution named '{name}' already exists for function {request.FunctionName}.");
+            }
+
+            var now = _time.GetUtcNow();
+            var execId = Hex(arn)[..32];
+            var rec = new ExecutionRecord(arn, name, request.FunctionName, functionArn, request.Qualifier, now)
+            {
+                InputPayload = request.InputPayload,
+                ExecutionOperationId = execId,
+            };
+            var execOp = new OpRecord(execId, OperationType.Execution, null, null, null, now, rec.NextTimerSeq())
+            {
+                Status = OperationStatus.Started,
+                InputPayload = request.InputPayload ?? string.Empty,
+            };
+            rec.Add(execOp);
+            rec.Append(now, HistoryEventType.ExecutionStarted, execOp, new EventDetails
+            {
+                Input = new EventPayload(request.InputPayload ?? string.Empty),
+                ExecutionTimeout = request.ExecutionTimeoutSeconds,
+            }, includeSubType: false, name: name);
+            _executions[arn] = rec;
+            return arn;
+        }
+    }
+
+    /// <summary>Starts a handler invocation: issues a fresh checkpoint token and returns the envelope.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The invocation input.</returns>
+    public DurableExecutionInvocationInput BeginInvocation(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            if (rec.IsTerminal)
+            {
+                throw new LocalEngineException("ExecutionConflictException", 409, $"Execution {arn} has already ended ({rec.Status}).");
+            }
+
+            rec.InvocationCount++;
+            rec.Token = NewToken(rec);
+            rec.InvocationStart = _time.GetUtcNow();
+            var visible = rec.VisibleOperations().Select(o => o.ToOperation()).ToList();
+            var updated = rec.UpdatedSinceInvocation.ToList();
+            rec.UpdatedSinceInvocation.Clear();
+            rec.Unseen.Clear();
+            var pageSize = _options.InitialStatePageSize;
+            string? marker = null;
+            if (pageSize > 0 && visible.Count > pageSize)
+            {
+                rec.PagedState = visible;
+                marker = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                visible = visible.Take(pageSize).ToList();
+            }
+
+            return new DurableExecutionInvocationInput
+            {
+                DurableExecutionArn = arn,
+                CheckpointToken = rec.Token,
+                InitialExecutionState = new ExecutionState { Operations = visible, NextMarker = marker },
+                UpdatedOperationIds = updated,
+            };
+        }
+    }
+
+    /// <summary>Ends a handler invocation: records InvocationCompleted and, if the execution ended, its terminal event.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="outcome">What the invocation did.</param>
+    /// <param name="requestId">The invocation's request id.</param>
+    public void EndInvocation(string arn, InvocationOutcome outcome, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            var now = _time.GetUtcNow();
+            rec.Token = null;
+            rec.PagedState = null;
+            rec.Append(now, HistoryEventType.InvocationCompleted, null, new EventDetails
+            {
+                StartTimestamp = rec.InvocationStart ?? now,
+                EndTimestamp = now,
+                RequestId = requestId,
+                Error = outcome.InvocationError is null ? null : new EventError(outcome.InvocationError),
+            });
+            if (rec.IsTerminal || outcome.Output is not { } output)
+            {
+                return;
+            }
+
+            switch (output.Status)
+            {
+                case InvocationStatus.Succeeded:
+                    var result = string.IsNullOrEmpty(output.Result) && rec.CheckpointedResult is not null ? rec.CheckpointedResult : output.Result;
+                    Complete(rec, ExecutionStatus.Succeeded, result, null, now);
+                    break;
+                case InvocationStatus.Failed:
+                    Complete(rec, ExecutionStatus.Failed, null, output.Error ?? rec.CheckpointedError ?? new ErrorObject { ErrorMessage = "The execution failed." }, now);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Applies a batch of updates (CheckpointDurableExecution). The whole batch is validated before anything changes.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="token">The checkpoint token.</param>
+    /// <param name="updates">The updates.</param>
+    /// <returns>The new token (null once terminal) and the operations changed since the caller last saw them.</returns>
+    /// <exception cref="LocalEngineException">Invalid token or update; nothing was applied.</exception>
+    public CheckpointResult Checkpoint(string arn, string token, IReadOnlyList<OperationUpdate> updates)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        List<ChainedInvokeRequest>? invokes = null;
+        CheckpointResult result;
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, "Invalid Checkpoint Token: the token is stale or was never issued for this execution.");
+            }
+
+            UpdateValidator.Validate(rec, updates);
+            var now = _time.GetUtcNow();
+            foreach (var u in updates)
+            {
+                if (rec.IsOrphan(u.ParentId))
+                {
+                    continue;
+                }
+
+                var req = Apply(rec, u, now);
+                if (req is not null)
+                {
+                    (invokes ??= new()).Add(req);
+                }
+            }
+
+            if (rec.IsTerminal)
+            {
+                rec.Token = null;
+            }
+            else
+            {
+                rec.Token = NewToken(rec);
+            }
+
+            var changed = rec.Unseen.Select(id => rec.Ops[id].ToOperation()).ToList();
+            rec.Unseen.Clear();
+            result = new CheckpointResult(rec.Token, new ExecutionState { Operations = changed });
+        }
+
+        if (invokes is not null)
+        {
+            foreach (var req in invokes)
+            {
+                StartChainedInvoke(req);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a page of state (GetDurableExecutionState).</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="token">The checkpoint token.</param>
+    /// <param name="marker">The page marker (an offset).</param>
+    /// <param name="maxItems">Page size (1–1000; 0 means 100).</param>
+    /// <returns>The page.</returns>
+    public ExecutionState GetState(string arn, string token, string? marker, int maxItems = 1000)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, "Invalid Checkpoint Token: the token is stale or was never issued for this execution.");
+            }
+
+            var all = rec.PagedState ?? rec.VisibleOperations().Select(o => o.ToOperation()).ToList();
+            var offset = 0;
+            if (!string.IsNullOrEmpty(marker) && (!int.TryParse(marker, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset) || offset < 0 || offset > all.Count))
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid Marker '{marker}'.");
+            }
+
+            var size = maxItems <= 0 ? 100 : Math.Min(maxItems, 1000);
+            var page = all.Skip(offset).Take(size).ToList();
+            var next = offset + page.Count < all.Count ? (offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            return new ExecutionState { Operations = page, NextMarker = next };
+        }
+    }
+
+    /// <summary>Completes a callback successfully (SendDurableExecutionCallbackSuccess).</summary>
+    /// <param name="callbackId">The callback id.</param>
+    /// <param name="result">The raw result text (UTF-8 of the body), or null for an empty body.</param>
+    /// <returns>The execution ARN the callback belongs to.</returns>
+    public string SendCallbackSuccess(string callbackId, string? result)
+    {
+        if (Encoding.UTF8.GetByteCount(result ?? string.Empty) > 262_144)
+        {
+            throw new LocalEngineException("InvalidParameterValueException", 400, "The callback result exceeds 262,144 bytes.");
+        }
+
+        return CompleteCallback(callbackId, OperationStatus.Succeeded, result, null, HistoryEventType.CallbackSucceeded);
+    }
+
+    /// <summary>Completes a callback with a failure (SendDurableExecutionCallbackFailure).</summary>
+    /// <param name="callbackId">The callback id.</param>
+    /// <param name="error">The error.</param>
+    /// <returns>The execution ARN.</returns>
+    public string SendCallbackFailure(string callbackId, ErrorObject? error)
+        => CompleteCallback(callbackId, OperationStatus.Failed, null, error ?? new ErrorObject(), HistoryEventType.CallbackFailed);
+
+    /// <summary>Records a heartbeat (SendDurableExecutionCallbackHeartbeat): restarts the heartbeat timer; no event.</summary>
+    /// <param name="callbackId">The callback id.</param>
+    /// <returns>The execution ARN.</returns>
+    public string SendCallbackHeartbeat(string callbackId)
+    {
+        lock (_gate)
+        {
+            var (rec, op) = FindCallback(callbackId);
+            op.LastHeartbeat = _time.GetUtcNow();
+            op.TimerSeq = rec.NextTimerSeq();
+            return rec.Arn;
+        }
+    }
+
+    /// <summary>Completes a chained invoke with the target's result or error (the host calls this when the target ends).</summary>
+    /// <param name="arn">The calling execution.</param>
+    /// <param name="operationId">The CHAINED_INVOKE operation id.</param>
+    /// <param name="status">SUCCEEDED, FAILED, TIMED_OUT or STOPPED.</param>
+    /// <param name="result">The target's result.</param>
+    /// <param name="error">The target's error.</param>
+    public void CompleteChainedInvoke(string arn, string operationId, OperationStatus status, string? result, ErrorObject? error)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            if (rec.IsTerminal || !rec.Ops.TryGetValue(operationId, out var op) || op.Type != OperationType.ChainedInvoke || op.Status != OperationStatus.Started)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            op.Status = status;
+            op.EndTimestamp = now;
+            op.Result = result;
+            op.Error = error;
+            rec.Touch(op, service: true);
+            var type = status switch
+            {
+                OperationStatus.Succeeded => HistoryEventType.ChainedInvokeSucceeded,
+                OperationStatus.TimedOut => HistoryEventType.ChainedInvokeTimedOut,
+                OperationStatus.Stopped => HistoryEventType.ChainedInvokeStopped,
+                _ => HistoryEventType.ChainedInvokeFailed,
+            };
+            rec.Append(now, type, op, status == OperationStatus.Succeeded
+                ? new EventDetails { Result = new EventPayload(result) }
+                : new EventDetails { Error = new EventError(error ?? new ErrorObject()) });
+        }
+    }
+
+    /// <summary>Stops an execution (StopDurableExecution).</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="error">The reason.</param>
+    /// <returns>When it stopped.</returns>
+    public DateTimeOffset StopExecution(string arn, ErrorObject? error)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            if (rec.IsTerminal)
+            {
+                throw new LocalEngineException("ExecutionConflictException", 409, $"Execution {arn} has already ended ({rec.Status}).");
+            }
+
+            var now = _time.GetUtcNow();
+            Complete(rec, ExecutionStatus.Stopped, null, error ?? new ErrorObject { ErrorType = "Execution.Stopped", ErrorMessage = "The execution was stopped." }, now);
+            return now;
+        }
+    }
+
+    /// <summary>The earliest due time among the execution's timers (waits, retries, callback timeouts), or null.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The due time.</returns>
+    public DateTimeOffset? NextTimerDue(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            return rec.IsTerminal ? null : NextTimer(rec)?.Due;
+        }
+    }
+
+    /// <summary>Fires the earliest timer if it is due now; returns whether one fired (and so the handler must be re-invoked).</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>Whether a timer fired.</returns>
+    public bool FireNextTimer(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            if (rec.IsTerminal || NextTimer(rec) is not { } t || t.Due > _time.GetUtcNow())
+            {
+                return false;
+            }
+
+            var now = _time.GetUtcNow();
+            var op = t.Op;
+            switch (t.Kind)
+            {
+                case TimerKind.WaitEnd:
+                    op.Status = OperationStatus.Succeeded;
+                    op.EndTimestamp = now;
+                    rec.Touch(op, service: true);
+                    rec.Append(now, HistoryEventType.WaitSucceeded, op, new EventDetails { Duration = op.WaitSeconds });
+                    break;
+                case TimerKind.RetryDue:
+                    op.Status = OperationStatus.Ready;
+                    op.NextAttemptTimestamp = null;
+                    rec.Touch(op, service: true);
+                    break;
+                case TimerKind.CallbackTimeout:
+                case TimerKind.CallbackHeartbeat:
+                    op.Status = OperationStatus.TimedOut;
+                    op.EndTimestamp = now;
+                    op.Error = t.Kind == TimerKind.CallbackTimeout
+                        ? new ErrorObject { ErrorType = "Callback.Timeout", ErrorMessage = "Callback timed out" }
+                        : new ErrorObject { ErrorType = "Callback.Heartbeat", ErrorMessage = "Callback timed out on heartbeat" };
+                    rec.Touch(op, service: true);
+                    rec.Append(now, HistoryEventType.CallbackTimedOut, op, new EventDetails { Error = new EventError(op.Error) });
+                    break;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The execution's history, in EventId order.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The events.</returns>
+    public IReadOnlyList<HistoryEvent> GetHistory(string arn)
+    {
+        lock (_gate)
+        {
+            return Get(arn).Events.ToList();
+        }
+    }
+
+    /// <summary>All operations of the execution, including children of finished contexts.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The operations in creation order.</returns>
+    public IReadOnlyList<Operation> GetOperations(string arn)
+    {
+        lock (_gate)
+        {
+            return Get(arn).Order.Select(o => o.ToOperation()).ToList();
+        }
+    }
+
+    /// <summary>The execution's status and result (GetDurableExecution).</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The snapshot.</returns>
+    public ExecutionSnapshot GetExecution(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            return new ExecutionSnapshot
+            {
+                DurableExecutionArn = rec.Arn,
+                DurableExecutionName = rec.Name,
+                FunctionArn = rec.FunctionArn,
+                Status = rec.Status,
+                InputPayload = rec.InputPayload,
+                Result = rec.Result,
+                Error = rec.Error,
+                StartTimestamp = rec.Start,
+                EndTimestamp = rec.End,
+                Version = rec.Qualifier,
+            };
+        }
+    }
+
+    /// <summary>All executions, in creation order.</summary>
+    /// <returns>The snapshots.</returns>
+    public IReadOnlyList<ExecutionSnapshot> ListExecutions()
+    {
+        lock (_gate)
+        {
+            return _executions.Keys.ToList().Select(GetExecution).ToList();
+        }
+    }
+
+    /// <summary>The callback id of the named callback operation of an execution, if it has started.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="name">The callback operation's name.</param>
+    /// <returns>The id, or null.</returns>
+    public string? FindCallbackId(string arn, string name)
+    {
+        lock (_gate)
+        {
+            return Get(arn).Order.LastOrDefault(o => o.Type == OperationType.Callback && o.Name == name)?.CallbackId;
+        }
+    }
+
+    private void StartChainedInvoke(ChainedInvokeRequest req)
+    {
+        var starter = ChainedInvokeStarter;
+        ChainedInvokeStart? started = null;
+        ErrorObject? failure = null;
+        if (starter is null)
+        {
+            failure = new ErrorObject { ErrorType = "ChainedInvoke.FailedToStart", ErrorMessage = $"No function '{req.FunctionName}' is registered with the local engine." };
+        }
+        else
+        {
+            try
+            {
+                started = starter(req);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = new ErrorObject { ErrorType = "ChainedInvoke.FailedToStart", ErrorMessage = ex.Message };
+            }
+        }
+
+        lock (_gate)
+        {
+            var rec = Get(req.ParentArn);
+            var op = rec.Ops[req.OperationId];
+            var now = _time.GetUtcNow();
+            op.ChildArn = started?.ChildExecutionArn ?? $"{req.FunctionName}:not-started";
+            rec.Append(now, HistoryEventType.ChainedInvokeStarted, op, new EventDetails
+            {
+                FunctionName = req.FunctionName,
+                TenantId = req.TenantId,
+                Input = new EventPayload(req.Payload),
+                ExecutedVersion = started?.ExecutedVersion ?? "$LATEST",
+                DurableExecutionArn = op.ChildArn,
+            });
+        }
+
+        if (failure is not null)
+        {
+            CompleteChainedInvoke(req.ParentArn, req.OperationId, OperationStatus.Failed, null, failure);
+        }
+    }
+
+    private string CompleteCallback(string callbackId, OperationStatus status, string? result, ErrorObject? error, HistoryEventType type)
+    {
+        lock (_gate)
+        {
+            var (rec, op) = FindCallback(callbackId);
+            var now = _time.GetUtcNow();
+            op.Status = status;
+            op.EndTimestamp = now;
+            op.Result = result;
+            op.Error = error;
+            rec.Touch(op, service: true);
+            rec.Append(now, type, op, status == OperationStatus.Succeeded
+                ? new EventDetails { Result = new EventPayload(result) }
+                : new EventDetails { Error = new EventError(error!) });
+            return rec.Arn;
+        }
+    }
+
+    private (ExecutionRecord Rec, OpRecord Op) FindCallback(string callbackId)
+    {
+        if (string.IsNullOrEmpty(callbackId) || !_callbacks.TryGetValue(callbackId, out var where) || !_executions.TryGetValue(where.Arn, out var rec))
+        {
+            throw new LocalEngineException("ResourceNotFoundException", 404, "Callback not found: the callback id is unknown.");
+        }
+
+        var op = rec.Ops[where.OperationId];
+        if (rec.IsTerminal || op.Status != OperationStatus.Started)
+        {
+            throw new LocalEngineException("ExecutionConflictException", 409, $"The callback is not open (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}).");
+        }
+
+        return (rec, op);
+    }
+
+    private ChainedInvokeRequest? Apply(ExecutionRecord rec, OperationUpdate u, DateTimeOffset now)
+    {
+        if (u.Type == OperationType.Execution)
+        {
+            if (u.Action == OperationAction.Succeed)
+            {
+                rec.CheckpointedResult = u.Payload;
+                Complete(rec, ExecutionStatus.Succeeded, u.Payload, null, now);
+            }
+            else
+            {
+                rec.CheckpointedError = u.Error;
+                Complete(rec, ExecutionStatus.Failed, null, u.Error, now);
+            }
+
+            return null;
+        }
+
+        rec.Ops.TryGetValue(u.Id, out var op);
+        if (op is null)
+        {
+            op = new OpRecord(u.Id, u.Type, u.SubType, u.Name, u.ParentId, now, rec.NextTimerSeq());
+            rec.Add(op);
+        }
+
+        ChainedInvokeRequest? invoke = null;
+        switch (u.Type, u.Action)
+        {
+            case (OperationType.Step, OperationAction.Start):
+                op.Status = OperationStatus.Started;
+                op.NextAttemptTimestamp = null;
+                rec.Append(now, HistoryEventType.StepStarted, op, EventDetails.Empty);
+                break;
+            case (OperationType.Step, OperationAction.Retry):
+            {
+                var attempt = op.Attempt + 1;
+                var delay = u.StepOptions!.NextAttemptDelaySeconds!.Value;
+                op.Attempt = attempt;
+                op.Status = OperationStatus.Pending;
+                op.NextAttemptTimestamp = now.AddSeconds(delay);
+                op.TimerSeq = rec.NextTimerSeq();
+                op.Result = u.Payload;
+                op.Error = u.Error;
+                var retry = new RetryDetails(attempt, delay);
+                rec.Append(now, u.Error is null ? HistoryEventType.StepSucceeded : HistoryEventType.StepFailed, op, u.Error is null
+                    ? new EventDetails { Result = Payload(u.Payload), RetryDetails = retry }
+                    : new EventDetails { Error = new EventError(u.Error), RetryDetails = retry });
+                break;
+            }
+
+            case (OperationType.Step, OperationAction.Succeed):
+                op.Attempt++;
+                op.Status = OperationStatus.Succeeded;
+                op.EndTimestamp = now;
+                op.Result = u.Payload;
+                op.Error = null;
+                rec.Append(now, HistoryEventType.StepSucceeded, op, new EventDetails { Result = Payload(u.Payload), RetryDetails = new RetryDetails(op.Attempt) });
+                break;
+            case (OperationType.Step, OperationAction.Fail):
+                op.Attempt++;
+                op.Status = OperationStatus.Failed;
+                op.EndTimestamp = now;
+                op.Error = u.Error;
+                rec.Append(now, HistoryEventType.StepFailed, op, new EventDetails { Error = new EventError(u.Error ?? new ErrorObject()), RetryDetails = new RetryDetails(op.Attempt) });
+                break;
+            case (OperationType.Wait, OperationAction.Start):
+                op.Status = OperationStatus.Started;
+                op.WaitSeconds = u.WaitOptions!.WaitSeconds!.Value;
+                op.ScheduledEnd = now.AddSeconds(op.WaitSeconds);
+                rec.Append(now, HistoryEventType.WaitStarted, op, new EventDetails { Duration = op.WaitSeconds, ScheduledEndTimestamp = op.ScheduledEnd });
+                break;
+            case (OperationType.Wait, OperationAction.Cancel):
+                op.Status = OperationStatus.Cancelled;
+                op.EndTimestamp = now;
+                rec.Append(now, HistoryEventType.WaitCancelled, op, new EventDetails { Error = u.Error is null ? null : new EventError(u.Error) });
+                break;
+            case (OperationType.Context, OperationAction.Start):
+                op.Status = OperationStatus.Started;
+                rec.Append(now, HistoryEventType.ContextStarted, op, EventDetails.Empty);
+                break;
+            case (OperationType.Context, OperationAction.Succeed):
+                op.Status = OperationStatus.Succeeded;
+                op.EndTimestamp = now;
+                op.Result = u.Payload;
+                op.ReplayChildren = u.ContextOptions?.ReplayChildren;
+                rec.Append(now, HistoryEventType.ContextSucceeded, op, new EventDetails { Result = Payload(u.Payload) });
+                break;
+            case (OperationType.Context, OperationAction.Fail):
+                op.Status = OperationStatus.Failed;
+                op.EndTimestamp = now;
+                op.Error = u.Error;
+                rec.Append(now, HistoryEventType.ContextFailed, op, new EventDetails { Error = new EventError(u.Error ?? new ErrorObject()) });
+                break;
+            case (OperationType.Callback, OperationAction.Start):
+                op.Status = OperationStatus.Started;
+                op.CallbackId = _options.CallbackIdFactory?.Invoke(rec.Arn, op.Id) ?? DeterministicCallbackId(rec.Arn, op.Id);
+                op.TimeoutSeconds = u.CallbackOptions?.TimeoutSeconds ?? 0;
+                op.HeartbeatSeconds = u.CallbackOptions?.HeartbeatTimeoutSeconds ?? 0;
+                op.LastHeartbeat = now;
+                _callbacks[op.CallbackId] = (rec.Arn, op.Id);
+                rec.Append(now, HistoryEventType.CallbackStarted, op, new EventDetails
+                {
+                    CallbackId = op.CallbackId,
+                    Timeout = op.TimeoutSeconds > 0 ? op.TimeoutSeconds : null,
+                    HeartbeatTimeout = op.HeartbeatSeconds > 0 ? op.HeartbeatSeconds : null,
+                });
+                break;
+            case (OperationType.Callback, OperationAction.Cancel):
+                op.Status = OperationStatus.Cancelled;
+                op.EndTimestamp = now;
+                break;
+            case (OperationType.ChainedInvoke, OperationAction.Start):
+                op.Status = OperationStatus.Started;
+                op.InputPayload = u.Payload;
+                invoke = new ChainedInvokeRequest(rec.Arn, op.Id, u.ChainedInvokeOptions!.FunctionName!, u.Payload, u.ChainedInvokeOptions.TenantId);
+                break;
+            case (OperationType.ChainedInvoke, OperationAction.Cancel):
+                op.Status = OperationStatus.Stopped;
+                op.EndTimestamp = now;
+                rec.Append(now, HistoryEventType.ChainedInvokeStopped, op, new EventDetails { Error = new EventError(u.Error ?? new ErrorObject { ErrorMessage = "Cancelled" }) });
+                break;
+        }
+
+        rec.Touch(op, service: false);
+        return invoke;
+    }
+
+    private static EventPayload? Payload(string? payload) => payload is null ? null : new EventPayload(payload);
+
+    private static void Complete(ExecutionRecord rec, ExecutionStatus status, string? result, ErrorObject? error, DateTimeOffset now)
+    {
+        if (rec.IsTerminal)
+        {
+            return;
+        }
+
+        rec.Status = status;
+        rec.Result = result;
+        rec.Error = error;
+        rec.End = now;
+        var execOp = rec.Ops[rec.ExecutionOperationId];
+        execOp.Status = status switch
+        {
+            ExecutionStatus.Succeeded => OperationStatus.Succeeded,
+            ExecutionStatus.Failed => OperationStatus.Failed,
+            ExecutionStatus.TimedOut => OperationStatus.TimedOut,
+            _ => OperationStatus.Stopped,
+        };
+        execOp.EndTimestamp = now;
+        var type = status switch
+        {
+            ExecutionStatus.Succeeded => HistoryEventType.ExecutionSucceeded,
+            ExecutionStatus.Failed => HistoryEventType.ExecutionFailed,
+            ExecutionStatus.TimedOut => HistoryEventType.ExecutionTimedOut,
+            _ => HistoryEventType.ExecutionStopped,
+        };
+        rec.Append(now, type, execOp, status == ExecutionStatus.Succeeded
+            ? new EventDetails { Result = new EventPayload(result) }
+            : new EventDetails { Error = new EventError(error ?? new ErrorObject()) }, includeSubType: false, name: rec.Name);
+    }
+
+    private static (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? NextTimer(ExecutionRecord rec)
+    {
+        (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? best = null;
+        foreach (var op in rec.Order)
+        {
+            if (rec.IsOrphan(op.ParentId))
+            {
+                continue;
+            }
+
+            switch (op.Type)
+            {
+                case OperationType.Wait when op.Status == OperationStatus.Started && op.ScheduledEnd is { } end:
+                    Consider(ref best, (end, op.TimerSeq, TimerKind.WaitEnd, op));
+                    break;
+                case OperationType.Step when op.Status == OperationStatus.Pending && op.NextAttemptTimestamp is { } next:
+                    Consider(ref best, (next, op.TimerSeq, TimerKind.RetryDue, op));
+                    break;
+                case OperationType.Callback when op.Status == OperationStatus.Started:
+                    if (op.TimeoutSeconds > 0)
+                    {
+                        Consider(ref best, (op.StartTimestamp.AddSeconds(op.TimeoutSeconds), op.CreatedSeq, TimerKind.CallbackTimeout, op));
+                    }
+
+                    if (op.HeartbeatSeconds > 0)
+                    {
+                        Consider(ref best, ((op.LastHeartbeat ?? op.StartTimestamp).AddSeconds(op.HeartbeatSeconds), op.TimerSeq, TimerKind.CallbackHeartbeat, op));
+                    }
+
+                    break;
+            }
+        }
+
+        return best;
+
+        static void Consider(ref (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? best, (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op) candidate)
+        {
+            if (best is null || candidate.Due < best.Value.Due || (candidate.Due == best.Value.Due && candidate.Seq < best.Value.Seq))
+            {
+                best = candidate;
+            }
+        }
+    }
+
+    private ExecutionRecord Get(string arn)
+        => arn is not null && _executions.TryGetValue(arn, out var rec)
+            ? rec
+            : throw new LocalEngineException("ResourceNotFoundException", 404, $"Durable execution not found: {arn}");
+
+    private static string NewToken(ExecutionRecord rec)
+    {
+        rec.TokenSeq++;
+        var json = JsonSerializer.Serialize(new Dictionary<string, object> { ["arn"] = rec.Arn, ["seq"] = rec.TokenSeq, ["inv"] = rec.InvocationCount });
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
+    }
+
+    private static string DeterministicCallbackId(string arn, string opId)
+        => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(arn + "|" + opId))).TrimEnd('=').Replace('/', '_');
+
+    private static string Hex(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
+
+    private enum TimerKind
+    {
+        WaitEnd,
+        RetryDue,
+        CallbackTimeout,
+        CallbackHeartbeat,
+    }
+}
+
+/// <summary>Options of the local engine.</summary>
+public sealed record LocalEngineOptions
+{
+    /// <summary>The region written into ARNs.</summary>
+    public string Region { get; init; } = "us-east-1";
+
+    /// <summary>
+    /// Creates callback ids from (execution ARN, operation id). The default is deterministic (for reproducible tests);
+    /// the local durable service passes an unguessable generator.
+    /// </summary>
+    public Func<string, string, string>? CallbackIdFactory { get; init; }
+
+    /// <summary>When positive, the invocation envelope carries at most this many operations and the rest is paged.</summary>
+    public int InitialStatePageSize { get; init; }
+}
+
+/// <summary>An error of the local engine, shaped like the service's (error type and HTTP status).</summary>
+public sealed class LocalEngineException : CheckpointException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="errorType">The service error type, e.g. <c>InvalidParameterValueException</c>.</param>
+    /// <param name="statusCode">The HTTP status code.</param>
+    /// <param name="message">The message.</param>
+    public LocalEngineException(string errorType, int statusCode, string message)
+        : base(message, errorType, statusCode)
+    {
+    }
+}

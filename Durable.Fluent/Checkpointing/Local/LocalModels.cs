@@ -1,0 +1,98 @@
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Checkpointing.Local;
+
+/// <summary>A request to create an execution in the local engine.</summary>
+public sealed record StartExecutionRequest
+{
+    /// <summary>The function name (used in the ARN).</summary>
+    public string FunctionName { get; init; } = "durable-function";
+
+    /// <summary>The execution name (1–64 of <c>[a-zA-Z0-9-_]</c>); generated when omitted.</summary>
+    public string? ExecutionName { get; init; }
+
+    /// <summary>The input as JSON text.</summary>
+    public string? InputPayload { get; init; }
+
+    /// <summary>The execution timeout in seconds (ExecutionStarted details).</summary>
+    public int ExecutionTimeoutSeconds { get; init; } = 300;
+
+    /// <summary>The function version or alias that runs (<c>$LATEST</c> by default).</summary>
+    public string Qualifier { get; init; } = "$LATEST";
+
+    /// <summary>The tenant id, when the execution was started for a tenant.</summary>
+    public string? TenantId { get; init; }
+}
+
+/// <summary>The outcome of one handler invocation, reported to the engine when it ends.</summary>
+public sealed record InvocationOutcome
+{
+    private InvocationOutcome()
+    {
+    }
+
+    /// <summary>The handler's output, when it returned.</summary>
+    public DurableExecutionInvocationOutput? Output { get; private init; }
+
+    /// <summary>The Lambda-level error, when the invocation crashed or threw.</summary>
+    public ErrorObject? InvocationError { get; private init; }
+
+    /// <summary>The handler returned <paramref name="output"/>.</summary>
+    /// <param name="output">The output.</param>
+    /// <returns>The outcome.</returns>
+    public static InvocationOutcome Returned(DurableExecutionInvocationOutput output) => new() { Output = output };
+
+    /// <summary>The invocation died (process exit, timeout, unhandled error): the service retries the invocation.</summary>
+    /// <param name="errorType">For example <c>Runtime.ExitError</c>.</param>
+    /// <param name="message">The message.</param>
+    /// <returns>The outcome.</returns>
+    public static InvocationOutcome Crashed(string errorType, string message)
+        => new() { InvocationError = new ErrorObject { ErrorType = errorType, ErrorMessage = message } };
+}
+
+/// <summary>What GetDurableExecution reports about an execution.</summary>
+public sealed record ExecutionSnapshot
+{
+    /// <summary>The ARN.</summary>
+    public required string DurableExecutionArn { get; init; }
+
+    /// <summary>The execution name.</summary>
+    public required string DurableExecutionName { get; init; }
+
+    /// <summary>The function ARN.</summary>
+    public required string FunctionArn { get; init; }
+
+    /// <summary>The status.</summary>
+    public required ExecutionStatus Status { get; init; }
+
+    /// <summary>The input JSON.</summary>
+    public string? InputPayload { get; init; }
+
+    /// <summary>The result JSON, when succeeded.</summary>
+    public string? Result { get; init; }
+
+    /// <summary>The error, when failed, timed out or stopped.</summary>
+    public ErrorObject? Error { get; init; }
+
+    /// <summary>When the execution started.</summary>
+    public DateTimeOffset StartTimestamp { get; init; }
+
+    /// <summary>When it ended.</summary>
+    public DateTimeOffset? EndTimestamp { get; init; }
+
+    /// <summary>The function version that runs it.</summary>
+    public string Version { get; init; } = "$LATEST";
+}
+
+/// <summary>A chained invoke the engine recorded and a host must run.</summary>
+/// <param name="ParentArn">The calling execution.</param>
+/// <param name="OperationId">The CHAINED_INVOKE operation id.</param>
+/// <param name="FunctionName">The target.</param>
+/// <param name="Payload">The serialized input.</param>
+/// <param name="TenantId">The tenant, if any.</param>
+public sealed record ChainedInvokeRequest(string ParentArn, string OperationId, string FunctionName, string? Payload, string? TenantId);
+
+/// <summary>How a host started a chained invoke: the child execution's ARN and the version that runs.</summary>
+/// <param name="ChildExecutionArn">The child execution ARN (or a request id for a plain function).</param>
+/// <param name="ExecutedVersion">The version that runs, e.g. <c>$LATEST</c>.</param>
+public sealed record ChainedInvokeStart(string ChildExecutionArn, string ExecutedVersion);

@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using Durable.Fluent.Retries;
+using Durable.Fluent.Serialization;
+
+namespace Durable.Fluent.Definition;
+
+/// <summary>A node of the definition graph. Nodes are immutable and never run anything themselves.</summary>
+internal abstract record Node
+{
+    /// <summary>The operation name, if the node has one.</summary>
+    public OperationName? Name { get; init; }
+
+    /// <summary>A short label for diagnostics and rendering (kind plus name).</summary>
+    public abstract string Kind { get; }
+
+    public string Describe() => Name is { } n ? $"{Kind} '{n}'" : Kind;
+}
+
+/// <summary>An ordered chain of nodes; the output of each node is the input of the next.</summary>
+internal sealed record Chain(ImmutableArray<Node> Nodes)
+{
+    public static Chain Empty { get; } = new(ImmutableArray<Node>.Empty);
+
+    public Chain Append(Node node) => new(Nodes.Add(node));
+}
+
+/// <summary>Step semantics per retry attempt.</summary>
+public enum StepSemantics
+{
+    /// <summary>The body may run more than once per attempt if the invocation ends before the result is checkpointed (default).</summary>
+    AtLeastOncePerRetry,
+
+    /// <summary>The START of each attempt is checkpointed before the body runs; an interrupted attempt is never re-run blindly.</summary>
+    AtMostOncePerRetry,
+}
+
+internal delegate ValueTask<object?> StepBody(object? value, StepContext context, CancellationToken cancellationToken);
+
+internal sealed record StepNode(StepBody Body, CodecSpec Codec) : Node
+{
+    public override string Kind => "Step";
+
+    public StepSemantics Semantics { get; init; } = StepSemantics.AtLeastOncePerRetry;
+
+    public IRetryStrategy? Retry { get; init; }
+}
+
+internal sealed record WaitNode(TimeSpan Duration) : Node
+{
+    public override string Kind => "Wait";
+
+    public int Seconds => (int)(Duration.Ticks / TimeSpan.TicksPerSecond);
+}
+
+/// <summary>A pure transformation of the current value; it checkpoints nothing and runs on every replay.</summary>
+internal sealed record SelectNode(Func<object?, WorkflowContext, object?> Map) : Node
+{
+    public override string Kind => "Select";
+}
+
+/// <summary>A child context running a chain with its own operation ids.</summary>
+internal sealed record ChildNode(Chain Body, CodecSpec Codec, string SubType) : Node
+{
+    public override string Kind => "Child";
+
+    /// <summary>The input of the body: the current value (default) or a projection of it.</summary>
+    public Func<object?, object?>? InputSelector { get; init; }
+}
+
+/// <summary>How a node's payloads are (de)serialized: a custom serializer, or JSON of a given type.</summary>
+internal sealed class CodecSpec
+{
+    private readonly PayloadCodec? _custom;
+    private readonly Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> _json;
+    private PayloadCodec? _defaultJson;
+
+    private CodecSpec(PayloadCodec? custom, Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> json)
+    {
+        _custom = custom;
+        _json = json;
+    }
+
+    public bool IsCustom => _custom is not null;
+
+    public static CodecSpec JsonOf<T>() => new(null, static o => PayloadCodec.Json<T>(o));
+
+    public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o));
+
+    public PayloadCodec Resolve(System.Text.Json.JsonSerializerOptions options)
+    {
+        if (_custom is not null)
+        {
+            return _custom;
+        }
+
+        if (ReferenceEquals(options, DurableJson.DefaultOptions))
+        {
+            return _defaultJson ??= _json(options);
+        }
+
+        return _json(options);
+    }
+}

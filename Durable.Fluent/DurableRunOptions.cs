@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Durable.Fluent;
+
+/// <summary>Options of one invocation: the clock, logging and the invocation's request id.</summary>
+public sealed record DurableRunOptions
+{
+    /// <summary>The defaults: system clock, no logging.</summary>
+    public static DurableRunOptions Default { get; } = new();
+
+    /// <summary>The clock. The local test runner passes its virtual clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where step and workflow loggers write.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>The Lambda request id of this invocation, if known.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The maximum number of operations per execution (3,000, the service quota).</summary>
+    public int MaxOperations { get; init; } = 3000;
+}

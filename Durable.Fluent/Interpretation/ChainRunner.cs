@@ -1,0 +1,44 @@
+using Durable.Fluent.Definition;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>Walks a chain: each node gets the previous node's output; the first suspension stops the walk.</summary>
+internal static class ChainRunner
+{
+    public static async ValueTask<NodeOutcome> RunAsync(Chain chain, Frame frame, object? value)
+    {
+        var nodes = chain.Nodes;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var outcome = await RunNodeAsync(nodes[i], frame, value).ConfigureAwait(false);
+            if (outcome.IsSuspended)
+            {
+                return outcome;
+            }
+
+            value = outcome.Value;
+        }
+
+        return NodeOutcome.Done(value);
+    }
+
+    private static ValueTask<NodeOutcome> RunNodeAsync(Node node, Frame frame, object? value)
+    {
+        frame.Run.Cancellation.ThrowIfCancellationRequested();
+        return node switch
+        {
+            StepNode step => StepExecutor.ExecuteAsync(step, frame, value),
+            WaitNode wait => WaitExecutor.ExecuteAsync(wait, frame, value),
+            SelectNode select => new ValueTask<NodeOutcome>(NodeOutcome.Done(select.Map(value, frame.WorkflowContext))),
+            ChildNode child => ChildExecutor.ExecuteAsync(child, frame, value),
+            IExecutableNode custom => custom.ExecuteAsync(frame, value),
+            _ => throw new NotSupportedException($"No executor for node kind '{node.Kind}'."),
+        };
+    }
+}
+
+/// <summary>Executor hook for node kinds whose executor lives beside their definition in the interpretation layer.</summary>
+internal interface IExecutableNode
+{
+    ValueTask<NodeOutcome> ExecuteAsync(Frame frame, object? value);
+}

@@ -1,0 +1,114 @@
+using Durable.Fluent.Definition;
+using Durable.Fluent.Serialization;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>
+/// Runs a child context. New: START (queued), run the body in a child frame (ids prefixed by this operation's id), then
+/// SUCCEED with the result — or, above 256 KiB, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the
+/// body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
+/// ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
+/// </summary>
+internal static class ChildExecutor
+{
+    public static ValueTask<NodeOutcome> ExecuteAsync(ChildNode node, Frame frame, object? value)
+        => RunContextAsync(
+            frame,
+            value,
+            Replay.Name(node, frame, value),
+            node.SubType,
+            node.Describe(),
+            node.Codec,
+            (child, v) => ChainRunner.RunAsync(node.Body, child, node.InputSelector is null ? v : node.InputSelector(v)),
+            childInput: node.InputSelector is null ? value : node.InputSelector(value));
+
+    /// <summary>The shared CONTEXT protocol, used by child, wait-for-callback, parallel and map executors.</summary>
+    public static async ValueTask<NodeOutcome> RunContextAsync(
+        Frame frame,
+        object? value,
+        string? name,
+        string subType,
+        string label,
+        CodecSpec codecSpec,
+        Func<Frame, object?, ValueTask<NodeOutcome>> body,
+        object? childInput,
+        Func<object?, string?>? summary = null,
+        string? id = null)
+    {
+        var run = frame.Run;
+        id ??= frame.NextId();
+        var recorded = run.Find(id);
+        var codec = codecSpec.Resolve(run.Json);
+        var serdes = new SerDesContext(id, name, run.Arn);
+        var replayChildren = false;
+        if (recorded is not null)
+        {
+            Replay.CheckDeterminism(recorded, OperationType.Context, subType, name, label);
+            switch (recorded.Status)
+            {
+                case OperationStatus.Succeeded when recorded.ContextDetails?.ReplayChildren == true:
+                    replayChildren = true;
+                    break;
+                case OperationStatus.Succeeded:
+                    return NodeOutcome.Done(codec.Deserialize(recorded.ContextDetails?.Result, serdes));
+                case OperationStatus.Failed:
+                    throw new ChildContextFailedException(name, id, recorded.ContextDetails?.Error ?? new ErrorObject { ErrorMessage = $"Child context '{name}' failed." });
+                case OperationStatus.Started:
+                    break;
+                default:
+                    throw new NonDeterministicExecutionException($"Context '{name ?? id}' is recorded with status {recorded.Status}, which a context cannot have.");
+            }
+        }
+        else
+        {
+            run.EndReplay();
+            run.ReserveOperation(name);
+            run.Batcher.Enqueue(Update(frame, id, name, subType, OperationAction.Start));
+        }
+
+        var childFrame = frame.Child(id, childInput);
+        NodeOutcome outcome;
+        try
+        {
+            outcome = await body(childFrame, value).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!StepExecutor.IsFatal(ex, run) && !replayChildren)
+        {
+            var error = ErrorObjects.From(ex);
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, subType, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
+            throw new ChildContextFailedException(name, id, error, ex);
+        }
+
+        if (outcome.IsSuspended || replayChildren)
+        {
+            return outcome;
+        }
+
+        var payload = codec.Serialize(outcome.Value, serdes);
+        if (Limits.Utf8Size(payload) > Limits.MaxCheckpointPayloadBytes)
+        {
+            await run.Batcher.CheckpointAsync(
+                Update(frame, id, name, subType, OperationAction.Succeed) with
+                {
+                    Payload = summary?.Invoke(outcome.Value) ?? string.Empty,
+                    ContextOptions = new ContextOptions { ReplayChildren = true },
+                },
+                run.Cancellation).ConfigureAwait(false);
+            return outcome;
+        }
+
+        await run.Batcher.CheckpointAsync(Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+        return NodeOutcome.Done(codec.Deserialize(payload, serdes));
+    }
+
+    private static OperationUpdate Update(Frame frame, string id, string? name, string subType, OperationAction action) => new()
+    {
+        Id = id,
+        ParentId = frame.ParentId,
+        Name = name,
+        Type = OperationType.Context,
+        SubType = subType,
+        Action = action,
+    };
+}

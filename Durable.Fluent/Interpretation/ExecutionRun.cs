@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Retries;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>The state of one invocation: the merged checkpoint log, the batcher, the clock, limits and replay tracking.</summary>
+internal sealed class ExecutionRun
+{
+    private readonly Dictionary<string, Operation> _operations;
+    private readonly object _gate = new();
+    private int _operationCount;
+    private volatile bool _replaying;
+
+    public ExecutionRun(
+        string arn,
+        Dictionary<string, Operation> operations,
+        CheckpointBatcher batcher,
+        DurableRunOptions runOptions,
+        WorkflowOptions workflowOptions,
+        IRetryStrategy defaultRetry,
+        CancellationToken cancellationToken)
+    {
+        Arn = arn;
+        _operations = operations;
+        Batcher = batcher;
+        RunOptions = runOptions;
+        WorkflowOptions = workflowOptions;
+        DefaultRetry = defaultRetry;
+        Cancellation = cancellationToken;
+        foreach (var op in operations.Values)
+        {
+            if (op.Type != OperationType.Execution)
+            {
+                _operationCount++;
+            }
+        }
+
+        _replaying = _operationCount > 0;
+        Logger = runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Workflow");
+    }
+
+    public string Arn { get; }
+
+    public CheckpointBatcher Batcher { get; }
+
+    public DurableRunOptions RunOptions { get; }
+
+    public WorkflowOptions WorkflowOptions { get; }
+
+    public IRetryStrategy DefaultRetry { get; }
+
+    public CancellationToken Cancellation { get; }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider Time => RunOptions.TimeProvider;
+
+    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;
+
+    /// <summary>True until the interpreter does new work (creates an operation or runs a body).</summary>
+    public bool IsReplaying => _replaying;
+
+    public void EndReplay() => _replaying = false;
+
+    public Operation? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _operations.TryGetValue(id, out var op) ? op : null;
+        }
+    }
+
+    public void Merge(IReadOnlyList<Operation> operations)
+    {
+        lock (_gate)
+        {
+            foreach (var op in operations)
+            {
+                _operations[op.Id] = op;
+            }
+        }
+    }
+
+    /// <summary>Counts a new operation against the per-execution limit.</summary>
+    public void ReserveOperation(string? name)
+    {
+        var count = Interlocked.Increment(ref _operationCount);
+        if (count > RunOptions.MaxOperations)
+        {
+            throw new OperationLimitExceededException(name, RunOptions.MaxOperations);
+        }
+    }
+}
+
+/// <summary>One context scope at run time: the id prefix and counter, the ParentId of its operations, and its input.</summary>
+internal sealed class Frame
+{
+    private int _counter;
+    private WorkflowContext? _workflowContext;
+
+    public Frame(ExecutionRun run, string? idPrefix, string? parentId, object? input)
+    {
+        Run = run;
+        IdPrefix = idPrefix;
+        ParentId = parentId;
+        Input = input;
+    }
+
+    public ExecutionRun Run { get; }
+
+    /// <summary>The prefix of this context's operation ids (the owning operation's id), or null at the root.</summary>
+    public string? IdPrefix { get; }
+
+    /// <summary>The ParentId written on this context's operations.</summary>
+    public string? ParentId { get; }
+
+    /// <summary>The input of the workflow (or child workflow) this frame runs.</summary>
+    public object? Input { get; }
+
+    public string NextId() => OperationIds.Create(IdPrefix, Interlocked.Increment(ref _counter));
+
+    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run), Run.Arn, () => Run.IsReplaying);
+
+    public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input);
+}

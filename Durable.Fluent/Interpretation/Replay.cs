@@ -1,0 +1,27 @@
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>Shared replay checks and helpers of the executors.</summary>
+internal static class Replay
+{
+    /// <summary>Throws <see cref="NonDeterministicExecutionException"/> when the recorded operation differs from the node.</summary>
+    public static void CheckDeterminism(Operation recorded, OperationType type, string? subType, string? name, string nodeLabel)
+    {
+        if (recorded.Type != type
+            || (recorded.SubType is not null && subType is not null && !string.Equals(recorded.SubType, subType, StringComparison.Ordinal))
+            || (recorded.Name is not null && name is not null && !string.Equals(recorded.Name, name, StringComparison.Ordinal)))
+        {
+            throw new NonDeterministicExecutionException(
+                $"Non-deterministic replay at operation {recorded.Id}: the checkpoint log records {Describe(recorded.Type, recorded.SubType, recorded.Name)}, "
+                + $"but the workflow now declares {Describe(type, subType, name)} ({nodeLabel}) at that position. "
+                + "Operations were added, removed or reordered while this execution was in flight; deploy changes as a new version and let running executions finish on the old one.");
+        }
+    }
+
+    public static string? Name(Definition.Node node, Frame frame, object? value)
+        => node.Name?.Resolve(frame.Input, value);
+
+    private static string Describe(OperationType type, string? subType, string? name)
+        => $"{UpperSnakeEnumConverter<OperationType>.ToToken(type)}{(subType is null ? string.Empty : "/" + subType)}{(name is null ? string.Empty : $" '{name}'")}";
+}

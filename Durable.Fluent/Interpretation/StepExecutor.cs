@@ -1,0 +1,157 @@
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Definition;
+using Durable.Fluent.Retries;
+using Durable.Fluent.Serialization;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>
+/// Runs a step node. Decision table per recorded status:
+/// <list type="table">
+/// <item><term>none</term><description>START (synchronous for at-most-once, queued for at-least-once), run attempt 1.</description></item>
+/// <item><term>SUCCEEDED</term><description>return the recorded result; the body does not run.</description></item>
+/// <item><term>FAILED</term><description>throw <see cref="StepFailedException"/> rebuilt from the recorded error.</description></item>
+/// <item><term>PENDING</term><description>the retry timer has not fired: suspend.</description></item>
+/// <item><term>READY</term><description>the retry timer fired: START and run attempt <c>Attempt + 1</c>.</description></item>
+/// <item><term>STARTED</term><description>at-least-once: run again without a new START; at-most-once: the attempt was interrupted, ask the retry strategy.</description></item>
+/// <item><term>other</term><description>non-deterministic replay.</description></item>
+/// </list>
+/// </summary>
+internal static class StepExecutor
+{
+    public static async ValueTask<NodeOutcome> ExecuteAsync(StepNode node, Frame frame, object? value)
+    {
+        var run = frame.Run;
+        var id = frame.NextId();
+        var name = Replay.Name(node, frame, value);
+        var recorded = run.Find(id);
+        var codec = node.Codec.Resolve(run.Json);
+        var serdes = new SerDesContext(id, name, run.Arn);
+        int attempt;
+
+        if (recorded is null)
+        {
+            run.EndReplay();
+            run.ReserveOperation(name);
+            attempt = 1;
+            await StartAsync(node, frame, id, name).ConfigureAwait(false);
+        }
+        else
+        {
+            Replay.CheckDeterminism(recorded, OperationType.Step, OperationSubTypes.Step, name, node.Describe());
+            var finished = recorded.StepDetails?.Attempt ?? 0;
+            switch (recorded.Status)
+            {
+                case OperationStatus.Succeeded:
+                    return NodeOutcome.Done(codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                case OperationStatus.Failed:
+                    throw new StepFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Step '{name}' failed." }, Math.Max(1, finished));
+                case OperationStatus.Pending:
+                    return NodeOutcome.Suspended;
+                case OperationStatus.Ready:
+                    run.EndReplay();
+                    attempt = finished + 1;
+                    await StartAsync(node, frame, id, name).ConfigureAwait(false);
+                    break;
+                case OperationStatus.Started when node.Semantics == StepSemantics.AtMostOncePerRetry:
+                    run.EndReplay();
+                    attempt = finished + 1;
+                    return await HandleFailureAsync(node, frame, id, name, attempt, new StepInterruptedException(name, attempt)).ConfigureAwait(false);
+                case OperationStatus.Started:
+                    run.EndReplay();
+                    attempt = finished + 1;
+                    break;
+                default:
+                    throw new NonDeterministicExecutionException($"Step '{name}' ({id}) is recorded with status {recorded.Status}, which a step cannot have.");
+            }
+        }
+
+        object? result;
+        try
+        {
+            var ctx = new StepContext(
+                frame.Input,
+                id,
+                name,
+                attempt,
+                new OperationLogger(run.RunOptions.LoggerFactory.CreateLogger("Durable.Fluent.Step"), new Dictionary<string, object?>
+                {
+                    ["durableExecutionArn"] = run.Arn,
+                    ["operationId"] = id,
+                    ["operationName"] = name,
+                    ["attempt"] = attempt,
+                }),
+                run.Arn,
+                run.Cancellation);
+            result = await node.Body(value, ctx, run.Cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsFatal(ex, run))
+        {
+            return await HandleFailureAsync(node, frame, id, name, attempt, ex).ConfigureAwait(false);
+        }
+
+        string? payload;
+        try
+        {
+            payload = codec.Serialize(result, serdes);
+            Limits.EnsurePayload(payload, name);
+        }
+        catch (Exception ex) when (!IsFatal(ex, run))
+        {
+            // A result that cannot be checkpointed is not transient: fail the step without retrying.
+            await run.Batcher.CheckpointAsync(Update(node, frame, id, name, OperationAction.Fail) with { Error = ErrorObjects.From(ex) }, run.Cancellation).ConfigureAwait(false);
+            throw new StepFailedException(name, id, ErrorObjects.From(ex), attempt, ex);
+        }
+
+        await run.Batcher.CheckpointAsync(Update(node, frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+        return NodeOutcome.Done(codec.Deserialize(payload, serdes));
+    }
+
+    internal static bool IsFatal(Exception ex, ExecutionRun run)
+        => ex is InvocationTerminatedException or NonDeterministicExecutionException or CheckpointException or OperationLimitExceededException
+            || (ex is OperationCanceledException && run.Cancellation.IsCancellationRequested);
+
+    private static Task StartAsync(StepNode node, Frame frame, string id, string? name)
+    {
+        var update = Update(node, frame, id, name, OperationAction.Start);
+        if (node.Semantics == StepSemantics.AtMostOncePerRetry)
+        {
+            return frame.Run.Batcher.CheckpointAsync(update, frame.Run.Cancellation);
+        }
+
+        frame.Run.Batcher.Enqueue(update);
+        return Task.CompletedTask;
+    }
+
+    private static async ValueTask<NodeOutcome> HandleFailureAsync(StepNode node, Frame frame, string id, string? name, int attempt, Exception error)
+    {
+        var run = frame.Run;
+        var strategy = node.Retry ?? run.DefaultRetry;
+        var decision = strategy.Decide(new RetryContext(error, attempt, name));
+        var errorObject = ErrorObjects.From(error);
+        if (decision.ShouldRetry)
+        {
+            var delay = Math.Clamp(decision.DelaySeconds, 1, DefinitionValidator.MaxDurationSeconds);
+            run.Logger.LogDebug("Step {StepName} attempt {Attempt} failed with {ErrorType}; retrying in {Delay} s.", name, attempt, errorObject.ErrorType, delay);
+            await run.Batcher.CheckpointAsync(
+                Update(node, frame, id, name, OperationAction.Retry) with { Error = errorObject, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
+                run.Cancellation).ConfigureAwait(false);
+            return NodeOutcome.Suspended;
+        }
+
+        await run.Batcher.CheckpointAsync(Update(node, frame, id, name, OperationAction.Fail) with { Error = errorObject }, run.Cancellation).ConfigureAwait(false);
+        throw new StepFailedException(name, id, errorObject, attempt, error);
+    }
+
+    private static OperationUpdate Update(StepNode node, Frame frame, string id, string? name, OperationAction action) => new()
+    {
+        Id = id,
+        ParentId = frame.ParentId,
+        Name = name,
+        Type = OperationType.Step,
+        SubType = OperationSubTypes.Step,
+        Action = action,
+    };
+}

@@ -1,0 +1,45 @@
+using Durable.Fluent.Definition;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>
+/// Runs a wait node. New: synchronous START with WaitSeconds, then suspend. SUCCEEDED: continue with the value unchanged.
+/// STARTED: the timer has not fired yet (the service marks it SUCCEEDED): suspend without a new checkpoint.
+/// </summary>
+internal static class WaitExecutor
+{
+    public static async ValueTask<NodeOutcome> ExecuteAsync(WaitNode node, Frame frame, object? value)
+    {
+        var run = frame.Run;
+        var id = frame.NextId();
+        var name = Replay.Name(node, frame, value);
+        var recorded = run.Find(id);
+        if (recorded is not null)
+        {
+            Replay.CheckDeterminism(recorded, OperationType.Wait, OperationSubTypes.Wait, name, node.Describe());
+            return recorded.Status switch
+            {
+                OperationStatus.Succeeded => NodeOutcome.Done(value),
+                OperationStatus.Started or OperationStatus.Pending => NodeOutcome.Suspended,
+                _ => throw new NonDeterministicExecutionException($"Wait '{name ?? id}' is recorded with status {recorded.Status}, which a wait in this workflow cannot have."),
+            };
+        }
+
+        run.EndReplay();
+        run.ReserveOperation(name);
+        await run.Batcher.CheckpointAsync(
+            new OperationUpdate
+            {
+                Id = id,
+                ParentId = frame.ParentId,
+                Name = name,
+                Type = OperationType.Wait,
+                SubType = OperationSubTypes.Wait,
+                Action = OperationAction.Start,
+                WaitOptions = new WaitOptions { WaitSeconds = node.Seconds },
+            },
+            run.Cancellation).ConfigureAwait(false);
+        return NodeOutcome.Suspended;
+    }
+}

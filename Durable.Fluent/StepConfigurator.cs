@@ -1,0 +1,87 @@
+using Durable.Fluent.Definition;
+using Durable.Fluent.Retries;
+using Durable.Fluent.Serialization;
+
+namespace Durable.Fluent;
+
+/// <summary>Configures one step: semantics, retry strategy and serializer.</summary>
+/// <typeparam name="TResult">The step's result type.</typeparam>
+public sealed class StepConfigurator<TResult>
+{
+    internal StepSemantics Semantics { get; private set; } = StepSemantics.AtLeastOncePerRetry;
+
+    internal IRetryStrategy? RetryStrategy { get; private set; }
+
+    internal bool RetryExplicit { get; private set; }
+
+    internal ISerDes<TResult>? SerDes { get; private set; }
+
+    /// <summary>
+    /// Checkpoint the START of each attempt before the body runs, so an attempt interrupted by a crash is never re-run blindly
+    /// (it goes through the retry strategy as a <see cref="StepInterruptedException"/>). Use for payments, emails and other
+    /// side effects that must not repeat.
+    /// </summary>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> AtMostOncePerRetry()
+    {
+        Semantics = StepSemantics.AtMostOncePerRetry;
+        return this;
+    }
+
+    /// <summary>The default: the body may run again if the invocation ends before its result is checkpointed.</summary>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> AtLeastOncePerRetry()
+    {
+        Semantics = StepSemantics.AtLeastOncePerRetry;
+        return this;
+    }
+
+    /// <summary>Sets the step semantics.</summary>
+    /// <param name="semantics">The semantics.</param>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> WithSemantics(StepSemantics semantics)
+    {
+        Semantics = semantics;
+        return this;
+    }
+
+    /// <summary>Retries failed attempts with <paramref name="strategy"/> (for example a <c>RetryStrategyConfig</c> or a preset).</summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> Retry(IRetryStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        RetryStrategy = strategy;
+        RetryExplicit = true;
+        return this;
+    }
+
+    /// <summary>Never retries: the first failure fails the step.</summary>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> NoRetry()
+    {
+        RetryStrategy = NoRetryStrategy.Instance;
+        RetryExplicit = true;
+        return this;
+    }
+
+    /// <summary>Uses a custom serializer for the step's result, on the first run and on replay.</summary>
+    /// <param name="serDes">The serializer.</param>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> SerializeWith(ISerDes<TResult> serDes)
+    {
+        ArgumentNullException.ThrowIfNull(serDes);
+        SerDes = serDes;
+        return this;
+    }
+
+    internal CodecSpec Codec => SerDes is null ? CodecSpec.JsonOf<TResult>() : CodecSpec.Custom(SerDes);
+}
+
+/// <summary>A strategy that never retries.</summary>
+internal sealed class NoRetryStrategy : IRetryStrategy
+{
+    public static NoRetryStrategy Instance { get; } = new();
+
+    public RetryDecision Decide(RetryContext context) => RetryDecision.Stop;
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+
+namespace Durable.Fluent;
+
+/// <summary>What a step body sees while it runs: its identity, its attempt number, a logger and the workflow input.</summary>
+public class StepContext
+{
+    internal StepContext(object? input, string operationId, string? operationName, int attempt, ILogger logger, string executionArn, CancellationToken cancellationToken)
+    {
+        InputObject = input;
+        OperationId = operationId;
+        OperationName = operationName;
+        Attempt = attempt;
+        Logger = logger;
+        DurableExecutionArn = executionArn;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The step's operation id.</summary>
+    public string OperationId { get; }
+
+    /// <summary>The step's name.</summary>
+    public string? OperationName { get; }
+
+    /// <summary>The attempt being run, starting at 1.</summary>
+    public int Attempt { get; }
+
+    /// <summary>
+    /// A logger for the step body. Step bodies run only when the step has no recorded result, so lines are not repeated on
+    /// replay. Each line carries the execution ARN, operation id, name and attempt as scope values.
+    /// </summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The execution ARN.</summary>
+    public string DurableExecutionArn { get; }
+
+    /// <summary>Signalled when the invocation is being cancelled.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    internal object? InputObject { get; }
+}
+
+/// <summary>A <see cref="StepContext"/> with the typed workflow input.</summary>
+/// <typeparam name="TIn">The workflow input type.</typeparam>
+public sealed class StepContext<TIn> : StepContext
+{
+    internal StepContext(StepContext inner)
+        : base(inner.InputObject, inner.OperationId, inner.OperationName, inner.Attempt, inner.Logger, inner.DurableExecutionArn, inner.CancellationToken)
+    {
+    }
+
+    /// <summary>The workflow input (for a workflow run as a child, that workflow's input).</summary>
+    public TIn Input => (TIn)InputObject!;
+}
+
+/// <summary>What orchestration code outside steps (selectors, predicates, taps, computed names) sees.</summary>
+public class WorkflowContext
+{
+    internal WorkflowContext(object? input, ILogger logger, string executionArn, Func<bool> isReplaying)
+    {
+        InputObject = input;
+        Logger = logger;
+        DurableExecutionArn = executionArn;
+        _isReplaying = isReplaying;
+    }
+
+    private readonly Func<bool> _isReplaying;
+
+    /// <summary>A replay-aware logger: lines written while the interpreter is replaying recorded operations are dropped.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The execution ARN.</summary>
+    public string DurableExecutionArn { get; }
+
+    /// <summary>Whether the interpreter is replaying operations recorded by earlier invocations.</summary>
+    public bool IsReplaying => _isReplaying();
+
+    internal object? InputObject { get; }
+}
+
+/// <summary>A <see cref="WorkflowContext"/> with the typed workflow input.</summary>
+/// <typeparam name="TIn">The workflow input type.</typeparam>
+public sealed class WorkflowContext<TIn> : WorkflowContext
+{
+    internal WorkflowContext(WorkflowContext inner, Func<bool> isReplaying)
+        : base(inner.InputObject, inner.Logger, inner.DurableExecutionArn, isReplaying)
+    {
+    }
+
+    /// <summary>The workflow input.</summary>
+    public TIn Input => (TIn)InputObject!;
+}

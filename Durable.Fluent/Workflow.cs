@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Definition;
+using Durable.Fluent.Hosting;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent;
+
+/// <summary>
+/// A built, validated and immutable workflow definition. It is a value: build it once (for example in a static field),
+/// share it between functions, run it as a child of another workflow, render it with <see cref="Describe"/>.
+/// </summary>
+/// <typeparam name="TIn">The input type.</typeparam>
+/// <typeparam name="TOut">The result type.</typeparam>
+public sealed class Workflow<TIn, TOut>
+{
+    private string? _fingerprint;
+
+    internal Workflow(Chain chain, WorkflowOptions options)
+    {
+        Chain = chain;
+        Options = options;
+    }
+
+    /// <summary>The options the workflow was built with.</summary>
+    public WorkflowOptions Options { get; }
+
+    internal Chain Chain { get; }
+
+    /// <summary>
+    /// A stable hash of the graph's shape (node kinds and names, in order). It changes when a node is added, removed,
+    /// reordered or renamed: compare it across deployments to spot changes that break in-flight executions.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Describe()))).ToLowerInvariant()[..16];
+
+    /// <summary>Renders the graph as indented text, one node per line.</summary>
+    /// <returns>The rendering.</returns>
+    public string Describe() => DefinitionRenderer.Render(Chain);
+
+    /// <summary>
+    /// Runs one invocation of the workflow against <paramref name="store"/>: replays the checkpoint log in the envelope,
+    /// runs what is new, and returns SUCCEEDED, FAILED or PENDING.
+    /// </summary>
+    /// <param name="input">The invocation envelope the service sent.</param>
+    /// <param name="store">The checkpoint port (the AWS API client, the local service or an in-memory engine).</param>
+    /// <param name="runOptions">Invocation options (clock, logging).</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>The invocation output.</returns>
+    /// <exception cref="InvalidInvocationInputException">The envelope is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    public Task<DurableExecutionInvocationOutput> HandleAsync(
+        DurableExecutionInvocationInput input,
+        ICheckpointStore store,
+        DurableRunOptions? runOptions = null,
+        CancellationToken cancellationToken = default)
+        => DurableInvocation.RunAsync(this.AsDefinition(), input, store, runOptions ?? DurableRunOptions.Default, cancellationToken);
+
+    internal WorkflowDefinition AsDefinition() => new(Chain, Options, typeof(TIn), typeof(TOut), CodecSpec.JsonOf<TIn>(), CodecSpec.JsonOf<TOut>());
+}
+
+/// <summary>The untyped view of a workflow the hosting layer runs.</summary>
+internal sealed record WorkflowDefinition(Chain Chain, WorkflowOptions Options, Type InputType, Type OutputType, CodecSpec InputCodec, CodecSpec OutputCodec);

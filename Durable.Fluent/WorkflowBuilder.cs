@@ -1,0 +1,170 @@
+using Durable.Fluent.Definition;
+
+namespace Durable.Fluent;
+
+/// <summary>Entry points of the fluent API.</summary>
+public static class Workflow
+{
+    /// <summary>Starts a workflow whose input is <typeparamref name="TIn"/>; the current value is the input.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <returns>An empty builder.</returns>
+    public static WorkflowBuilder<TIn, TIn> For<TIn>() => new(Chain.Empty);
+
+    /// <summary>Starts a workflow with a step.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <typeparam name="TOut">The step's result type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the input.</param>
+    /// <param name="configure">Optional step configuration.</param>
+    /// <returns>The builder.</returns>
+    public static WorkflowBuilder<TIn, TOut> Step<TIn, TOut>(OperationName name, Func<TIn, StepContext<TIn>, TOut> body, Action<StepConfigurator<TOut>>? configure = null)
+        => For<TIn>().Then(name, body, configure);
+
+    /// <summary>Starts a workflow with an asynchronous step.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <typeparam name="TOut">The step's result type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the input.</param>
+    /// <param name="configure">Optional step configuration.</param>
+    /// <returns>The builder.</returns>
+    public static WorkflowBuilder<TIn, TOut> Step<TIn, TOut>(OperationName name, Func<TIn, StepContext<TIn>, CancellationToken, Task<TOut>> body, Action<StepConfigurator<TOut>>? configure = null)
+        => For<TIn>().Then(name, body, configure);
+}
+
+/// <summary>
+/// Records a workflow declaration. Each call returns a new builder (builders are immutable and can be shared);
+/// <see cref="Build(WorkflowOptions?)"/> validates the graph and returns a reusable <see cref="Workflow{TIn, TOut}"/>.
+/// </summary>
+/// <typeparam name="TIn">The workflow input type.</typeparam>
+/// <typeparam name="TCur">The type of the current value (the previous node's output).</typeparam>
+public sealed partial class WorkflowBuilder<TIn, TCur>
+{
+    internal WorkflowBuilder(Chain chain) => Chain = chain;
+
+    internal Chain Chain { get; }
+
+    /// <summary>Adds a step. The body receives the current value; its result becomes the current value.</summary>
+    /// <typeparam name="TNext">The step's result type.</typeparam>
+    /// <param name="name">The step name (descriptive, verb_noun: <c>"process_payment"</c>).</param>
+    /// <param name="body">The step body.</param>
+    /// <param name="configure">Optional configuration: semantics, retry strategy, serializer.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(OperationName name, Func<TCur, StepContext<TIn>, TNext> body, Action<StepConfigurator<TNext>>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return AddStep(name, (v, ctx, _) => new ValueTask<object?>(body((TCur)v!, new StepContext<TIn>(ctx))), configure);
+    }
+
+    /// <summary>Adds an asynchronous step. The body receives the current value and a cancellation token.</summary>
+    /// <typeparam name="TNext">The step's result type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(OperationName name, Func<TCur, StepContext<TIn>, CancellationToken, Task<TNext>> body, Action<StepConfigurator<TNext>>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return AddStep(name, async (v, ctx, ct) => await body((TCur)v!, new StepContext<TIn>(ctx), ct).ConfigureAwait(false), configure);
+    }
+
+    /// <summary>
+    /// Adds a step named after the method group passed as <paramref name="body"/> (<c>.Then(ValidateOrder)</c> is named
+    /// <c>"ValidateOrder"</c>: the method's name, unchanged). A lambda has no usable name: <c>Build()</c> rejects it.
+    /// </summary>
+    /// <typeparam name="TNext">The step's result type.</typeparam>
+    /// <param name="body">A method group.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(Func<TCur, StepContext<TIn>, TNext> body, Action<StepConfigurator<TNext>>? configure = null)
+        => Then(MethodName(body), body, configure);
+
+    /// <summary>Adds an asynchronous step named after the method group passed as <paramref name="body"/>.</summary>
+    /// <typeparam name="TNext">The step's result type.</typeparam>
+    /// <param name="body">A method group.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(Func<TCur, StepContext<TIn>, CancellationToken, Task<TNext>> body, Action<StepConfigurator<TNext>>? configure = null)
+        => Then(MethodName(body), body, configure);
+
+    /// <summary>Adds a durable wait: the execution suspends (no compute is billed) and resumes after <paramref name="duration"/>.</summary>
+    /// <param name="name">The wait name (descriptive: <c>"payment_confirmation_wait"</c>).</param>
+    /// <param name="duration">Whole seconds, from 1 s to 31,622,400 s (366 days).</param>
+    /// <returns>The builder; the current value passes through unchanged.</returns>
+    public WorkflowBuilder<TIn, TCur> Wait(OperationName name, TimeSpan duration)
+        => new(Chain.Append(new WaitNode(duration) { Name = name }));
+
+    /// <summary>Adds an unnamed durable wait.</summary>
+    /// <param name="duration">Whole seconds, from 1 s to 31,622,400 s.</param>
+    /// <returns>The builder; the current value passes through unchanged.</returns>
+    public WorkflowBuilder<TIn, TCur> Wait(TimeSpan duration)
+        => new(Chain.Append(new WaitNode(duration)));
+
+    /// <summary>
+    /// Transforms the current value without checkpointing. The function runs on every replay, so it must be deterministic:
+    /// it may only use its arguments (which are checkpointed values). Wrap anything else (clock, random, I/O) in a step.
+    /// </summary>
+    /// <typeparam name="TNext">The new value type.</typeparam>
+    /// <param name="map">The transformation.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Select<TNext>(Func<TCur, WorkflowContext<TIn>, TNext> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return new(Chain.Append(new SelectNode((v, ctx) => map((TCur)v!, new WorkflowContext<TIn>(ctx, () => ctx.IsReplaying)))));
+    }
+
+    /// <summary>Transforms the current value without checkpointing (see <see cref="Select{TNext}(Func{TCur, WorkflowContext{TIn}, TNext})"/>).</summary>
+    /// <typeparam name="TNext">The new value type.</typeparam>
+    /// <param name="map">The transformation.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Select<TNext>(Func<TCur, TNext> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return new(Chain.Append(new SelectNode((v, _) => map((TCur)v!))));
+    }
+
+    /// <summary>
+    /// Runs orchestration-level code (typically logging through the replay-aware <see cref="WorkflowContext.Logger"/>) and keeps
+    /// the current value. It runs on every replay; it must not have side effects other than replay-aware logging.
+    /// </summary>
+    /// <param name="action">The action.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TCur> Do(Action<TCur, WorkflowContext<TIn>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new(Chain.Append(new SelectNode((v, ctx) =>
+        {
+            action((TCur)v!, new WorkflowContext<TIn>(ctx, () => ctx.IsReplaying));
+            return v;
+        })));
+    }
+
+    /// <summary>Validates the graph and freezes it into a reusable workflow.</summary>
+    /// <param name="options">Workflow-wide options (serializer options, default retry strategy).</param>
+    /// <returns>The workflow.</returns>
+    /// <exception cref="WorkflowDefinitionException">The graph is invalid; the message names the node and the fix.</exception>
+    public Workflow<TIn, TCur> Build(WorkflowOptions? options = null)
+    {
+        DefinitionValidator.Validate(Chain, "workflow");
+        return new Workflow<TIn, TCur>(Chain, options ?? WorkflowOptions.Default);
+    }
+
+    private WorkflowBuilder<TIn, TNext> AddStep<TNext>(OperationName name, StepBody body, Action<StepConfigurator<TNext>>? configure)
+    {
+        var cfg = new StepConfigurator<TNext>();
+        configure?.Invoke(cfg);
+        var node = new StepNode(body, cfg.Codec)
+        {
+            Name = name,
+            Semantics = cfg.Semantics,
+            Retry = cfg.RetryStrategy,
+        };
+        return new(Chain.Append(node));
+    }
+
+    private static OperationName MethodName(Delegate body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var name = body.Method.Name;
+        return name.Contains('<', StringComparison.Ordinal) ? DefinitionValidator.Unnamed : name;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text.Json;
+using Durable.Fluent.Retries;
+
+namespace Durable.Fluent;
+
+/// <summary>Workflow-wide options, fixed at <c>Build()</c>.</summary>
+public sealed record WorkflowOptions
+{
+    /// <summary>The defaults.</summary>
+    public static WorkflowOptions Default { get; } = new();
+
+    /// <summary>
+    /// Serializer options for payloads that have no custom serializer (step results, child results, input and result).
+    /// Defaults to <see cref="Serialization.DurableJson.DefaultOptions"/>.
+    /// </summary>
+    public JsonSerializerOptions JsonOptions { get; init; } = Serialization.DurableJson.DefaultOptions;
+
+    /// <summary>
+    /// The retry strategy of steps that configure none. <see langword="null"/> means the documented SDK default
+    /// (6 attempts, 5 s initial delay, 60 s maximum, ×2, full jitter).
+    /// </summary>
+    public IRetryStrategy? DefaultRetryStrategy { get; init; }
+}
