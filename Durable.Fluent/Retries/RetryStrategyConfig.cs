@@ -96,6 +96,17 @@ public sealed record RetryStrategyConfig : RetryStrategyConfigBase
     /// <returns>The new configuration.</returns>
     public RetryStrategyConfig WithRandom(IRandomSource random) => this with { Random = random };
 
+    /// <summary>
+    /// Wraps Polly retry options as a durable strategy; see <see cref="PollyRetryStrategy"/> for how each option maps
+    /// (<c>MaxAttempts = MaxRetryAttempts + 1</c>, Constant/Linear/Exponential backoff, <c>ShouldHandle</c>,
+    /// <c>DelayGenerator</c>, <c>MaxDelay</c>, <c>UseJitter</c>; whole seconds, minimum 1).
+    /// </summary>
+    /// <param name="options">The Polly options.</param>
+    /// <param name="random">Jitter source; default <c>options.Randomizer</c>.</param>
+    /// <returns>The durable strategy.</returns>
+    public static PollyRetryStrategy FromPolly(Polly.Retry.RetryStrategyOptions<object> options, IRandomSource? random = null) =>
+        new(options, random);
+
     /// <inheritdoc/>
     protected override double BaseDelaySeconds(int attemptsMade) =>
         Math.Min(InitialDelay.TotalSeconds * Math.Pow(BackoffRate, attemptsMade - 1), MaxDelay.TotalSeconds);
