@@ -20,4 +20,7 @@ public sealed record DurableRunOptions
 
     /// <summary>The maximum number of operations per execution (3,000, the service quota).</summary>
     public int MaxOperations { get; init; } = 3000;
+
+    /// <summary>Test hook: runs just before each step body (the local runner uses it to simulate crashes).</summary>
+    internal Action<StepContext>? BeforeStepBody { get; init; }
 }

@@ -65,6 +65,9 @@ internal sealed record ChildNode(Chain Body, CodecSpec Codec, string SubType) : 
 
     /// <summary>The input of the body: the current value (default) or a projection of it.</summary>
     public Func<object?, object?>? InputSelector { get; init; }
+
+    /// <summary>An inline sub-chain keeps the enclosing workflow's input as <c>ctx.Input</c>; a reusable workflow gets the current value.</summary>
+    public bool KeepsWorkflowInput { get; init; }
 }
 
 /// <summary>How a node's payloads are (de)serialized: a custom serializer, or JSON of a given type.</summary>
@@ -101,3 +104,24 @@ internal sealed class CodecSpec
         return _json(options);
     }
 }
+
+/// <summary>Runs a sub-chain in the same context; an error it raises is matched against typed handlers in order.</summary>
+internal sealed record TryNode(Chain Body, ImmutableArray<CatchClause> Handlers) : Node, INestedChains
+{
+    public override string Kind => "Try";
+
+    public IEnumerable<(Chain Chain, string Label)> GetNestedChains()
+    {
+        yield return (Body, "try");
+        foreach (var h in Handlers)
+        {
+            if (h.Recovery is not null)
+            {
+                yield return (h.Recovery, $"catch {h.ExceptionType.Name}");
+            }
+        }
+    }
+}
+
+/// <summary>One typed handler of a <see cref="TryNode"/>: a pure function, or a recovery sub-chain fed with the caught error.</summary>
+internal sealed record CatchClause(Type ExceptionType, Func<Exception, object?, WorkflowContext, object?>? Handler, Func<Exception, object?, object?>? RecoveryInput, Chain? Recovery);

@@ -36,7 +36,7 @@ internal static class DurableInvocation
 
         ExecutionRun? run = null;
         var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken, ops => run!.Merge(ops));
-        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? DefaultRetry.Strategy, cancellationToken);
+        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken);
         var logger = options.LoggerFactory.CreateLogger("Durable.Fluent.Invocation");
 
         try
@@ -156,10 +156,4 @@ internal static class DurableInvocation
         return found ?? throw new InvalidInvocationInputException(
             $"The invocation state of {arn} has no EXECUTION operation, so the execution input cannot be found. The envelope must come from the durable execution service.");
     }
-}
-
-/// <summary>The SDK's documented default retry strategy for steps that configure none.</summary>
-internal static class DefaultRetry
-{
-    public static IRetryStrategy Strategy { get; set; } = NoRetryStrategy.Instance;
 }

@@ -31,6 +31,7 @@ internal static class ChainRunner
             WaitNode wait => WaitExecutor.ExecuteAsync(wait, frame, value),
             SelectNode select => new ValueTask<NodeOutcome>(NodeOutcome.Done(select.Map(value, frame.WorkflowContext))),
             ChildNode child => ChildExecutor.ExecuteAsync(child, frame, value),
+            TryNode tryNode => TryExecutor.ExecuteAsync(tryNode, frame, value),
             IExecutableNode custom => custom.ExecuteAsync(frame, value),
             _ => throw new NotSupportedException($"No executor for node kind '{node.Kind}'."),
         };

@@ -21,7 +21,7 @@ internal static class ChildExecutor
             node.Describe(),
             node.Codec,
             (child, v) => ChainRunner.RunAsync(node.Body, child, node.InputSelector is null ? v : node.InputSelector(v)),
-            childInput: node.InputSelector is null ? value : node.InputSelector(value));
+            childInput: node.KeepsWorkflowInput ? frame.Input : node.InputSelector is null ? value : node.InputSelector(value));
 
     /// <summary>The shared CONTEXT protocol, used by child, wait-for-callback, parallel and map executors.</summary>
     public static async ValueTask<NodeOutcome> RunContextAsync(

@@ -85,6 +85,7 @@ internal static class StepExecutor
                 }),
                 run.Arn,
                 run.Cancellation);
+            run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsFatal(ex, run))

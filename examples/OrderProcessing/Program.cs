@@ -1,1 +1,1 @@
-Console.WriteLine("placeholder");
+Console.WriteLine("example placeholder");

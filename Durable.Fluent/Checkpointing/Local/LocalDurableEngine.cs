@@ -49,14 +49,15 @@ public sealed class LocalDurableEngine
             }
 
             var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
-            var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{Hex(name + ":" + n)[..32]}";
+            var invocationId = Hex(name + ":" + n)[..32];
+            var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{invocationId}";
             if (_executions.Values.Any(e => e.Name == name && e.FunctionName == request.FunctionName))
             {
                 throw new LocalEngineException("DurableExecutionAlreadyStartedException", 409, $"A durable execution named '{name}' already exists for function {request.FunctionName}.");
             }
 
             var now = _time.GetUtcNow();
-            var execId = Hex(arn)[..32];
+            var execId = invocationId;
             var rec = new ExecutionRecord(arn, name, request.FunctionName, functionArn, request.Qualifier, now)
             {
                 InputPayload = request.InputPayload,
@@ -388,6 +389,18 @@ public sealed class LocalDurableEngine
             }
 
             return true;
+        }
+    }
+
+    /// <summary>Whether the service changed an operation (timer, callback, chained invoke) since the last invocation ended.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>Whether a new invocation is due.</returns>
+    public bool HasUpdatesSinceLastInvocation(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            return !rec.IsTerminal && rec.UpdatedSinceInvocation.Count > 0;
         }
     }
 

@@ -1,0 +1,229 @@
+using System.Text.Json;
+using Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Serialization;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Durable.Fluent.Testing;
+
+/// <summary>
+/// Runs workflows in-process to completion over repeated invocations, on a virtual clock, against the local durable engine:
+/// waits, retry delays and callback timeouts take no real time; the history is recorded exactly as the service records it.
+/// </summary>
+/// <example>
+/// <code>
+/// var runner = new DurableTestRunner();
+/// var execution = await runner.RunAsync(OrderWorkflow.Definition, new OrderRequest("o-1", 42m));
+/// Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+/// Assert.That(execution.GetOperation("process_payment").Status, Is.EqualTo(OperationStatus.Succeeded));
+/// </code>
+/// </example>
+public sealed class DurableTestRunner : IDisposable
+{
+    private readonly DurableTestRunnerOptions _options;
+    private readonly InMemoryCheckpointStore _store;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly List<ScheduledTrigger> _triggers = new();
+    private long _triggerSeq;
+    private long _requestCounter;
+
+    /// <summary>Creates a runner with its own clock and engine.</summary>
+    /// <param name="options">Options.</param>
+    public DurableTestRunner(DurableTestRunnerOptions? options = null)
+    {
+        _options = options ?? new DurableTestRunnerOptions();
+        Clock = new VirtualClock();
+        Engine = new LocalDurableEngine(Clock);
+        _store = new InMemoryCheckpointStore(Engine);
+        Logs = new CapturingLoggerProvider();
+        _loggerFactory = new FanOutLoggerFactory([Logs, .. _options.LoggerProviders], _options.MinimumLogLevel);
+    }
+
+    /// <summary>The virtual clock.</summary>
+    public VirtualClock Clock { get; }
+
+    /// <summary>The local engine that plays the durable execution service.</summary>
+    public LocalDurableEngine Engine { get; }
+
+    /// <summary>Every log line written by step and workflow loggers, across all executions of this runner.</summary>
+    public CapturingLoggerProvider Logs { get; }
+
+    /// <summary>Checkpoint requests served so far (a cost figure: requests per step).</summary>
+    public int CheckpointRequests => _store.CheckpointRequests;
+
+    /// <summary>
+    /// Starts an execution and drives it until it ends, or until it can only go on with outside help (an open callback with
+    /// nothing scheduled to answer it): then the returned execution's status is RUNNING and <see cref="TestExecution{TOut}.ResumeAsync"/> continues it.
+    /// </summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="workflow">The workflow.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The execution.</returns>
+    public async Task<TestExecution<TOut>> RunAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, TIn input, string? executionName = null, CancellationToken cancellationToken = default)
+    {
+        var execution = Start(workflow, JsonSerializer.Serialize(input, workflow.Options.JsonOptions), executionName);
+        await execution.ResumeAsync(cancellationToken).ConfigureAwait(false);
+        return execution;
+    }
+
+    /// <summary>Starts an execution from raw input JSON and drives it like <see cref="RunAsync{TIn, TOut}"/>.</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="workflow">The workflow.</param>
+    /// <param name="inputJson">The input as JSON text.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The execution.</returns>
+    public async Task<TestExecution<TOut>> RunJsonAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, string? inputJson, string? executionName = null, CancellationToken cancellationToken = default)
+    {
+        var execution = Start(workflow, inputJson, executionName);
+        await execution.ResumeAsync(cancellationToken).ConfigureAwait(false);
+        return execution;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _loggerFactory.Dispose();
+
+    /// <summary>Schedules an action at a virtual time; the runner fires it between invocations, in time order.</summary>
+    internal void Schedule(DateTimeOffset due, string arn, Func<bool> fire)
+    {
+        lock (_triggers)
+        {
+            _triggers.Add(new ScheduledTrigger(due, ++_triggerSeq, arn, fire));
+        }
+    }
+
+    internal TestExecution<TOut> Start<TIn, TOut>(Workflow<TIn, TOut> workflow, string? inputJson, string? executionName)
+    {
+        var arn = Engine.StartExecution(new StartExecutionRequest
+        {
+            FunctionName = _options.FunctionName,
+            ExecutionName = executionName,
+            InputPayload = inputJson,
+            ExecutionTimeoutSeconds = _options.ExecutionTimeoutSeconds,
+        });
+        return new TestExecution<TOut>(this, arn, (input, ct) => workflow.HandleAsync(input, _store, RunOptions(), ct), workflow.Options.JsonOptions, PayloadCodecFor(workflow));
+    }
+
+    /// <summary>Drives one execution until it ends or is blocked on the outside world.</summary>
+    internal async Task DriveAsync(string arn, Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> handler, CancellationToken cancellationToken)
+    {
+        var consecutiveFailures = 0;
+        var invocations = 0;
+        // Invoke at once for a new execution, or when something happened since the last invocation (a callback the test sent).
+        var invokeNow = Engine.HasUpdatesSinceLastInvocation(arn) || !Engine.GetHistory(arn).Any(e => e.EventType == HistoryEventType.InvocationCompleted);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Engine.GetExecution(arn).Status != ExecutionStatus.Running)
+            {
+                return;
+            }
+
+            if (!invokeNow && !FireNextTrigger(arn))
+            {
+                return;
+            }
+
+            invokeNow = false;
+            if (++invocations > _options.MaxInvocations)
+            {
+                Engine.StopExecution(arn, new ErrorObject { ErrorType = "DurableTestRunner.InvocationLimit", ErrorMessage = $"The execution took more than {_options.MaxInvocations} invocations; the runner stopped it. Raise DurableTestRunnerOptions.MaxInvocations if this is expected." });
+                return;
+            }
+
+            var input = Engine.BeginInvocation(arn);
+            var requestId = $"req-{Interlocked.Increment(ref _requestCounter):D6}";
+            try
+            {
+                var output = await handler(input, cancellationToken).ConfigureAwait(false);
+                Engine.EndInvocation(arn, InvocationOutcome.Returned(output), requestId);
+                consecutiveFailures = 0;
+            }
+            catch (InvocationTerminatedException ex)
+            {
+                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", ex.Message), requestId);
+                invokeNow = ++consecutiveFailures < _options.MaxConsecutiveInvocationFailures;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The handler threw instead of returning: Lambda records the error and the service retries the invocation.
+                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.Unhandled", $"{ex.GetType().FullName}: {ex.Message}"), requestId);
+                invokeNow = ++consecutiveFailures < _options.MaxConsecutiveInvocationFailures;
+            }
+
+            if (consecutiveFailures >= _options.MaxConsecutiveInvocationFailures && Engine.GetExecution(arn).Status == ExecutionStatus.Running)
+            {
+                Engine.StopExecution(arn, new ErrorObject { ErrorType = "Runtime.InvocationFailures", ErrorMessage = $"{consecutiveFailures} consecutive invocations failed; the execution was stopped." });
+                return;
+            }
+        }
+    }
+
+    /// <summary>Advances the clock to the earliest trigger of the execution (engine timer or scheduled action) and fires it.</summary>
+    private bool FireNextTrigger(string arn)
+    {
+        while (true)
+        {
+            var engineDue = Engine.NextTimerDue(arn);
+            ScheduledTrigger? scheduled;
+            lock (_triggers)
+            {
+                scheduled = _triggers.Where(t => t.Arn == arn).OrderBy(t => t.Due).ThenBy(t => t.Seq).FirstOrDefault();
+            }
+
+            if (engineDue is null && scheduled is null)
+            {
+                return false;
+            }
+
+            if (scheduled is not null && (engineDue is null || scheduled.Due < engineDue.Value))
+            {
+                lock (_triggers)
+                {
+                    _triggers.Remove(scheduled);
+                }
+
+                Clock.AdvanceTo(scheduled.Due);
+                if (scheduled.Fire())
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            Clock.AdvanceTo(engineDue!.Value);
+            if (Engine.FireNextTimer(arn))
+            {
+                return true;
+            }
+        }
+    }
+
+    private DurableRunOptions RunOptions() => new()
+    {
+        TimeProvider = Clock,
+        LoggerFactory = _loggerFactory,
+        BeforeStepBody = _options.CrashBeforeStep is { } crash
+            ? ctx =>
+            {
+                if (crash(ctx))
+                {
+                    throw new SimulatedCrashException($"Simulated crash before step '{ctx.OperationName}' attempt {ctx.Attempt}.");
+                }
+            }
+            : null,
+    };
+
+    private static Func<string?, object?> PayloadCodecFor<TIn, TOut>(Workflow<TIn, TOut> workflow)
+    {
+        var options = workflow.Options.JsonOptions;
+        return payload => string.IsNullOrEmpty(payload) ? default(TOut) : JsonSerializer.Deserialize<TOut>(payload, options);
+    }
+
+    private sealed record ScheduledTrigger(DateTimeOffset Due, long Seq, string Arn, Func<bool> Fire);
+}

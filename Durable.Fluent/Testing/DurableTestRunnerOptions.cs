@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Durable.Fluent.Testing;
+
+/// <summary>Options of the <see cref="DurableTestRunner"/>.</summary>
+public sealed record DurableTestRunnerOptions
+{
+    /// <summary>The function name used in ARNs (default <c>durable-function</c>).</summary>
+    public string FunctionName { get; init; } = "durable-function";
+
+    /// <summary>The execution timeout recorded on ExecutionStarted, in seconds (default 300).</summary>
+    public int ExecutionTimeoutSeconds { get; init; } = 300;
+
+    /// <summary>
+    /// Safety net: the most handler invocations one execution may take before the runner stops it with an error (default 10,000).
+    /// </summary>
+    public int MaxInvocations { get; init; } = 10_000;
+
+    /// <summary>Consecutive crashed invocations after which the execution fails, as the service does (default 5).</summary>
+    public int MaxConsecutiveInvocationFailures { get; init; } = 5;
+
+    /// <summary>
+    /// Crash injection: called just before each step body runs (after its START is recorded for at-most-once steps). Return
+    /// <see langword="true"/> to end the invocation there as if the process exited (<c>Runtime.ExitError</c>).
+    /// </summary>
+    public Func<StepContext, bool>? CrashBeforeStep { get; init; }
+
+    /// <summary>Extra logger providers (captured lines are always available from <see cref="DurableTestRunner.Logs"/>).</summary>
+    public IReadOnlyList<ILoggerProvider> LoggerProviders { get; init; } = [];
+
+    /// <summary>Minimum level of captured log lines (default <see cref="LogLevel.Trace"/>).</summary>
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Trace;
+}
