@@ -11,7 +11,8 @@ internal static class UserAgentHeader
     /// <summary>The library version: the assembly's informational version (it may carry <c>+&lt;commit&gt;</c>, which is valid in a product token).</summary>
     public static string LibraryVersion { get; } = ReadLibraryVersion();
 
-    private static string Create() => $"Durable.Fluent/{LibraryVersion} (+dotnet {Environment.Version})";
+    // Not "=> ... LibraryVersion ...": static initializers run in textual order, so Value must not read another property.
+    private static string Create() => $"Durable.Fluent/{ReadLibraryVersion()} (+dotnet {Environment.Version})";
 
     private static string ReadLibraryVersion()
     {
