@@ -318,4 +318,25 @@ public sealed class LambdaDurableExecutionClientRequestTests
         Assert.That(request.Header("X-Amz-Date"), Is.Null);
         Assert.That(request.Header("User-Agent"), Does.StartWith("Durable.Fluent/"));
     }
+
+    [Test]
+    public async Task A_caller_supplied_HttpClient_is_used_and_not_disposed()
+    {
+        var handler = new FakeHttpHandler().Respond(HttpStatusCode.OK);
+        using var http = new HttpClient(handler);
+        var client = new LambdaDurableExecutionClient(
+            new LambdaDurableClientOptions
+            {
+                Endpoint = new Uri("http://localhost:7000"),
+                AllowUnsignedLoopback = true,
+                HttpClient = http,
+            },
+            _ => null);
+
+        await client.SendCallbackHeartbeatAsync("cb");
+        client.Dispose();
+        await http.PostAsync(new Uri("http://localhost:7000/after"), null);
+
+        Assert.That(handler.Requests.Select(r => r.Uri.AbsolutePath), Is.EqualTo(new[] { "/2025-12-01/durable-execution-callbacks/cb/heartbeat", "/after" }));
+    }
 }

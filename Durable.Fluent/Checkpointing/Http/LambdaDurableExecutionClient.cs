@@ -23,6 +23,11 @@ namespace Durable.Fluent.Checkpointing.Http;
 /// responses are never retried. When a call finally fails it throws <see cref="CheckpointException"/>, whose
 /// <see cref="CheckpointException.IsRetryable"/> tells the Lambda entry to rethrow (so Lambda retries the invocation) or to
 /// fail the execution. Cancellation through the caller's token is rethrown as <see cref="OperationCanceledException"/>.</para>
+/// <para>A checkpoint retried after a 5xx or a network error may already have been applied by the first attempt; the
+/// service then answers the retry with <c>Invalid Checkpoint Token</c>, which is retryable, so the invocation is retried
+/// and replay restores a consistent state. Pass a ClientToken
+/// (<see cref="CheckpointAsync(string, string, IReadOnlyList{OperationUpdate}, string, CancellationToken)"/>) to make such
+/// retries idempotent instead.</para>
 /// <para>Requests are signed with AWSSDK.Core's SigV4 signer (<c>AWS4Signer</c>) at the time of the configured
 /// <see cref="TimeProvider"/>; see <see cref="LambdaDurableClientOptions"/> for anonymous requests to a local service.</para>
 /// <para>The instance is thread-safe and meant to be reused; dispose it to release the HTTP connections it created.</para>

@@ -5,14 +5,13 @@ namespace Durable.Fluent.Checkpointing.Http;
 /// <summary>The <c>User-Agent</c> the client sends: <c>Durable.Fluent/&lt;version&gt; (+dotnet &lt;runtime version&gt;)</c>.</summary>
 internal static class UserAgentHeader
 {
-    /// <summary>The header value, computed once.</summary>
-    public static string Value { get; } = Create();
+    // Static initializers run in textual order: LibraryVersion must stay above Value, which reads it.
 
     /// <summary>The library version: the assembly's informational version (it may carry <c>+&lt;commit&gt;</c>, which is valid in a product token).</summary>
     public static string LibraryVersion { get; } = ReadLibraryVersion();
 
-    // Not "=> ... LibraryVersion ...": static initializers run in textual order, so Value must not read another property.
-    private static string Create() => $"Durable.Fluent/{ReadLibraryVersion()} (+dotnet {Environment.Version})";
+    /// <summary>The header value, computed once.</summary>
+    public static string Value { get; } = $"Durable.Fluent/{LibraryVersion} (+dotnet {Environment.Version})";
 
     private static string ReadLibraryVersion()
     {
