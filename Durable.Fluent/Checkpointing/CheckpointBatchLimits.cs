@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Checkpointing.Http;
+namespace Durable.Fluent.Checkpointing;
 
 /// <summary>
 /// The limits of one CheckpointDurableExecution request, and a splitter that keeps batches within them.
