@@ -125,6 +125,43 @@ public static class HistoryMatcher
         }
     }
 
+    /// <summary>
+    /// A.4.10 (async polling only): returns copies of the events where every <c>CallbackStarted</c>,
+    /// <c>StepStarted</c> or <c>StepSucceeded</c> event without a <c>Name</c> whose parent (the event with
+    /// <c>Id == ParentId</c>) has <c>SubType: WaitForCallback</c> gets the parent's <c>Name</c>.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> FillWaitForCallbackNames(IReadOnlyList<JsonObject> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var parentNames = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var ev in events)
+        {
+            if (PythonValues.TryGetStr(ev["SubType"], out var sub) && sub == "WaitForCallback"
+                && PythonValues.TryGetStr(ev["Id"], out var id) && ev.TryGetPropertyValue("Name", out var name) && name is not null)
+            {
+                parentNames[id] = name;
+            }
+        }
+
+        var result = new List<JsonObject>(events.Count);
+        foreach (var ev in events)
+        {
+            var copy = (JsonObject)ev.DeepClone();
+            if (PythonValues.TryGetStr(copy["EventType"], out var type)
+                && type is "CallbackStarted" or "StepStarted" or "StepSucceeded"
+                && copy["Name"] is null
+                && PythonValues.TryGetStr(copy["ParentId"], out var parentId)
+                && parentNames.TryGetValue(parentId, out var parentName))
+            {
+                copy["Name"] = parentName?.DeepClone();
+            }
+
+            result.Add(copy);
+        }
+
+        return result;
+    }
+
     /// <summary>Python dict-key identity for EventId values (2 and 2.0 and True==1 collide; '2' does not).</summary>
     private static string? KeyOf(JsonNode? id)
     {

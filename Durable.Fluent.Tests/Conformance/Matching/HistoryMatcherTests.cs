@@ -240,3 +240,33 @@ public class HistoryMatcherTests
         });
     }
 }
+
+[TestFixture]
+public class FillWaitForCallbackNamesTests
+{
+    [Test]
+    public void Copies_parent_name_only_to_unnamed_children_of_WaitForCallback()
+    {
+        var events = TestSupport.Events("""
+            [
+              {"EventId":2,"EventType":"ContextStarted","SubType":"WaitForCallback","Id":"p","Name":"approval"},
+              {"EventId":3,"EventType":"CallbackStarted","Id":"c","ParentId":"p"},
+              {"EventId":4,"EventType":"StepStarted","Id":"s","ParentId":"p","Name":"own"},
+              {"EventId":5,"EventType":"StepSucceeded","Id":"s","ParentId":"p"},
+              {"EventId":6,"EventType":"ContextStarted","SubType":"Child","Id":"q","Name":"child"},
+              {"EventId":7,"EventType":"StepStarted","Id":"t","ParentId":"q"},
+              {"EventId":8,"EventType":"CallbackSucceeded","Id":"c","ParentId":"p"}
+            ]
+            """);
+        var filled = HistoryMatcher.FillWaitForCallbackNames(events);
+        Assert.Multiple(() =>
+        {
+            Assert.That(filled[1]["Name"]?.GetValue<string>(), Is.EqualTo("approval"));
+            Assert.That(filled[2]["Name"]?.GetValue<string>(), Is.EqualTo("own"));
+            Assert.That(filled[3]["Name"]?.GetValue<string>(), Is.EqualTo("approval"));
+            Assert.That(filled[5].ContainsKey("Name"), Is.False);
+            Assert.That(filled[6].ContainsKey("Name"), Is.False);
+            Assert.That(events[1].ContainsKey("Name"), Is.False, "input not mutated");
+        });
+    }
+}

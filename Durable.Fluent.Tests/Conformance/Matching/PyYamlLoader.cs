@@ -29,7 +29,7 @@ public static partial class PyYamlLoader
     [GeneratedRegex(@"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$")]
     private static partial Regex IntRegex();
 
-    [GeneratedRegex(@"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")]
+    [GeneratedRegex(@"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")]
     private static partial Regex FloatRegex();
 
     [GeneratedRegex(@"^(?:~|null|Null|NULL|)$")]
@@ -162,6 +162,7 @@ public static partial class PyYamlLoader
 
     private static BigInteger ParseRadix(string digits, int radix)
     {
+        if (digits.Length == 0) throw new FormatException("YAML int has no digits");
         var result = BigInteger.Zero;
         foreach (var c in digits)
         {
