@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Durable.Fluent.Checkpointing.Http;
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Tests.Checkpointing.Http;
+namespace Durable.Fluent.Tests.Checkpointing;
 
 [TestFixture]
 public sealed class CheckpointBatchLimitsTests
