@@ -24,16 +24,6 @@ internal sealed record Chain(ImmutableArray<Node> Nodes)
     public Chain Append(Node node) => new(Nodes.Add(node));
 }
 
-/// <summary>Step semantics per retry attempt.</summary>
-public enum StepSemantics
-{
-    /// <summary>The body may run more than once per attempt if the invocation ends before the result is checkpointed (default).</summary>
-    AtLeastOncePerRetry,
-
-    /// <summary>The START of each attempt is checkpointed before the body runs; an interrupted attempt is never re-run blindly.</summary>
-    AtMostOncePerRetry,
-}
-
 internal delegate ValueTask<object?> StepBody(object? value, StepContext context, CancellationToken cancellationToken);
 
 internal sealed record StepNode(StepBody Body, CodecSpec Codec) : Node
