@@ -79,6 +79,9 @@ internal sealed class CodecSpec
 
     public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o));
 
+    /// <summary>A codec built from the workflow's JSON options (batch results, whose units have their own codecs).</summary>
+    public static CodecSpec FromFactory(Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> factory) => new(null, factory);
+
     public PayloadCodec Resolve(System.Text.Json.JsonSerializerOptions options)
     {
         if (_custom is not null)
