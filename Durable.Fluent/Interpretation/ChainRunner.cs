@@ -32,6 +32,11 @@ internal static class ChainRunner
             SelectNode select => new ValueTask<NodeOutcome>(NodeOutcome.Done(select.Map(value, frame.WorkflowContext))),
             ChildNode child => ChildExecutor.ExecuteAsync(child, frame, value),
             TryNode tryNode => TryExecutor.ExecuteAsync(tryNode, frame, value),
+            CreateCallbackNode create => CallbackExecutor.CreateAsync(create, frame, value),
+            AwaitCallbackNode awaitNode => new ValueTask<NodeOutcome>(CallbackExecutor.Await(awaitNode, frame, value)),
+            WaitForCallbackNode wfc => WaitForCallbackExecutor.ExecuteAsync(wfc, frame, value),
+            WaitForConditionNode wfcond => WaitForConditionExecutor.ExecuteAsync(wfcond, frame, value),
+            InvokeNode invoke => InvokeExecutor.ExecuteAsync(invoke, frame, value),
             IExecutableNode custom => custom.ExecuteAsync(frame, value),
             _ => throw new NotSupportedException($"No executor for node kind '{node.Kind}'."),
         };
