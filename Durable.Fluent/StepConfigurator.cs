@@ -56,6 +56,19 @@ public sealed class StepConfigurator<TResult>
         return this;
     }
 
+    /// <summary>
+    /// Retries failed attempts with the meaning of a Polly <see cref="Polly.Retry.RetryStrategyOptions{TResult}"/>
+    /// (MaxRetryAttempts, Delay, MaxDelay, BackoffType, UseJitter, ShouldHandle, DelayGenerator) — but durably: each retry
+    /// is checkpointed with its delay and the invocation suspends instead of sleeping. See <see cref="PollyRetryStrategy"/>.
+    /// </summary>
+    /// <param name="options">The Polly options.</param>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> Retry(Polly.Retry.RetryStrategyOptions<object> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Retry(new PollyRetryStrategy(options));
+    }
+
     /// <summary>Never retries: the first failure fails the step.</summary>
     /// <returns>This configurator.</returns>
     public StepConfigurator<TResult> NoRetry()

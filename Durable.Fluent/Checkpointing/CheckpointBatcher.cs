@@ -9,12 +9,6 @@ namespace Durable.Fluent.Checkpointing;
 /// </summary>
 internal sealed class CheckpointBatcher
 {
-    /// <summary>Maximum updates per request.</summary>
-    public const int MaxOperationsPerBatch = 200;
-
-    /// <summary>Maximum estimated request size in bytes.</summary>
-    public const int MaxBatchBytes = 750 * 1024;
-
     private readonly ICheckpointStore _store;
     private readonly string _arn;
     private readonly Action<IReadOnlyList<Operation>> _onState;
@@ -129,49 +123,45 @@ internal sealed class CheckpointBatcher
         }
     }
 
-    /// <summary>Splits updates into batches of at most 200 updates and about 750 KiB; an oversized update goes alone.</summary>
-    internal static IEnumerable<IReadOnlyList<OperationUpdate>> Split(List<OperationUpdate> updates)
+    /// <summary>
+    /// Splits updates into request-sized batches. In steady state a batch holds a few small updates: an upper bound on
+    /// their JSON size (every character escaped) proves they fit, so nothing is serialized twice on the hot path.
+    /// </summary>
+    internal IReadOnlyList<IReadOnlyList<OperationUpdate>> Split(List<OperationUpdate> updates)
     {
-        if (updates.Count <= MaxOperationsPerBatch && Estimate(updates) <= MaxBatchBytes)
+        if (updates.Count <= CheckpointBatchLimits.MaxOperationsPerRequest)
         {
-            yield return updates;
-            yield break;
-        }
-
-        var batch = new List<OperationUpdate>();
-        long size = 0;
-        foreach (var u in updates)
-        {
-            var s = Estimate(u);
-            if (batch.Count > 0 && (batch.Count >= MaxOperationsPerBatch || size + s > MaxBatchBytes))
+            long bound = (_token?.Length ?? 0) + CheckpointBatchLimits.RequestOverheadBytes;
+            foreach (var u in updates)
             {
-                yield return batch;
-                batch = new List<OperationUpdate>();
-                size = 0;
+                bound += UpperBound(u);
             }
 
-            batch.Add(u);
-            size += s;
+            if (bound <= CheckpointBatchLimits.MaxRequestBytes)
+            {
+                return [updates];
+            }
         }
 
-        if (batch.Count > 0)
-        {
-            yield return batch;
-        }
+        return CheckpointBatchLimits.Split(updates, _token);
     }
 
-    private static long Estimate(List<OperationUpdate> updates)
+    private static long UpperBound(OperationUpdate u)
     {
-        long total = 0;
-        foreach (var u in updates)
+        long chars = u.Id.Length + (u.ParentId?.Length ?? 0) + (u.Name?.Length ?? 0) + (u.SubType?.Length ?? 0) + (u.Payload?.Length ?? 0);
+        if (u.Error is { } e)
         {
-            total += Estimate(u);
+            chars += (e.ErrorMessage?.Length ?? 0) + (e.ErrorType?.Length ?? 0) + (e.ErrorData?.Length ?? 0);
+            if (e.StackTrace is { } st)
+            {
+                foreach (var line in st)
+                {
+                    chars += line.Length + 3;
+                }
+            }
         }
 
-        return total;
+        // 6 bytes per character covers \uXXXX escaping; 512 covers field names, enums and options.
+        return (chars * 6) + 512;
     }
-
-    private static long Estimate(OperationUpdate u)
-        => 256 + u.Id.Length + (u.ParentId?.Length ?? 0) + (u.Name?.Length ?? 0) + (2L * (u.Payload?.Length ?? 0))
-            + (u.Error is null ? 0 : 2L * ((u.Error.ErrorMessage?.Length ?? 0) + (u.Error.ErrorData?.Length ?? 0) + (u.Error.StackTrace?.Sum(l => l.Length) ?? 0)));
 }

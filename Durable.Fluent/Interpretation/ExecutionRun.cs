@@ -11,6 +11,7 @@ internal sealed class ExecutionRun
 {
     private readonly Dictionary<string, Operation> _operations;
     private readonly object _gate = new();
+    private readonly HashSet<string> _unvisited = new(StringComparer.Ordinal);
     private int _operationCount;
     private volatile bool _replaying;
 
@@ -35,6 +36,7 @@ internal sealed class ExecutionRun
             if (op.Type != OperationType.Execution)
             {
                 _operationCount++;
+                _unvisited.Add(op.Id);
             }
         }
 
@@ -60,16 +62,30 @@ internal sealed class ExecutionRun
 
     public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;
 
-    /// <summary>True until the interpreter does new work (creates an operation or runs a body).</summary>
+    /// <summary>
+    /// True while the interpreter walks operations recorded by earlier invocations: until it has visited every recorded
+    /// operation, or does new work (creates an operation or runs a body), whichever comes first.
+    /// </summary>
     public bool IsReplaying => _replaying;
 
     public void EndReplay() => _replaying = false;
 
+    /// <summary>Looks up a recorded operation; finding one counts as visiting it for replay tracking.</summary>
     public Operation? Find(string id)
     {
         lock (_gate)
         {
-            return _operations.TryGetValue(id, out var op) ? op : null;
+            if (!_operations.TryGetValue(id, out var op))
+            {
+                return null;
+            }
+
+            if (_unvisited.Remove(id) && _unvisited.Count == 0)
+            {
+                _replaying = false;
+            }
+
+            return op;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
 
@@ -85,17 +84,17 @@ public enum CallbackResponseKind
 
 /// <summary>
 /// A scripted answer for callbacks whose name matches: <see cref="CallbackName"/> equals the callback's name (or the name of the
-/// wait-for-callback that contains it), or is <c>"*"</c> for any callback, or <see cref="NamePattern"/> matches it. Each responder is used once.
+/// wait-for-callback that contains it), or is <c>"*"</c> for any callback, or <see cref="NameMatches"/> accepts it. Each responder is used once.
 /// </summary>
 /// <param name="CallbackName">The name to match, or <c>"*"</c>.</param>
 /// <param name="Response">The response.</param>
 public sealed record CallbackResponder(string CallbackName, CallbackResponse Response)
 {
-    /// <summary>Optional: a pattern the name must match instead of <see cref="CallbackName"/>.</summary>
-    public Regex? NamePattern { get; init; }
+    /// <summary>Optional: a test of the name used instead of <see cref="CallbackName"/> (e.g. <c>new Regex("^approval_").IsMatch</c>).</summary>
+    public Func<string?, bool>? NameMatches { get; init; }
 
     internal bool Matches(string? name)
-        => NamePattern is not null
-            ? name is not null && NamePattern.IsMatch(name)
+        => NameMatches is not null
+            ? NameMatches(name)
             : CallbackName == "*" || string.Equals(CallbackName, name, StringComparison.Ordinal);
 }

@@ -44,6 +44,20 @@ public sealed partial class DurableTestRunner
         return this;
     }
 
+    /// <summary>Adds one scripted answer (see <see cref="DurableTestRunnerOptions.CallbackResponders"/>).</summary>
+    /// <param name="responder">The responder.</param>
+    /// <returns>This runner.</returns>
+    public DurableTestRunner RespondToCallback(CallbackResponder responder)
+    {
+        ArgumentNullException.ThrowIfNull(responder);
+        lock (_responders)
+        {
+            _responders.Add(new ResponderSlot(responder));
+        }
+
+        return this;
+    }
+
     /// <summary>
     /// Registers a durable function for chained invokes. An invoke of <paramref name="functionName"/> (also as an ARN or with a
     /// qualifier) starts a child execution of <paramref name="workflow"/> in the same engine, driven on the same virtual clock;

@@ -6,7 +6,7 @@ namespace Durable.Fluent.Testing;
 
 /// <summary>An execution run by the <see cref="DurableTestRunner"/>: its status, result, operations, history and logs.</summary>
 /// <typeparam name="TOut">The workflow result type.</typeparam>
-public sealed partial class TestExecution<TOut>
+public sealed partial class TestExecution<TOut> : ITestExecution
 {
     private readonly DurableTestRunner _runner;
     private readonly Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> _handler;
@@ -86,4 +86,35 @@ public sealed partial class TestExecution<TOut>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>A task.</returns>
     public Task ResumeAsync(CancellationToken cancellationToken = default) => _runner.DriveAsync(DurableExecutionArn, _handler, cancellationToken);
+}
+
+/// <summary>The untyped view of a <see cref="TestExecution{TOut}"/>, for harnesses that run many workflows.</summary>
+public interface ITestExecution
+{
+    /// <summary>The execution ARN.</summary>
+    string DurableExecutionArn { get; }
+
+    /// <summary>The execution status.</summary>
+    ExecutionStatus Status { get; }
+
+    /// <summary>The result JSON text.</summary>
+    string? ResultPayload { get; }
+
+    /// <summary>The execution error.</summary>
+    ErrorObject? Error { get; }
+
+    /// <summary>The history events.</summary>
+    IReadOnlyList<HistoryEvent> History { get; }
+
+    /// <summary>The log lines of this execution.</summary>
+    IReadOnlyList<CapturedLog> Logs { get; }
+
+    /// <summary>The history as REST JSON objects.</summary>
+    /// <returns>The events.</returns>
+    IReadOnlyList<JsonObject> HistoryJson();
+
+    /// <summary>Continues driving the execution.</summary>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>A task.</returns>
+    Task ResumeAsync(CancellationToken cancellationToken = default);
 }

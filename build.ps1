@@ -1,0 +1,84 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  Build script for Durable.Fluent. Runs through the repository's local PowerShell tool:
+
+      dotnet tool restore
+      dotnet pwsh build.ps1 [-Task <restore|build|test|format|run|bench|all>] [-Configuration Release]
+
+.DESCRIPTION
+  restore  restores NuGet packages
+  build    restore + build the solution (warnings are errors)
+  test     build + run every test (unit, HTTP, conformance); writes TestResults/results.trx and prints
+           "tests: N passed, N failed, N skipped" computed from it
+  format   verifies formatting (whitespace and style) without changing files
+  run      runs the main job: the example order workflow, end to end on the local durable service
+  bench    runs the BenchmarkDotNet suite in bench/
+  all      build + format + test (the default)
+#>
+param(
+    [ValidateSet('restore', 'build', 'test', 'format', 'run', 'bench', 'all')]
+    [string]$Task = 'all',
+    [string]$Configuration = 'Release',
+    [string]$Filter = ''
+)
+
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Step([string]$name, [scriptblock]$body) {
+    Write-Host "==> $name" -ForegroundColor Cyan
+    & $body
+    if ($LASTEXITCODE -ne 0) { throw "$name failed with exit code $LASTEXITCODE" }
+}
+
+function Restore { Invoke-Step 'restore' { dotnet restore Durable.Fluent.sln } }
+
+function Build {
+    Restore
+    Invoke-Step 'build' { dotnet build Durable.Fluent.sln --no-restore -c $Configuration }
+}
+
+function Format {
+    Invoke-Step 'format (verify)' { dotnet format whitespace Durable.Fluent.sln --verify-no-changes }
+}
+
+function Test {
+    Build
+    $results = Join-Path $PSScriptRoot 'TestResults'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $testArgs = @('test', 'Durable.Fluent.Tests/Durable.Fluent.Tests.csproj', '--no-build', '-c', $Configuration,
+        '--logger', 'trx;LogFileName=results.trx', '--results-directory', $results)
+    if ($Filter) { $testArgs += @('--filter', $Filter) }
+    Write-Host "==> test" -ForegroundColor Cyan
+    & dotnet @testArgs
+    $testExit = $LASTEXITCODE
+    $trx = Join-Path $results 'results.trx'
+    if (-not (Test-Path $trx)) { throw "No test results were written ($trx); dotnet test exited with $testExit." }
+    [xml]$doc = Get-Content $trx
+    $c = $doc.TestRun.ResultSummary.Counters
+    $skipped = [int]$c.total - [int]$c.executed
+    Write-Host ""
+    Write-Host "tests: $($c.passed) passed, $($c.failed) failed, $skipped skipped"
+    if ($testExit -ne 0) { exit $testExit }
+}
+
+function Run {
+    Invoke-Step 'run example' { dotnet run --project examples/OrderProcessing/OrderProcessing.csproj -c $Configuration -- @args }
+}
+
+function Bench {
+    Invoke-Step 'bench' { dotnet run --project bench/Durable.Fluent.Benchmarks/Durable.Fluent.Benchmarks.csproj -c Release -- --filter '*' }
+}
+
+switch ($Task) {
+    'restore' { Restore }
+    'build' { Build }
+    'test' { Test }
+    'format' { Format }
+    'run' { Run }
+    'bench' { Bench }
+    'all' { Build; Format; Test }
+}
