@@ -49,6 +49,22 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     }
 
     /// <summary>
+    /// Waits for a callback like <see cref="AwaitCallback{T}(CallbackHandle{T})"/> and combines its result with the current value,
+    /// so earlier results travel on (e.g. <c>.AwaitCallbackAndCombine(b, (a, resultB) =&gt; new Both(a, resultB))</c>).
+    /// </summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <typeparam name="TNext">The combined value type.</typeparam>
+    /// <param name="callback">The handle.</param>
+    /// <param name="combine">Combines the current value and the callback's result; it runs on every replay, so it must be deterministic.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> AwaitCallbackAndCombine<T, TNext>(CallbackHandle<T> callback, Func<TCur, T, TNext> combine)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        ArgumentNullException.ThrowIfNull(combine);
+        return new(Chain.Append(new AwaitCallbackNode(callback, callback.Name.Label, callback.Spec, null) { Combine = (v, r) => combine((TCur)v!, (T)r!) }));
+    }
+
+    /// <summary>
     /// Creates a callback, hands its id to <paramref name="submit"/> (a durable step with retries), and waits for the result —
     /// all in one CONTEXT operation (SubType <c>WaitForCallback</c>) whose children are named <c>"{name}-callback"</c> and
     /// <c>"{name}-submitter"</c>. The result becomes the current value.
@@ -122,6 +138,29 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     {
         ArgumentNullException.ThrowIfNull(check);
         return AddWaitForCondition(name, (s, ctx, _) => new ValueTask<object?>(check((TState)s!, new StepContext<TIn>(ctx))), strategy, _ => initialState, serDes);
+    }
+
+    /// <summary>
+    /// Polls a condition whose strategy depends on the workflow input (for example "until the count reaches the requested
+    /// threshold"): <paramref name="strategy"/> is called with the input for each poll's decision.
+    /// </summary>
+    /// <typeparam name="TState">The polled state.</typeparam>
+    /// <param name="name">The operation name.</param>
+    /// <param name="check">Computes the new state from the previous one.</param>
+    /// <param name="strategy">Builds the wait strategy from the workflow input (deterministic: the input is checkpointed).</param>
+    /// <param name="initialState">The state of the first poll.</param>
+    /// <param name="serDes">Optional serializer of the state (default JSON).</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TState> WaitForCondition<TState>(OperationName name, Func<TState, StepContext<TIn>, TState> check, Func<TIn, WaitStrategy<TState>> strategy, TState initialState, ISerDes<TState>? serDes = null)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(name);
+        return new(Chain.Append(new WaitForConditionNode(
+            (s, ctx, _) => new ValueTask<object?>(check((TState)s!, new StepContext<TIn>(ctx))),
+            (s, attempt, input) => strategy((TIn)input!).Decide((TState)s!, attempt),
+            _ => initialState,
+            serDes is null ? CodecSpec.JsonOf<TState>() : CodecSpec.Custom(serDes)) { Name = name }));
     }
 
     /// <summary>Polls a condition with an asynchronous check (see the synchronous overload).</summary>
@@ -199,7 +238,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(strategy);
-        return new(Chain.Append(new WaitForConditionNode(check, (s, attempt) => strategy.Decide((TState)s!, attempt), initial, serDes is null ? CodecSpec.JsonOf<TState>() : CodecSpec.Custom(serDes)) { Name = name }));
+        return new(Chain.Append(new WaitForConditionNode(check, (s, attempt, _) => strategy.Decide((TState)s!, attempt), initial, serDes is null ? CodecSpec.JsonOf<TState>() : CodecSpec.Custom(serDes)) { Name = name }));
     }
 
     private WorkflowBuilder<TIn, TResult> AddInvoke<TResult>(OperationName name, string functionName, Func<object?, object?> payload, CodecSpec defaultPayloadCodec, Action<InvokeConfigurator<TCur, TResult>>? configure)

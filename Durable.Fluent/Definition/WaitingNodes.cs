@@ -24,6 +24,9 @@ internal sealed record CreateCallbackNode(object Key, CallbackSpec Spec) : Node
 internal sealed record AwaitCallbackNode(object Key, string Label, CallbackSpec Spec, Func<CallbackTimedOutException, object?, object?>? OnTimeout) : Node
 {
     public override string Kind => $"AwaitCallback({Label})";
+
+    /// <summary>Optional: combines the current value with the callback's result.</summary>
+    public Func<object?, object?, object?>? Combine { get; init; }
 }
 
 /// <summary>The submitter of a wait-for-callback: receives the current value and the callback id.</summary>
@@ -46,10 +49,10 @@ internal delegate ValueTask<object?> ConditionCheck(object? state, StepContext c
 
 /// <summary>A wait-for-condition: one STEP (SubType WaitForCondition) polled until the strategy stops.</summary>
 /// <param name="Check">The check.</param>
-/// <param name="Decide">The strategy's decision for (new state, attempt); throws when exhausted.</param>
+/// <param name="Decide">The strategy's decision for (new state, attempt, frame input); throws when exhausted.</param>
 /// <param name="InitialState">The initial state, from the current value.</param>
 /// <param name="StateCodec">Serializer of the state.</param>
-internal sealed record WaitForConditionNode(ConditionCheck Check, Func<object?, int, WaitDecision> Decide, Func<object?, object?> InitialState, CodecSpec StateCodec) : Node
+internal sealed record WaitForConditionNode(ConditionCheck Check, Func<object?, int, object?, WaitDecision> Decide, Func<object?, object?> InitialState, CodecSpec StateCodec) : Node
 {
     public override string Kind => "WaitForCondition";
 }

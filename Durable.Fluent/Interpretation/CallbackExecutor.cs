@@ -39,7 +39,8 @@ internal static class CallbackExecutor
 
         try
         {
-            return Resolve(binding, frame.Run);
+            var outcome = Resolve(binding, frame.Run);
+            return node.Combine is null || outcome.IsSuspended ? outcome : NodeOutcome.Done(node.Combine(value, outcome.Value));
         }
         catch (CallbackTimedOutException timeout) when (node.OnTimeout is not null)
         {

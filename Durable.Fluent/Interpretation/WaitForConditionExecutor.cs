@@ -87,7 +87,7 @@ internal static class WaitForConditionExecutor
                 run.Arn,
                 run.Cancellation) { Frame = frame };
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
-            decision = node.Decide(next, attempt);
+            decision = node.Decide(next, attempt, frame.Input);
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
         {
