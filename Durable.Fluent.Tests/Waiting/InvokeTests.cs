@@ -106,7 +106,7 @@ public class InvokeTests
         var execution = await runner.RunAsync(wf, "abc");
 
         Dump(execution);
-        Assert.That(execution.Result, Is.EqualTo("IN:ABC|ResourceNotFoundException"));
+        Assert.That(execution.Result, Is.EqualTo("out:IN:ABC|ResourceNotFoundException"));
         Assert.That(execution.History.First(e => e.EventType == HistoryEventType.ChainedInvokeStarted).Details.Input!.Payload, Is.EqualTo("in:abc"));
     }
 
@@ -122,10 +122,31 @@ public class InvokeTests
         Assert.That(execution.Result, Is.EqualTo(42));
     }
 
+    [Test]
+    public async Task Durable_target_waiting_on_its_own_callback_is_driven_on_the_same_clock()
+    {
+        var approval = Callback.Declare<string>("target_approval", c => c.Timeout(TimeSpan.FromSeconds(30)));
+        var target = Workflow.For<string>().CreateCallback(approval).AwaitCallback(approval).Build();
+        var parent = Workflow.For<string>()
+            .Invoke<string>("call_target", "target")
+            .Then("after", (s, _) => $"target said {s}")
+            .Build();
+        using var runner = new DurableTestRunner();
+        runner.RegisterFunction("target", target);
+        runner.RespondToCallback("target_approval", CallbackResponse.Succeed("\"yes\"").After(TimeSpan.FromSeconds(7)));
+        var start = runner.Clock.GetUtcNow();
+
+        var execution = await runner.RunAsync(parent, "x");
+
+        Assert.That(execution.Result, Is.EqualTo("target said yes"));
+        var succeeded = execution.History.Single(e => e.EventType == HistoryEventType.ChainedInvokeSucceeded);
+        Assert.That(succeeded.EventTimestamp - start, Is.EqualTo(TimeSpan.FromSeconds(7)));
+    }
+
     private sealed class Prefixing(string prefix) : Serialization.ISerDes<string>
     {
         public string? Serialize(string value, Serialization.SerDesContext context) => prefix + value;
 
-        public string Deserialize(string? payload, Serialization.SerDesContext context) => payload!.StartsWith(prefix.ToUpperInvariant(), StringComparison.Ordinal) ? payload : payload!;
+        public string Deserialize(string? payload, Serialization.SerDesContext context) => prefix + payload;
     }
 }
