@@ -37,6 +37,10 @@ internal static class ChainRunner
             WaitForCallbackNode wfc => WaitForCallbackExecutor.ExecuteAsync(wfc, frame, value),
             WaitForConditionNode wfcond => WaitForConditionExecutor.ExecuteAsync(wfcond, frame, value),
             InvokeNode invoke => InvokeExecutor.ExecuteAsync(invoke, frame, value),
+            ParallelNode parallel => BatchExecutor.ExecuteAsync(parallel, frame, value),
+            MapNode map => BatchExecutor.ExecuteAsync(map, frame, value),
+            IfNode ifNode => BranchExecutor.ExecuteAsync(ifNode, frame, value),
+            SwitchNode switchNode => BranchExecutor.ExecuteAsync(switchNode, frame, value),
             IExecutableNode custom => custom.ExecuteAsync(frame, value),
             _ => throw new NotSupportedException($"No executor for node kind '{node.Kind}'."),
         };

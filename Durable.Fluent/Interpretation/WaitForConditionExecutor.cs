@@ -1,4 +1,5 @@
 using Durable.Fluent.Definition;
+using Durable.Fluent.Plugins;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
@@ -86,12 +87,15 @@ internal static class WaitForConditionExecutor
                 }),
                 run.Arn,
                 run.Cancellation) { Frame = frame };
+            run.Plugins?.AttemptStart(Attempt(frame, id, name, attempt));
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
             decision = node.Decide(next, attempt, frame.Input);
+            run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Succeeded });
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
         {
             var error = ErrorObjects.From(ex) with { ErrorData = TrySerialize(codec, next, serdes) };
+            run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Failed, Error = error });
             await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
             throw new WaitForConditionFailedException(name, id, error, attempt, ex);
         }
@@ -122,6 +126,9 @@ internal static class WaitForConditionExecutor
             return null;
         }
     }
+
+    private static AttemptInfo Attempt(Frame frame, string id, string? name, int attempt)
+        => new() { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.WaitForCondition, ParentId = frame.ParentId, Attempt = attempt };
 
     private static OperationUpdate Update(Frame frame, string id, string? name, OperationAction action) => new()
     {

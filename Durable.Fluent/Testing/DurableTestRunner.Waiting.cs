@@ -74,7 +74,7 @@ public sealed partial class DurableTestRunner
         ArgumentNullException.ThrowIfNull(workflow);
         lock (_functions)
         {
-            _functions[functionName] = new RegisteredFunction((input, ct) => workflow.HandleAsync(input, _store, RunOptions(), ct), null);
+            _functions[functionName] = new RegisteredFunction((input, requestId, ct) => workflow.HandleAsync(input, _store, RunOptions(requestId), ct), null);
         }
 
         return this;
@@ -455,7 +455,7 @@ public sealed partial class DurableTestRunner
         var requestId = $"req-{Interlocked.Increment(ref _requestCounter):D6}";
         try
         {
-            var output = await child.Handler(input, cancellationToken).ConfigureAwait(false);
+            var output = await child.Handler(input, requestId, cancellationToken).ConfigureAwait(false);
             Engine.EndInvocation(child.Arn, InvocationOutcome.Returned(output), requestId);
             child.Failures = 0;
         }
@@ -480,10 +480,10 @@ public sealed partial class DurableTestRunner
     }
 
     private sealed record RegisteredFunction(
-        Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>>? Durable,
+        Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>>? Durable,
         Func<string?, string?>? Plain);
 
-    private sealed class ChildRun(string arn, string parentArn, string operationId, Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> handler)
+    private sealed class ChildRun(string arn, string parentArn, string operationId, Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> handler)
     {
         public string Arn { get; } = arn;
 
@@ -491,7 +491,7 @@ public sealed partial class DurableTestRunner
 
         public string OperationId { get; } = operationId;
 
-        public Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> Handler { get; } = handler;
+        public Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> Handler { get; } = handler;
 
         public bool NeedsInvoke { get; set; } = true;
 

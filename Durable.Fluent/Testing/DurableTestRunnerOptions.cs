@@ -35,6 +35,9 @@ public sealed record DurableTestRunnerOptions
     /// </summary>
     public IReadOnlyList<CallbackResponder> CallbackResponders { get; init; } = [];
 
+    /// <summary>Plugins added to every invocation the runner makes.</summary>
+    public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
+
     /// <summary>Minimum level of captured log lines (default <see cref="LogLevel.Trace"/>).</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Trace;
 }
