@@ -143,3 +143,30 @@ public class WaitForCallbackTests
         Assert.That(execution.GetOperation("dyn-name").ParentId, Is.EqualTo(wrapper.Id));
     }
 }
+
+public class WaitForCallbackReplayTests
+{
+    [Test]
+    public async Task A_failed_wait_for_callback_rethrows_the_same_typed_error_on_replay()
+    {
+        var seen = new List<string>();
+        var wf = Workflow.For<string>()
+            .Try(
+                b => b.WaitForCallback<string>("approval", (_, _) => { }, cb => cb.Timeout(TimeSpan.FromSeconds(5))),
+                h => h.Catch<CallbackTimedOutException>((ex, _) =>
+                {
+                    seen.Add($"{ex.GetType().Name}|{ex.Kind}|{ex.OperationName}|{ex.Message}");
+                    return "handled";
+                }))
+            .Wait("after", TimeSpan.FromSeconds(1))
+            .Build();
+        using var runner = new DurableTestRunner();
+
+        var execution = await runner.RunAsync(wf, "x");
+
+        Assert.That(execution.Result, Is.EqualTo("handled"));
+        Assert.That(seen, Has.Count.EqualTo(2), "first run (from the callback) and replay (from the failed context)");
+        Assert.That(seen[1], Is.EqualTo(seen[0]));
+        Assert.That(seen[0], Does.StartWith("CallbackTimedOutException|Timeout|approval|Callback 'approval' timed out"));
+    }
+}

@@ -71,7 +71,7 @@ internal static class WaitForCallbackExecutor
         }
 
         // Errors of the callback carry the name of the wait-for-callback, which is what the workflow declared.
-        return CallbackExecutor.Resolve(binding with { Name = name, OperationId = binding.OperationId }, child.Run);
+        return CallbackExecutor.Resolve(binding with { Name = name }, child.Run);
     }
 
     private static async ValueTask<object?> SubmitAsync(WaitForCallbackNode node, object? value, string callbackId, StepContext context, CancellationToken cancellationToken)
