@@ -160,7 +160,8 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
             (s, ctx, _) => new ValueTask<object?>(check((TState)s!, new StepContext<TIn>(ctx))),
             (s, attempt, input) => strategy((TIn)input!).Decide((TState)s!, attempt),
             _ => initialState,
-            serDes is null ? CodecSpec.JsonOf<TState>() : CodecSpec.Custom(serDes)) { Name = name }));
+            serDes is null ? CodecSpec.JsonOf<TState>() : CodecSpec.Custom(serDes))
+        { Name = name }));
     }
 
     /// <summary>Polls a condition with an asynchronous check (see the synchronous overload).</summary>

@@ -86,7 +86,8 @@ internal static class WaitForConditionExecutor
                     ["attempt"] = attempt,
                 }),
                 run.Arn,
-                run.Cancellation) { Frame = frame };
+                run.Cancellation)
+            { Frame = frame };
             run.Plugins?.AttemptStart(Attempt(frame, id, name, attempt));
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
             decision = node.Decide(next, attempt, frame.Input);

@@ -72,4 +72,5 @@ internal static class WaitForConditionHandlers
     private static ConformanceCase CountTo(string name, int initial, int delaySeconds) => ConformanceCase.Of(
         Workflow.For<int>()
             .WaitForCondition<int>(name, (s, _) => s + 1, threshold => WaitStrategy.Fixed<int>(s => s < threshold, TimeSpan.FromSeconds(delaySeconds)), initialState: initial)
-            .Build());}
+            .Build());
+}
