@@ -169,3 +169,38 @@ public class CallbackPracticesTests
         Assert.That(runner.Clock.GetUtcNow() - execution.Snapshot.StartTimestamp, Is.EqualTo(TimeSpan.FromHours(4)), "two heartbeats, then 2 h of silence, well before the 24 h timeout");
     }
 }
+
+public class WaitingExamplesTests
+{
+    [Test]
+    public async Task Polling_suspends_between_checks_until_the_job_is_done()
+    {
+        using var runner = new DurableTestRunner();
+        var execution = await runner.RunAsync(PollExternalJob.Definition, "report");
+        Assert.That(execution.Result, Is.EqualTo(new JobState("job-report", "DONE", 3)));
+        Assert.That(execution.Invocations, Is.EqualTo(3));
+        Assert.That(execution.History.Count(e => e.EventType == HistoryEventType.StepStarted && e.SubType == OperationSubTypes.WaitForCondition), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task The_order_function_chains_to_the_billing_function()
+    {
+        using var runner = new DurableTestRunner();
+        runner.RegisterFunction(FunctionChain.BillingFunction, FunctionChain.Billing);
+        var execution = await runner.RunAsync(FunctionChain.Orders, new Invoice("o-5", 12m));
+        Assert.That(execution.Result, Is.EqualTo("receipt txn-o-5 sent for o-5"));
+        Assert.That(execution.History.Select(e => e.EventType), Does.Contain(HistoryEventType.ChainedInvokeSucceeded));
+    }
+
+    [Test]
+    public async Task One_validation_definition_serves_two_handlers()
+    {
+        using var runner = new DurableTestRunner();
+        var order = new Order("o-3", 5m, ["mug"]);
+        var orders = await runner.RunAsync(OrganizedHandler.Definition, order);
+        var returns = await runner.RunAsync(ReturnsHandler.Definition, order);
+        Assert.That(orders.GetOperation("EnrichOrder").Status, Is.EqualTo(OperationStatus.Succeeded));
+        Assert.That(returns.GetOperation("EnrichOrder").Status, Is.EqualTo(OperationStatus.Succeeded));
+        Assert.That(returns.Result, Is.EqualTo("label-o-3"));
+    }
+}

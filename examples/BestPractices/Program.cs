@@ -23,6 +23,10 @@ runner.RespondToCallback("approval", CallbackResponse.SucceedWith(new Approval(t
 await Show("approval answered", runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-1"));
 await Show("approval timed out", runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-2"));
 await Show("heartbeat timeout", runner.RunAsync(ApprovalWorkflows.LongApproval, "vacation"));
+await Show("poll external job", runner.RunAsync(PollExternalJob.Definition, "report"));
+runner.RegisterFunction(FunctionChain.BillingFunction, FunctionChain.Billing);
+await Show("function chain", runner.RunAsync(FunctionChain.Orders, new Invoice("o-5", 12m)));
+await Show("returns (shared validation)", runner.RunAsync(ReturnsHandler.Definition, order));
 
 static async Task Show<T>(string label, Task<TestExecution<T>> run)
 {
