@@ -354,6 +354,7 @@ public sealed class LocalDurableEngine
 
             var now = _time.GetUtcNow();
             Complete(rec, ExecutionStatus.Stopped, null, error ?? new ErrorObject { ErrorType = "Execution.Stopped", ErrorMessage = "The execution was stopped." }, now);
+            rec.Token = null; // a running invocation's next checkpoint is refused
             Persist(rec);
             return now;
         }
