@@ -636,23 +636,25 @@ internal sealed class LocalServiceHttpFront : IAsyncDisposable
     {
         var max = limit ?? _options.MaxRequestBodyBytes;
         var tooLarge = Error(413, "RequestTooLargeException", $"The request body exceeds {max} bytes.");
-        if (request.ContentLength64 > max)
-        {
-            return ([], tooLarge);
-        }
-
         if (!request.HasEntityBody)
         {
             return ([], null);
         }
 
-        using var buffer = new MemoryStream();
         var chunk = new byte[81920];
+        if (request.ContentLength64 > max)
+        {
+            await DrainAsync(request.InputStream, chunk).ConfigureAwait(false);
+            return ([], tooLarge);
+        }
+
+        using var buffer = new MemoryStream();
         int read;
         while ((read = await request.InputStream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > max)
             {
+                await DrainAsync(request.InputStream, chunk).ConfigureAwait(false);
                 return ([], tooLarge);
             }
 
@@ -660,6 +662,21 @@ internal sealed class LocalServiceHttpFront : IAsyncDisposable
         }
 
         return (buffer.ToArray(), null);
+    }
+
+    /// <summary>
+    /// Reads and discards the rest of an oversized body (up to 64 MiB) so the client, still sending, gets the error response
+    /// instead of a reset connection; beyond that the connection is simply closed.
+    /// </summary>
+    private static async Task DrainAsync(Stream body, byte[] chunk)
+    {
+        const long maxDrain = 64L * 1024 * 1024;
+        long drained = 0;
+        int read;
+        while (drained < maxDrain && (read = await body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+        {
+            drained += read;
+        }
     }
 
     private static bool TryParse<T>(byte[] body, out T? value, out Reply? bad)
