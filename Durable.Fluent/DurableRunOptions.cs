@@ -21,6 +21,9 @@ public sealed record DurableRunOptions
     /// <summary>The maximum number of operations per execution (3,000, the service quota).</summary>
     public int MaxOperations { get; init; } = 3000;
 
+    /// <summary>Plugins of this host, added to the workflow's own <see cref="WorkflowOptions.Plugins"/>.</summary>
+    public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
+
     /// <summary>Test hook: runs just before each step body (the local runner uses it to simulate crashes).</summary>
     internal Action<StepContext>? BeforeStepBody { get; init; }
 }

@@ -78,6 +78,21 @@ public sealed class StepConfigurator<TResult>
         return this;
     }
 
+    /// <summary>Applies a reusable <see cref="StepConfig"/> preset (semantics and retry strategy).</summary>
+    /// <param name="config">The preset.</param>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> Apply(StepConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Semantics = config.Semantics;
+        if (config.Retry is not null)
+        {
+            Retry(config.Retry);
+        }
+
+        return this;
+    }
+
     /// <summary>Uses a custom serializer for the step's result, on the first run and on replay.</summary>
     /// <param name="serDes">The serializer.</param>
     /// <returns>This configurator.</returns>
@@ -89,6 +104,20 @@ public sealed class StepConfigurator<TResult>
     }
 
     internal CodecSpec Codec => SerDes is null ? CodecSpec.JsonOf<TResult>() : CodecSpec.Custom(SerDes);
+}
+
+/// <summary>
+/// A reusable step configuration — the seed's "group related configuration": declare presets once
+/// (<c>public static readonly StepConfig Payment = new() { Semantics = StepSemantics.AtMostOncePerRetry, Retry = Retries.Fast };</c>)
+/// and apply them with <c>step =&gt; step.Apply(StepConfigs.Payment)</c>.
+/// </summary>
+public sealed record StepConfig
+{
+    /// <summary>The step semantics (default at-least-once per retry).</summary>
+    public StepSemantics Semantics { get; init; } = StepSemantics.AtLeastOncePerRetry;
+
+    /// <summary>The retry strategy; <see langword="null"/> keeps the workflow default.</summary>
+    public IRetryStrategy? Retry { get; init; }
 }
 
 /// <summary>A strategy that never retries.</summary>

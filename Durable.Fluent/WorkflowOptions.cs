@@ -20,4 +20,7 @@ public sealed record WorkflowOptions
     /// (6 attempts, 5 s initial delay, 60 s maximum, ×2, full jitter).
     /// </summary>
     public IRetryStrategy? DefaultRetryStrategy { get; init; }
+
+    /// <summary>Plugins that observe every execution of this workflow (instrumentation, audit, metrics).</summary>
+    public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
 }

@@ -24,16 +24,6 @@ internal sealed record Chain(ImmutableArray<Node> Nodes)
     public Chain Append(Node node) => new(Nodes.Add(node));
 }
 
-/// <summary>Step semantics per retry attempt.</summary>
-public enum StepSemantics
-{
-    /// <summary>The body may run more than once per attempt if the invocation ends before the result is checkpointed (default).</summary>
-    AtLeastOncePerRetry,
-
-    /// <summary>The START of each attempt is checkpointed before the body runs; an interrupted attempt is never re-run blindly.</summary>
-    AtMostOncePerRetry,
-}
-
 internal delegate ValueTask<object?> StepBody(object? value, StepContext context, CancellationToken cancellationToken);
 
 internal sealed record StepNode(StepBody Body, CodecSpec Codec) : Node
@@ -88,6 +78,9 @@ internal sealed class CodecSpec
     public static CodecSpec JsonOf<T>() => new(null, static o => PayloadCodec.Json<T>(o));
 
     public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o));
+
+    /// <summary>A codec built from the workflow's JSON options (batch results, whose units have their own codecs).</summary>
+    public static CodecSpec FromFactory(Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> factory) => new(null, factory);
 
     public PayloadCodec Resolve(System.Text.Json.JsonSerializerOptions options)
     {

@@ -1,5 +1,6 @@
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Interpretation;
+using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -36,8 +37,65 @@ internal static class DurableInvocation
 
         ExecutionRun? run = null;
         var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken, ops => run!.Merge(ops));
-        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken);
+        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds);
         var logger = options.LoggerFactory.CreateLogger("Durable.Fluent.Invocation");
+        var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
+        if (startInfo is not null)
+        {
+            run.Plugins!.InvocationStart(startInfo);
+        }
+
+        var output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+        if (startInfo is not null)
+        {
+            run.Plugins!.InvocationEnd(new InvocationEndInfo
+            {
+                DurableExecutionArn = arn,
+                IsFirstInvocation = startInfo.IsFirstInvocation,
+                RequestId = startInfo.RequestId,
+                Operations = run.SnapshotOperations(),
+                UpdatedOperations = startInfo.UpdatedOperations,
+                ExecutionStartTimestamp = startInfo.ExecutionStartTimestamp,
+                Status = output.Status,
+                ExecutionError = output.Error,
+            });
+        }
+
+        return output;
+    }
+
+    private static InvocationStartInfo StartInfo(ExecutionRun run, DurableExecutionInvocationInput input, Dictionary<string, Operation> operations, Operation execution, DurableRunOptions options)
+    {
+        var all = run.SnapshotOperations();
+        var updated = new Dictionary<string, Operation>(StringComparer.Ordinal);
+        foreach (var id in input.UpdatedOperationIds ?? [])
+        {
+            if (all.TryGetValue(id, out var op))
+            {
+                updated[id] = op;
+            }
+        }
+
+        return new InvocationStartInfo
+        {
+            DurableExecutionArn = run.Arn,
+            IsFirstInvocation = operations.Values.All(o => o.Type == OperationType.Execution),
+            RequestId = options.RequestId,
+            Operations = all,
+            UpdatedOperations = updated,
+            ExecutionStartTimestamp = execution.StartTimestamp,
+        };
+    }
+
+    private static async Task<DurableExecutionInvocationOutput> RunCoreAsync(
+        WorkflowDefinition workflow,
+        ExecutionRun run,
+        CheckpointBatcher batcher,
+        Operation execution,
+        string arn,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
 
         try
         {

@@ -32,6 +32,10 @@ internal static class ChainRunner
             SelectNode select => new ValueTask<NodeOutcome>(NodeOutcome.Done(select.Map(value, frame.WorkflowContext))),
             ChildNode child => ChildExecutor.ExecuteAsync(child, frame, value),
             TryNode tryNode => TryExecutor.ExecuteAsync(tryNode, frame, value),
+            ParallelNode parallel => BatchExecutor.ExecuteAsync(parallel, frame, value),
+            MapNode map => BatchExecutor.ExecuteAsync(map, frame, value),
+            IfNode ifNode => BranchExecutor.ExecuteAsync(ifNode, frame, value),
+            SwitchNode switchNode => BranchExecutor.ExecuteAsync(switchNode, frame, value),
             IExecutableNode custom => custom.ExecuteAsync(frame, value),
             _ => throw new NotSupportedException($"No executor for node kind '{node.Kind}'."),
         };

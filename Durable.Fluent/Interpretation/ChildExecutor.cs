@@ -1,4 +1,5 @@
 using Durable.Fluent.Definition;
+using Durable.Fluent.Plugins;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
 
@@ -44,7 +45,7 @@ internal static class ChildExecutor
         var replayChildren = false;
         if (recorded is not null)
         {
-            Replay.CheckDeterminism(recorded, OperationType.Context, subType, name, label);
+            Replay.CheckDeterminism(run, recorded, OperationType.Context, subType, name, label);
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded when recorded.ContextDetails?.ReplayChildren == true:
@@ -62,8 +63,7 @@ internal static class ChildExecutor
         }
         else
         {
-            run.EndReplay();
-            run.ReserveOperation(name);
+            run.BeginNewOperation(id, name, OperationType.Context, subType, frame.ParentId);
             run.Batcher.Enqueue(Update(frame, id, name, subType, OperationAction.Start));
         }
 
@@ -71,11 +71,14 @@ internal static class ChildExecutor
         NodeOutcome outcome;
         try
         {
+            run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null });
             outcome = await body(childFrame, value).ConfigureAwait(false);
+            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null, Outcome = outcome.IsSuspended ? null : OperationStatus.Succeeded });
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run) && !replayChildren)
         {
             var error = ErrorObjects.From(ex);
+            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null, Outcome = OperationStatus.Failed, Error = error });
             await run.Batcher.CheckpointAsync(Update(frame, id, name, subType, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
             throw new ChildContextFailedException(name, id, error, ex);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,8 @@ internal sealed class ExecutionRun
         DurableRunOptions runOptions,
         WorkflowOptions workflowOptions,
         IRetryStrategy defaultRetry,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? updatedSinceLastInvocation = null)
     {
         Arn = arn;
         _operations = operations;
@@ -42,7 +44,55 @@ internal sealed class ExecutionRun
 
         _replaying = _operationCount > 0;
         Logger = runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Workflow");
+        var plugins = workflowOptions.Plugins.Count == 0 ? runOptions.Plugins : [.. workflowOptions.Plugins, .. runOptions.Plugins];
+        Plugins = plugins.Count == 0 ? null : new PluginHub(plugins, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"));
+        _updatedSinceLastInvocation = updatedSinceLastInvocation is null ? null : new HashSet<string>(updatedSinceLastInvocation, StringComparer.Ordinal);
     }
+
+    private readonly HashSet<string>? _updatedSinceLastInvocation;
+
+    /// <summary>The plugins of this run, or null when there are none (the common, zero-cost case).</summary>
+    public PluginHub? Plugins { get; }
+
+    /// <summary>A snapshot of every operation known to this invocation, by id.</summary>
+    public IReadOnlyDictionary<string, Operation> SnapshotOperations()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, Operation>(_operations, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Starts a new operation: ends replay mode, counts it against the limit, and tells plugins.</summary>
+    public void BeginNewOperation(string id, string? name, OperationType type, string subType, string? parentId, int? attempt = null)
+    {
+        EndReplay();
+        ReserveOperation(name);
+        Plugins?.OperationStart(PluginHub.Live(id, name, type, subType, parentId, attempt));
+    }
+
+    /// <summary>
+    /// Tells plugins about a recorded operation the interpreter reached: an unfinished one is re-announced as a replayed
+    /// start; a finished one is announced as ended only if the service finished it since the previous invocation.
+    /// </summary>
+    public void ObserveRecorded(Operation recorded)
+    {
+        if (Plugins is null)
+        {
+            return;
+        }
+
+        if (!recorded.IsTerminal)
+        {
+            Plugins.OperationStart(OperationInfo.From(recorded, isReplay: true));
+        }
+        else if (_updatedSinceLastInvocation?.Contains(recorded.Id) == true && _announcedEnds.Add(recorded.Id))
+        {
+            Plugins.OperationEnd(OperationInfo.From(recorded, isReplay: true));
+        }
+    }
+
+    private readonly HashSet<string> _announcedEnds = new(StringComparer.Ordinal);
 
     public string Arn { get; }
 
@@ -91,13 +141,36 @@ internal sealed class ExecutionRun
 
     public void Merge(IReadOnlyList<Operation> operations)
     {
+        List<Operation>? ended = null;
         lock (_gate)
         {
             foreach (var op in operations)
             {
+                if (Plugins is not null && op.IsTerminal && op.Type != OperationType.Execution
+                    && !(_operations.TryGetValue(op.Id, out var before) && before.IsTerminal))
+                {
+                    (ended ??= new()).Add(op);
+                }
+
                 _operations[op.Id] = op;
             }
         }
+
+        if (Plugins is null)
+        {
+            return;
+        }
+
+        foreach (var op in ended ?? [])
+        {
+            if (_announcedEnds.Add(op.Id))
+            {
+                Plugins.OperationEnd(OperationInfo.From(op, isReplay: false));
+            }
+        }
+
+        var delta = operations.ToDictionary(o => o.Id, StringComparer.Ordinal);
+        Plugins.OperationChange(new OperationChangeInfo(Arn, delta, SnapshotOperations()));
     }
 
     /// <summary>Counts a new operation against the per-execution limit.</summary>

@@ -5,6 +5,16 @@ namespace Durable.Fluent.Interpretation;
 /// <summary>Shared replay checks and helpers of the executors.</summary>
 internal static class Replay
 {
+    /// <summary>
+    /// Throws <see cref="NonDeterministicExecutionException"/> when the recorded operation differs from the node; otherwise
+    /// reports the recorded operation to plugins.
+    /// </summary>
+    public static void CheckDeterminism(ExecutionRun run, Operation recorded, OperationType type, string? subType, string? name, string nodeLabel)
+    {
+        CheckDeterminism(recorded, type, subType, name, nodeLabel);
+        run.ObserveRecorded(recorded);
+    }
+
     /// <summary>Throws <see cref="NonDeterministicExecutionException"/> when the recorded operation differs from the node.</summary>
     public static void CheckDeterminism(Operation recorded, OperationType type, string? subType, string? name, string nodeLabel)
     {

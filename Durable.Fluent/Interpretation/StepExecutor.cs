@@ -1,5 +1,6 @@
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Definition;
+using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -33,14 +34,13 @@ internal static class StepExecutor
 
         if (recorded is null)
         {
-            run.EndReplay();
-            run.ReserveOperation(name);
+            run.BeginNewOperation(id, name, OperationType.Step, OperationSubTypes.Step, frame.ParentId, attempt: 1);
             attempt = 1;
             await StartAsync(node, frame, id, name).ConfigureAwait(false);
         }
         else
         {
-            Replay.CheckDeterminism(recorded, OperationType.Step, OperationSubTypes.Step, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.Step, OperationSubTypes.Step, name, node.Describe());
             var finished = recorded.StepDetails?.Attempt ?? 0;
             switch (recorded.Status)
             {
@@ -85,11 +85,14 @@ internal static class StepExecutor
                 }),
                 run.Arn,
                 run.Cancellation);
+            run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, run.Cancellation).ConfigureAwait(false);
+            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Succeeded });
         }
         catch (Exception ex) when (!IsFatal(ex, run))
         {
+            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(ex) });
             return await HandleFailureAsync(node, frame, id, name, attempt, ex).ConfigureAwait(false);
         }
 

@@ -17,7 +17,7 @@ internal static class WaitExecutor
         var recorded = run.Find(id);
         if (recorded is not null)
         {
-            Replay.CheckDeterminism(recorded, OperationType.Wait, OperationSubTypes.Wait, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.Wait, OperationSubTypes.Wait, name, node.Describe());
             return recorded.Status switch
             {
                 OperationStatus.Succeeded => NodeOutcome.Done(value),
@@ -26,8 +26,7 @@ internal static class WaitExecutor
             };
         }
 
-        run.EndReplay();
-        run.ReserveOperation(name);
+        run.BeginNewOperation(id, name, OperationType.Wait, OperationSubTypes.Wait, frame.ParentId);
         await run.Batcher.CheckpointAsync(
             new OperationUpdate
             {

@@ -60,6 +60,12 @@ public static class DurableJson
     private static JsonSerializerOptions CreateDefault()
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+
+        // Batch enums keep the wire spelling of the service and peer SDKs (ALL_COMPLETED, FAILED, ...): options converters take
+        // precedence over the enums' own [JsonConverter] attribute, so they are listed before the general enum converter.
+        o.Converters.Add(new Wire.UpperSnakeEnumConverter<CompletionReason>());
+        o.Converters.Add(new Wire.UpperSnakeEnumConverter<BatchStatus>());
+        o.Converters.Add(new Wire.UpperSnakeEnumConverter<BatchItemStatus>());
         o.Converters.Add(new JsonStringEnumConverter());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;

@@ -30,6 +30,7 @@ public sealed record CapturedLog(long Sequence, LogLevel Level, string Category,
                 null => null,
                 int i => i,
                 long l => l,
+                double d => d,
                 bool b => b,
                 _ => v.ToString(),
             };
@@ -51,6 +52,17 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
+
+    /// <summary>
+    /// Records a structured line as a program would print one JSON object to standard output (category <c>stdout</c>):
+    /// its fields become the record's top-level fields. It takes its place in the same sequence as logger lines.
+    /// </summary>
+    /// <param name="fields">The record's fields (strings, numbers, booleans or null).</param>
+    public void WriteRecord(IReadOnlyDictionary<string, object?> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        _lines.Enqueue(new CapturedLog(Interlocked.Increment(ref _sequence), LogLevel.Information, "stdout", string.Empty, new Dictionary<string, object?>(fields, StringComparer.Ordinal), null));
+    }
 
     /// <inheritdoc />
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;

@@ -105,11 +105,11 @@ public sealed class DurableTestRunner : IDisposable
             InputPayload = inputJson,
             ExecutionTimeoutSeconds = _options.ExecutionTimeoutSeconds,
         });
-        return new TestExecution<TOut>(this, arn, (input, ct) => workflow.HandleAsync(input, _store, RunOptions(), ct), workflow.Options.JsonOptions, PayloadCodecFor(workflow));
+        return new TestExecution<TOut>(this, arn, (input, requestId, ct) => workflow.HandleAsync(input, _store, RunOptions(requestId), ct), workflow.Options.JsonOptions, PayloadCodecFor(workflow));
     }
 
     /// <summary>Drives one execution until it ends or is blocked on the outside world.</summary>
-    internal async Task DriveAsync(string arn, Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> handler, CancellationToken cancellationToken)
+    internal async Task DriveAsync(string arn, Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> handler, CancellationToken cancellationToken)
     {
         var consecutiveFailures = 0;
         var invocations = 0;
@@ -139,7 +139,7 @@ public sealed class DurableTestRunner : IDisposable
             var requestId = $"req-{Interlocked.Increment(ref _requestCounter):D6}";
             try
             {
-                var output = await handler(input, cancellationToken).ConfigureAwait(false);
+                var output = await handler(input, requestId, cancellationToken).ConfigureAwait(false);
                 Engine.EndInvocation(arn, InvocationOutcome.Returned(output), requestId);
                 consecutiveFailures = 0;
             }
@@ -204,10 +204,12 @@ public sealed class DurableTestRunner : IDisposable
         }
     }
 
-    private DurableRunOptions RunOptions() => new()
+    private DurableRunOptions RunOptions(string requestId) => new()
     {
         TimeProvider = Clock,
         LoggerFactory = _loggerFactory,
+        RequestId = requestId,
+        Plugins = _options.Plugins,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>
             {

@@ -28,6 +28,9 @@ public sealed record DurableTestRunnerOptions
     /// <summary>Extra logger providers (captured lines are always available from <see cref="DurableTestRunner.Logs"/>).</summary>
     public IReadOnlyList<ILoggerProvider> LoggerProviders { get; init; } = [];
 
+    /// <summary>Plugins added to every invocation the runner makes.</summary>
+    public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
+
     /// <summary>Minimum level of captured log lines (default <see cref="LogLevel.Trace"/>).</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Trace;
 }

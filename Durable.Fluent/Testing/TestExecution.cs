@@ -9,13 +9,13 @@ namespace Durable.Fluent.Testing;
 public sealed class TestExecution<TOut> : ITestExecution
 {
     private readonly DurableTestRunner _runner;
-    private readonly Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> _handler;
+    private readonly Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> _handler;
     private readonly Func<string?, object?> _readResult;
 
     internal TestExecution(
         DurableTestRunner runner,
         string arn,
-        Func<DurableExecutionInvocationInput, CancellationToken, Task<DurableExecutionInvocationOutput>> handler,
+        Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> handler,
         JsonSerializerOptions json,
         Func<string?, object?> readResult)
     {
