@@ -175,7 +175,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             Credentials = new AnonymousAWSCredentials(),
             Region = _options.Region,
         });
-        _log.LogInformation("Local durable service listening on {Endpoint} (store: {Store})", _front.Endpoint, DatabasePath ?? "in memory");
+        _log.LogDebug("Local durable service listening on {Endpoint} (store: {Store})", _front.Endpoint, DatabasePath ?? "in memory");
         ResumeExecutions(null);
         return this;
     }
