@@ -45,6 +45,12 @@ internal sealed class LocalServiceHttpFront : IAsyncDisposable
     {
         var wildcard = options.Host is "0.0.0.0" or "::" or "*" or "+";
         var prefixHost = wildcard ? "+" : (options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host.Trim('[', ']')}]" : options.Host);
+        if (OperatingSystem.IsWindows() && options.Host == "127.0.0.1")
+        {
+            // http.sys lets a non-elevated process register a localhost prefix, not an IP one.
+            prefixHost = "localhost";
+        }
+
         HttpListenerException? last = null;
         for (var attempt = 0; attempt < 10; attempt++)
         {
