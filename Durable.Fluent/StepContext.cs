@@ -38,6 +38,18 @@ public class StepContext
     public CancellationToken CancellationToken { get; }
 
     internal object? InputObject { get; }
+
+    internal Interpretation.Frame? Frame { get; init; }
+
+    /// <summary>
+    /// The id of a callback created earlier (<c>.CreateCallback(handle)</c>) in this context or an enclosing one: give it to
+    /// the outside system that will complete the callback.
+    /// </summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <param name="callback">The handle.</param>
+    /// <returns>The callback id.</returns>
+    /// <exception cref="InvalidOperationException">The callback has not been created in this context or an enclosing one.</exception>
+    public string CallbackId<T>(CallbackHandle<T> callback) => Interpretation.CallbackExecutor.IdOf(Frame, callback);
 }
 
 /// <summary>A <see cref="StepContext"/> with the typed workflow input.</summary>
@@ -47,6 +59,7 @@ public sealed class StepContext<TIn> : StepContext
     internal StepContext(StepContext inner)
         : base(inner.InputObject, inner.OperationId, inner.OperationName, inner.Attempt, inner.Logger, inner.DurableExecutionArn, inner.CancellationToken)
     {
+        Frame = inner.Frame;
     }
 
     /// <summary>The workflow input (for a workflow run as a child, that workflow's input).</summary>
@@ -76,6 +89,15 @@ public class WorkflowContext
     public bool IsReplaying => _isReplaying();
 
     internal object? InputObject { get; }
+
+    internal Interpretation.Frame? Frame { get; init; }
+
+    /// <summary>The id of a callback created earlier in this context or an enclosing one.</summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <param name="callback">The handle.</param>
+    /// <returns>The callback id.</returns>
+    /// <exception cref="InvalidOperationException">The callback has not been created in this context or an enclosing one.</exception>
+    public string CallbackId<T>(CallbackHandle<T> callback) => Interpretation.CallbackExecutor.IdOf(Frame, callback);
 }
 
 /// <summary>A <see cref="WorkflowContext"/> with the typed workflow input.</summary>
@@ -85,6 +107,7 @@ public sealed class WorkflowContext<TIn> : WorkflowContext
     internal WorkflowContext(WorkflowContext inner, Func<bool> isReplaying)
         : base(inner.InputObject, inner.Logger, inner.DurableExecutionArn, isReplaying)
     {
+        Frame = inner.Frame;
     }
 
     /// <summary>The workflow input.</summary>

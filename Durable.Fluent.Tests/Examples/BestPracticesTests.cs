@@ -124,3 +124,48 @@ public class BestPracticesTests
         Assert.That(execution.Result, Is.EqualTo("job-d:done"));
     }
 }
+
+public class CallbackPracticesTests
+{
+    [Test]
+    public async Task A_timed_out_approval_becomes_an_outcome_not_a_crash()
+    {
+        using var runner = new DurableTestRunner();
+        var execution = await runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-7");
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        Assert.That(execution.Result, Is.EqualTo(new ApprovalOutcome("timeout", false)));
+        Assert.That(execution.History.Any(e => e.EventType == HistoryEventType.CallbackTimedOut), Is.True);
+        Assert.That(runner.Clock.GetUtcNow() - execution.Snapshot.StartTimestamp, Is.EqualTo(TimeSpan.FromMinutes(3)));
+    }
+
+    [Test]
+    public async Task An_approval_answered_in_time_completes_and_the_approver_got_the_callback_id()
+    {
+        using var runner = new DurableTestRunner();
+        runner.RespondToCallback("approval", CallbackResponse.SucceedWith(new Approval(true, "jane")).After(TimeSpan.FromMinutes(2)));
+        var execution = await runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-8");
+        Assert.That(execution.Result, Is.EqualTo(new ApprovalOutcome("completed", true)));
+        Assert.That(ApprovalInbox.Messages.Any(m => m.Request == "expense-8" && m.CallbackId == execution.GetCallbackId("approval")), Is.True);
+    }
+
+    [Test]
+    public async Task A_rejection_is_handled_with_the_senders_message()
+    {
+        using var runner = new DurableTestRunner();
+        runner.RespondToCallback("approval", CallbackResponse.Fail("Rejected", "over budget").After(TimeSpan.FromSeconds(30)));
+        var execution = await runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-9");
+        Assert.That(execution.Result, Is.EqualTo(new ApprovalOutcome("rejected: over budget", false)));
+    }
+
+    [Test]
+    public async Task Heartbeats_keep_a_long_approval_alive_and_their_absence_times_it_out_early()
+    {
+        using var runner = new DurableTestRunner();
+        runner.RespondToCallback("manager_approval",
+            CallbackResponse.Heartbeat().After(TimeSpan.FromHours(1)),
+            CallbackResponse.Heartbeat().After(TimeSpan.FromHours(1)));
+        var execution = await runner.RunAsync(ApprovalWorkflows.LongApproval, "vacation");
+        Assert.That(execution.Result, Is.EqualTo(new ApprovalOutcome("timeout", false)));
+        Assert.That(runner.Clock.GetUtcNow() - execution.Snapshot.StartTimestamp, Is.EqualTo(TimeSpan.FromHours(4)), "two heartbeats, then 2 h of silence, well before the 24 h timeout");
+    }
+}

@@ -189,6 +189,8 @@ internal sealed class Frame
 {
     private int _counter;
     private WorkflowContext? _workflowContext;
+    private readonly object _bindGate = new();
+    private Dictionary<object, object>? _bindings;
 
     public Frame(ExecutionRun run, string? idPrefix, string? parentId, object? input)
     {
@@ -211,7 +213,36 @@ internal sealed class Frame
 
     public string NextId() => OperationIds.Create(IdPrefix, Interlocked.Increment(ref _counter));
 
-    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run), Run.Arn, () => Run.IsReplaying);
+    /// <summary>The enclosing frame, or null at the root.</summary>
+    public Frame? Parent { get; private init; }
 
-    public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input);
+    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run), Run.Arn, () => Run.IsReplaying) { Frame = this };
+
+    public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input) { Parent = this };
+
+    /// <summary>Binds a run-time value (a callback's id) to a definition-time key (its handle) in this frame.</summary>
+    public void Bind(object key, object value)
+    {
+        lock (_bindGate)
+        {
+            (_bindings ??= new())[key] = value;
+        }
+    }
+
+    /// <summary>The value bound to <paramref name="key"/> in this frame or the nearest enclosing one.</summary>
+    public object? Lookup(object key)
+    {
+        for (var f = this; f is not null; f = f.Parent)
+        {
+            lock (f._bindGate)
+            {
+                if (f._bindings is not null && f._bindings.TryGetValue(key, out var v))
+                {
+                    return v;
+                }
+            }
+        }
+
+        return null;
+    }
 }

@@ -84,7 +84,7 @@ internal static class StepExecutor
                     ["attempt"] = attempt,
                 }),
                 run.Arn,
-                run.Cancellation);
+                run.Cancellation) { Frame = frame };
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, run.Cancellation).ConfigureAwait(false);

@@ -18,7 +18,7 @@ namespace Durable.Fluent.Testing;
 /// Assert.That(execution.GetOperation("process_payment").Status, Is.EqualTo(OperationStatus.Succeeded));
 /// </code>
 /// </example>
-public sealed class DurableTestRunner : IDisposable
+public sealed partial class DurableTestRunner : IDisposable
 {
     private readonly DurableTestRunnerOptions _options;
     private readonly InMemoryCheckpointStore _store;
@@ -37,6 +37,7 @@ public sealed class DurableTestRunner : IDisposable
         _store = new InMemoryCheckpointStore(Engine);
         Logs = new CapturingLoggerProvider();
         _loggerFactory = new FanOutLoggerFactory([Logs, .. _options.LoggerProviders], _options.MinimumLogLevel);
+        InitWaiting(_options);
     }
 
     /// <summary>The virtual clock.</summary>
@@ -123,7 +124,7 @@ public sealed class DurableTestRunner : IDisposable
                 return;
             }
 
-            if (!invokeNow && !FireNextTrigger(arn))
+            if (!invokeNow && !await FireNextTriggerAsync(arn, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -155,51 +156,11 @@ public sealed class DurableTestRunner : IDisposable
                 invokeNow = ++consecutiveFailures < _options.MaxConsecutiveInvocationFailures;
             }
 
+            AfterInvocation(arn);
             if (consecutiveFailures >= _options.MaxConsecutiveInvocationFailures && Engine.GetExecution(arn).Status == ExecutionStatus.Running)
             {
                 Engine.StopExecution(arn, new ErrorObject { ErrorType = "Runtime.InvocationFailures", ErrorMessage = $"{consecutiveFailures} consecutive invocations failed; the execution was stopped." });
                 return;
-            }
-        }
-    }
-
-    /// <summary>Advances the clock to the earliest trigger of the execution (engine timer or scheduled action) and fires it.</summary>
-    private bool FireNextTrigger(string arn)
-    {
-        while (true)
-        {
-            var engineDue = Engine.NextTimerDue(arn);
-            ScheduledTrigger? scheduled;
-            lock (_triggers)
-            {
-                scheduled = _triggers.Where(t => t.Arn == arn).OrderBy(t => t.Due).ThenBy(t => t.Seq).FirstOrDefault();
-            }
-
-            if (engineDue is null && scheduled is null)
-            {
-                return false;
-            }
-
-            if (scheduled is not null && (engineDue is null || scheduled.Due < engineDue.Value))
-            {
-                lock (_triggers)
-                {
-                    _triggers.Remove(scheduled);
-                }
-
-                Clock.AdvanceTo(scheduled.Due);
-                if (scheduled.Fire())
-                {
-                    return true;
-                }
-
-                continue;
-            }
-
-            Clock.AdvanceTo(engineDue!.Value);
-            if (Engine.FireNextTimer(arn))
-            {
-                return true;
             }
         }
     }

@@ -28,6 +28,13 @@ public sealed record DurableTestRunnerOptions
     /// <summary>Extra logger providers (captured lines are always available from <see cref="DurableTestRunner.Logs"/>).</summary>
     public IReadOnlyList<ILoggerProvider> LoggerProviders { get; init; } = [];
 
+    /// <summary>
+    /// Callback answers declared up front (played in order, per history-events §4.3): for each new CallbackStarted, the first
+    /// unused responder whose name matches is scheduled after its delay; a heartbeat is sent and the next matching responder is
+    /// considered too. A callback no responder matches is left open (its timeouts run on the virtual clock).
+    /// </summary>
+    public IReadOnlyList<CallbackResponder> CallbackResponders { get; init; } = [];
+
     /// <summary>Plugins added to every invocation the runner makes.</summary>
     public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
 

@@ -6,7 +6,7 @@ namespace Durable.Fluent.Testing;
 
 /// <summary>An execution run by the <see cref="DurableTestRunner"/>: its status, result, operations, history and logs.</summary>
 /// <typeparam name="TOut">The workflow result type.</typeparam>
-public sealed class TestExecution<TOut> : ITestExecution
+public sealed partial class TestExecution<TOut> : ITestExecution
 {
     private readonly DurableTestRunner _runner;
     private readonly Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> _handler;

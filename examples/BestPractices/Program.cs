@@ -19,6 +19,10 @@ await Show("organized", runner.RunAsync(OrganizedHandler.Definition, order));
 await Show("child context", runner.RunAsync(NestedWorkInChildContext.Definition, "x"));
 await Show("no mutation", runner.RunAsync(NoMutationBetweenSteps.Definition, new NoMutationBetweenSteps.Counter(0)));
 await Show("custom serdes", runner.RunAsync(Serialization.CustomSerDes, order));
+runner.RespondToCallback("approval", CallbackResponse.SucceedWith(new Approval(true, "jane")).After(TimeSpan.FromMinutes(2)));
+await Show("approval answered", runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-1"));
+await Show("approval timed out", runner.RunAsync(ApprovalWorkflows.ExplicitTimeoutHandling, "expense-2"));
+await Show("heartbeat timeout", runner.RunAsync(ApprovalWorkflows.LongApproval, "vacation"));
 
 static async Task Show<T>(string label, Task<TestExecution<T>> run)
 {

@@ -1,0 +1,63 @@
+using Durable.Fluent.Definition;
+using Durable.Fluent.Serialization;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Interpretation;
+
+/// <summary>
+/// Runs a chained invoke (CHAINED_INVOKE, SubType ChainedInvoke). Decision table per recorded status:
+/// <list type="table">
+/// <item><term>none</term><description>synchronous START {Payload, ChainedInvokeOptions{FunctionName, TenantId}}, re-check the status (an immediate failure is handled at once), else suspend.</description></item>
+/// <item><term>SUCCEEDED</term><description>deserialize <c>ChainedInvokeDetails.Result</c>.</description></item>
+/// <item><term>FAILED / TIMED_OUT / STOPPED</term><description>throw <see cref="InvokeFailedException"/> / <see cref="InvokeTimedOutException"/> / <see cref="InvokeStoppedException"/>.</description></item>
+/// <item><term>STARTED / PENDING</term><description>suspend, without a new START.</description></item>
+/// </list>
+/// </summary>
+internal static class InvokeExecutor
+{
+    public static async ValueTask<NodeOutcome> ExecuteAsync(InvokeNode node, Frame frame, object? value)
+    {
+        var run = frame.Run;
+        var id = frame.NextId();
+        var name = Replay.Name(node, frame, value);
+        var recorded = run.Find(id);
+        var serdes = new SerDesContext(id, name, run.Arn);
+        if (recorded is not null)
+        {
+            Replay.CheckDeterminism(recorded, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, name, node.Describe());
+            return Resolve(node, run, recorded, id, name, serdes);
+        }
+
+        run.EndReplay();
+        run.ReserveOperation(name);
+        var payload = node.PayloadCodec.Resolve(run.Json).Serialize(node.Payload(value), serdes);
+        Limits.EnsurePayload(payload, name, Limits.MaxServicePayloadBytes);
+        await run.Batcher.CheckpointAsync(
+            new OperationUpdate
+            {
+                Id = id,
+                ParentId = frame.ParentId,
+                Name = name,
+                Type = OperationType.ChainedInvoke,
+                SubType = OperationSubTypes.ChainedInvoke,
+                Action = OperationAction.Start,
+                Payload = payload,
+                ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = node.FunctionName, TenantId = node.TenantId?.Invoke(value) },
+            },
+            run.Cancellation).ConfigureAwait(false);
+        return run.Find(id) is { } now ? Resolve(node, run, now, id, name, serdes) : NodeOutcome.Suspended;
+    }
+
+    private static NodeOutcome Resolve(InvokeNode node, ExecutionRun run, Operation op, string id, string? name, SerDesContext serdes)
+    {
+        var error = op.ChainedInvokeDetails?.Error ?? new ErrorObject { ErrorMessage = $"Invoke '{name ?? id}' of '{node.FunctionName}' ended with status {op.Status}." };
+        return op.Status switch
+        {
+            OperationStatus.Succeeded => NodeOutcome.Done(node.ResultCodec.Resolve(run.Json).Deserialize(op.ChainedInvokeDetails?.Result, serdes)),
+            OperationStatus.Failed or OperationStatus.Cancelled => throw new InvokeFailedException(name, id, error),
+            OperationStatus.TimedOut => throw new InvokeTimedOutException(name, id, error),
+            OperationStatus.Stopped => throw new InvokeStoppedException(name, id, error),
+            _ => NodeOutcome.Suspended,
+        };
+    }
+}
