@@ -56,6 +56,74 @@ public sealed class Workflow<TIn, TOut>
         CancellationToken cancellationToken = default)
         => DurableInvocation.RunAsync(this.AsDefinition(), input, store, runOptions ?? DurableRunOptions.Default, cancellationToken);
 
+    /// <summary>
+    /// The Lambda entry: runs one invocation against the durable execution API of the function's own region, through a
+    /// <see cref="Checkpointing.Http.LambdaDurableExecutionClient"/> created once per process with options from the
+    /// environment (<c>AWS_REGION</c>, optionally <c>AWS_ENDPOINT_URL_LAMBDA</c>, the default credential chain).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// public Task&lt;DurableExecutionInvocationOutput&gt; Handler(DurableExecutionInvocationInput input)
+    ///     =&gt; OrderWorkflow.Definition.HandleAsync(input);
+    /// </code>
+    /// </example>
+    /// <param name="input">The invocation envelope the service sent.</param>
+    /// <param name="runOptions">Invocation options (clock, logging), or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>The invocation output: SUCCEEDED, FAILED or PENDING.</returns>
+    /// <exception cref="InvalidInvocationInputException">The envelope is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    /// <exception cref="ArgumentException">The default client cannot be created (no region in the environment).</exception>
+    public Task<DurableExecutionInvocationOutput> HandleAsync(
+        DurableExecutionInvocationInput input,
+        DurableRunOptions? runOptions = null,
+        CancellationToken cancellationToken = default)
+        => HandleAsync(input, DefaultCheckpointStore.Instance, runOptions, cancellationToken);
+
+    /// <summary>
+    /// The stream form of the Lambda entry, for a handler declared as <c>Task&lt;Stream&gt; Handler(Stream input)</c>: reads
+    /// the envelope from <paramref name="input"/> with <see cref="WireJson.Envelope"/>, runs the invocation against the
+    /// default client (see <see cref="HandleAsync(DurableExecutionInvocationInput, DurableRunOptions?, CancellationToken)"/>)
+    /// and returns the output JSON in a new stream positioned at 0.
+    /// </summary>
+    /// <param name="input">The request stream.</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>The response stream.</returns>
+    /// <exception cref="InvalidInvocationInputException">The request is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    public async Task<Stream> HandleAsync(Stream input, CancellationToken cancellationToken = default)
+    {
+        var output = new MemoryStream();
+        await HandleAsync(input, output, DefaultCheckpointStore.Instance, null, cancellationToken).ConfigureAwait(false);
+        output.Position = 0;
+        return output;
+    }
+
+    /// <summary>The stream form of the Lambda entry writing to <paramref name="output"/>, against the default client.</summary>
+    /// <param name="input">The request stream (the envelope JSON).</param>
+    /// <param name="output">Where the output JSON is written.</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>A task that completes when the output is written.</returns>
+    /// <exception cref="InvalidInvocationInputException">The request is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    public Task HandleAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
+        => HandleAsync(input, output, DefaultCheckpointStore.Instance, null, cancellationToken);
+
+    /// <summary>The stream form of the Lambda entry against an explicit checkpoint port.</summary>
+    /// <param name="input">The request stream (the envelope JSON).</param>
+    /// <param name="output">Where the output JSON is written.</param>
+    /// <param name="store">The checkpoint port.</param>
+    /// <param name="runOptions">Invocation options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>A task that completes when the output is written.</returns>
+    /// <exception cref="InvalidInvocationInputException">The request is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    public Task HandleAsync(Stream input, Stream output, ICheckpointStore store, DurableRunOptions? runOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return LambdaStreamEntry.HandleAsync(AsDefinition(), input, output, store, runOptions ?? DurableRunOptions.Default, cancellationToken);
+    }
+
     internal WorkflowDefinition AsDefinition() => new(Chain, Options, typeof(TIn), typeof(TOut), CodecSpec.JsonOf<TIn>(), CodecSpec.JsonOf<TOut>());
 }
 

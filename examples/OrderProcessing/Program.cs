@@ -1,11 +1,233 @@
-using Durable.Fluent.Testing;
+using System.Globalization;
+using System.Text.Json;
+using Durable.Fluent.Checkpointing.Http;
+using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Logging;
 using OrderProcessing;
 
-// Runs the order workflow end to end on the local test runner (virtual clock).
-using var runner = new DurableTestRunner();
-var execution = await runner.RunAsync(OrderWorkflow.Definition, new OrderRequest("order-1001", "jane@example.com", 42.50m, ["book", "lamp"]));
-Console.WriteLine($"Status: {execution.Status}, result: {execution.ResultPayload}, invocations: {execution.Invocations}");
-foreach (var e in execution.History)
+// Runs the order workflow on the local durable service: a real HTTP front on 127.0.0.1, real time, a SQLite file.
+//
+//   dotnet run --project examples/OrderProcessing                  start an order and follow it to the end (about 35 s)
+//   dotnet run --project examples/OrderProcessing -- --fast        the same on a clock running 10x faster (about 4 s)
+//   dotnet run --project examples/OrderProcessing -- --detach [--name order-42]
+//                                                                  start an order, exit once it is suspended on its wait
+//   dotnet run --project examples/OrderProcessing -- --resume order-42
+//                                                                  a new process picks the execution up from SQLite
+//   dotnet run --project examples/OrderProcessing -- --list        list stored executions
+//   dotnet run --project examples/OrderProcessing -- --send-callback <callbackId> <json>
+//                                                                  complete a callback (for workflows that create one)
+//   --db <path>   the SQLite file (default ./.durable/orders.db)
+const string FunctionName = "order-processor";
+var options = CommandLine.Parse(args);
+if (options is null)
 {
-    Console.WriteLine($"{e.EventId,3} {e.EventType,-22} {e.Name}");
+    Console.Error.WriteLine("usage: [--fast] [--db <path>] [--name <name>] [--detach | --resume <name> | --list | --send-callback <callbackId> <json>]");
+    return 2;
+}
+
+using var loggerFactory = new ConsoleLines();
+TimeProvider clock = options.Fast ? new FastClock(10) : TimeProvider.System;
+await using var service = new LocalDurableService(new LocalDurableServiceOptions
+{
+    DatabasePath = options.Database,
+    TimeProvider = clock,
+    LoggerFactory = loggerFactory,
+    InvocationRetryDelay = TimeSpan.FromSeconds(1),
+});
+service.Register(FunctionName, OrderWorkflow.Definition).Start();
+using var client = service.CreateClient();
+Console.WriteLine($"Local durable service on {service.Endpoint} — store {service.DatabasePath}{(options.Fast ? " — clock x10" : string.Empty)}");
+
+switch (options.Command)
+{
+    case "list":
+        var all = await client.ListDurableExecutionsByFunctionAsync(FunctionName, new ListDurableExecutionsByFunctionQuery { MaxItems = 1000 });
+        foreach (var e in all.DurableExecutions)
+        {
+            Console.WriteLine($"  {e.DurableExecutionName,-28} {Token(e.Status),-10} started {Local(e.StartTimestamp)}{(e.EndTimestamp is { } end ? "  ended " + Local(end) : string.Empty)}");
+        }
+
+        Console.WriteLine($"{all.DurableExecutions.Count} execution(s).");
+        return 0;
+
+    case "send-callback":
+        var target = await FindCallbackAsync(options.CallbackId!);
+        await client.SendCallbackSuccessAsync(options.CallbackId!, options.CallbackJson!);
+        Console.WriteLine($"Callback {options.CallbackId} completed.");
+        return target is null ? 0 : await FollowAsync(target, printFromEventId: 0);
+
+    case "resume":
+        var found = await client.ListDurableExecutionsByFunctionAsync(FunctionName, new ListDurableExecutionsByFunctionQuery { DurableExecutionName = options.Name });
+        if (found.DurableExecutions.SingleOrDefault() is not { DurableExecutionArn: { } resumeArn })
+        {
+            Console.Error.WriteLine($"No execution named '{options.Name}' in {service.DatabasePath}. Try --list.");
+            return 1;
+        }
+
+        Console.WriteLine($"Resumed '{options.Name}' from SQLite; history so far:");
+        return await FollowAsync(resumeArn, printFromEventId: 0);
+
+    default:
+        var name = options.Name ?? "order-" + clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var order = new OrderRequest(name, "jane@example.com", 42.50m, ["book", "lamp"]);
+        var arn = service.StartExecution(FunctionName, JsonSerializer.Serialize(order, OrderWorkflow.Definition.Options.JsonOptions), name);
+        Console.WriteLine($"Started execution '{name}'.");
+        return await FollowAsync(arn, printFromEventId: 0, detach: options.Command == "detach");
+}
+
+// Polls GetDurableExecution and GetDurableExecutionHistory over HTTP, printing each new event, until the execution ends
+// (or, with detach, until it is suspended on a wait or a callback).
+async Task<int> FollowAsync(string executionArn, int printFromEventId, bool detach = false)
+{
+    var printed = printFromEventId;
+    while (true)
+    {
+        var history = await client.GetDurableExecutionHistoryAsync(executionArn, includeExecutionData: true, maxItems: 1000);
+        var execution = await client.GetDurableExecutionAsync(executionArn);
+        foreach (var e in history.Events.Where(e => e.EventId > printed))
+        {
+            Console.WriteLine(Describe(e));
+            printed = e.EventId;
+            if (e.EventType == HistoryEventType.InvocationCompleted && e.EventId == history.Events[^1].EventId && execution.Status == ExecutionStatus.Running)
+            {
+                Console.WriteLine("          ... suspended (PENDING): nothing runs until a timer or callback resumes it");
+            }
+        }
+
+        if (execution.Status != ExecutionStatus.Running)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Execution '{execution.DurableExecutionName}' {Token(execution.Status)}: {execution.Result ?? execution.Error?.ErrorMessage}");
+            Console.WriteLine("History:");
+            foreach (var e in history.Events)
+            {
+                Console.WriteLine($"  {e.EventId,3} {Local(e.EventTimestamp)} {e.EventType,-22} {e.Name}");
+            }
+
+            return execution.Status == ExecutionStatus.Succeeded ? 0 : 1;
+        }
+
+        var last = history.Events.LastOrDefault();
+        var suspendedOn = history.Events.LastOrDefault(e => e.EventType is HistoryEventType.WaitStarted or HistoryEventType.CallbackStarted);
+        if (detach && last?.EventType == HistoryEventType.InvocationCompleted && suspendedOn is not null
+            && !history.Events.Any(e => e.EventId > suspendedOn.EventId && e.Id == suspendedOn.Id && e.EventType != HistoryEventType.InvocationCompleted))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"'{execution.DurableExecutionName}' is suspended on '{suspendedOn.Name}' and stored in {service.DatabasePath}.");
+            Console.WriteLine("This process exits now; continue it later with:");
+            Console.WriteLine($"  dotnet run --project examples/OrderProcessing -- --resume {execution.DurableExecutionName}");
+            return 0;
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(250));
+    }
+}
+
+async Task<string?> FindCallbackAsync(string callbackId)
+{
+    var running = await client.ListDurableExecutionsByFunctionAsync(FunctionName, new ListDurableExecutionsByFunctionQuery { Statuses = [ExecutionStatus.Running], MaxItems = 1000 });
+    foreach (var e in running.DurableExecutions)
+    {
+        var history = await client.GetDurableExecutionHistoryAsync(e.DurableExecutionArn!, maxItems: 1000);
+        if (history.Events.Any(h => h.EventType == HistoryEventType.CallbackStarted && h.Details.CallbackId == callbackId))
+        {
+            return e.DurableExecutionArn;
+        }
+    }
+
+    return null;
+}
+
+string Describe(HistoryEvent e)
+{
+    var d = e.Details;
+    var what = e.EventType switch
+    {
+        HistoryEventType.ExecutionStarted => $"execution started with {d.Input?.Payload}",
+        HistoryEventType.StepStarted => $"step '{e.Name}' started",
+        HistoryEventType.StepSucceeded => $"step '{e.Name}' succeeded: {d.Result?.Payload}",
+        HistoryEventType.StepFailed when d.RetryDetails?.NextAttemptDelaySeconds is { } delay
+            => $"step '{e.Name}' attempt {d.RetryDetails.CurrentAttempt} failed ({d.Error?.Payload.ErrorMessage}); durable retry in {delay} s",
+        HistoryEventType.StepFailed => $"step '{e.Name}' failed: {d.Error?.Payload.ErrorMessage}",
+        HistoryEventType.WaitStarted => $"wait '{e.Name}' started: {d.Duration} s, until {Local(d.ScheduledEndTimestamp)}",
+        HistoryEventType.WaitSucceeded => $"wait '{e.Name}' is over: the service resumes the workflow",
+        HistoryEventType.CallbackStarted => $"callback '{e.Name}' created; complete it with --send-callback {d.CallbackId} <json>",
+        HistoryEventType.InvocationCompleted when d.Error is not null => $"invocation ended with {d.Error.Payload.ErrorType}",
+        HistoryEventType.InvocationCompleted => "invocation ended",
+        _ => e.EventType.ToString() + (e.Name is null ? string.Empty : $" '{e.Name}'"),
+    };
+    return $"  [{Local(e.EventTimestamp)}] #{e.EventId,-2} {what}";
+}
+
+static string Local(DateTimeOffset? t) => t?.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+
+static string Token(ExecutionStatus s) => UpperSnakeEnumConverter<ExecutionStatus>.ToToken(s);
+
+/// <summary>The parsed command line.</summary>
+internal sealed record CommandLine(string Command, string Database, bool Fast, string? Name, string? CallbackId, string? CallbackJson)
+{
+    public static CommandLine? Parse(string[] args)
+    {
+        string command = "run", database = Path.Combine(".durable", "orders.db");
+        string? name = null, callbackId = null, json = null;
+        var fast = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--fast": fast = true; break;
+                case "--detach": command = "detach"; break;
+                case "--list": command = "list"; break;
+                case "--db" when i + 1 < args.Length: database = args[++i]; break;
+                case "--name" when i + 1 < args.Length: name = args[++i]; break;
+                case "--resume" when i + 1 < args.Length: command = "resume"; name = args[++i]; break;
+                case "--send-callback" when i + 2 < args.Length: command = "send-callback"; callbackId = args[++i]; json = args[++i]; break;
+                default: return null;
+            }
+        }
+
+        return new CommandLine(command, database, fast, name, callbackId, json);
+    }
+}
+
+/// <summary>A clock that runs <c>factor</c> times faster than real time (timers fire early by the same factor), for a quick demo.</summary>
+internal sealed class FastClock(double factor) : TimeProvider
+{
+    private readonly DateTimeOffset _origin = System.GetUtcNow();
+    private readonly long _start = System.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() => _origin + (System.GetElapsedTime(_start) * factor);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        => System.CreateTimer(callback, state, Scale(dueTime), Scale(period));
+
+    private TimeSpan Scale(TimeSpan t) => t == Timeout.InfiniteTimeSpan ? t : t / factor;
+}
+
+/// <summary>Writes workflow and service log lines (information and up) to the console.</summary>
+internal sealed class ConsoleLines : ILoggerFactory, ILogger
+{
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel))
+        {
+            Console.WriteLine($"    log {logLevel.ToString().ToLowerInvariant()}: {formatter(state, exception)}");
+        }
+    }
+
+    public void Dispose()
+    {
+    }
 }

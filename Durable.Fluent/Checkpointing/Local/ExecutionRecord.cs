@@ -5,8 +5,6 @@ namespace Durable.Fluent.Checkpointing.Local;
 /// <summary>The engine's mutable record of one execution. Guarded by the engine's lock.</summary>
 internal sealed class ExecutionRecord
 {
-    private long _timerSeq;
-
     public ExecutionRecord(string arn, string name, string functionName, string functionArn, string qualifier, DateTimeOffset start)
     {
         Arn = arn;
@@ -69,7 +67,10 @@ internal sealed class ExecutionRecord
     /// <summary>Operations the service changed since the previous invocation (UpdatedOperationIds).</summary>
     public HashSet<string> UpdatedSinceInvocation { get; } = new(StringComparer.Ordinal);
 
-    public long NextTimerSeq() => ++_timerSeq;
+    /// <summary>The last timer/creation sequence number handed out (persisted so a reloaded record continues it).</summary>
+    public long TimerSeqCounter { get; set; }
+
+    public long NextTimerSeq() => ++TimerSeqCounter;
 
     public void Add(OpRecord op)
     {

@@ -19,6 +19,7 @@ public sealed class LocalDurableEngine
     private readonly Dictionary<string, (string Arn, string OperationId)> _callbacks = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly LocalEngineOptions _options;
+    private readonly IEngineStateStore? _stateStore;
     private long _executionCounter;
 
     /// <summary>Creates an engine.</summary>
@@ -28,6 +29,19 @@ public sealed class LocalDurableEngine
     {
         _time = time;
         _options = options ?? new LocalEngineOptions();
+    }
+
+    /// <summary>Creates an engine whose state lives in <paramref name="stateStore"/>: loads every execution, then saves each
+    /// mutated execution before the mutating call returns.</summary>
+    internal LocalDurableEngine(TimeProvider time, LocalEngineOptions? options, IEngineStateStore stateStore)
+        : this(time, options)
+    {
+        _stateStore = stateStore;
+        foreach (var rec in stateStore.LoadAll())
+        {
+            Index(rec);
+            _executionCounter++;
+        }
     }
 
     /// <summary>Raised (outside the engine lock) when a CHAINED_INVOKE is started; the host runs the target.</summary>
@@ -75,6 +89,7 @@ public sealed class LocalDurableEngine
                 ExecutionTimeout = request.ExecutionTimeoutSeconds,
             }, includeSubType: false, name: name);
             _executions[arn] = rec;
+            Persist(rec);
             return arn;
         }
     }
@@ -108,6 +123,7 @@ public sealed class LocalDurableEngine
                 visible = visible.Take(pageSize).ToList();
             }
 
+            Persist(rec);
             return new DurableExecutionInvocationInput
             {
                 DurableExecutionArn = arn,
@@ -140,6 +156,7 @@ public sealed class LocalDurableEngine
             });
             if (rec.IsTerminal || outcome.Output is not { } output)
             {
+                Persist(rec);
                 return;
             }
 
@@ -153,6 +170,8 @@ public sealed class LocalDurableEngine
                     Complete(rec, ExecutionStatus.Failed, null, output.Error ?? rec.CheckpointedError ?? new ErrorObject { ErrorMessage = "The execution failed." }, now);
                     break;
             }
+
+            Persist(rec);
         }
     }
 
@@ -202,6 +221,7 @@ public sealed class LocalDurableEngine
 
             var changed = rec.Unseen.Select(id => rec.Ops[id].ToOperation()).ToList();
             rec.Unseen.Clear();
+            Persist(rec);
             result = new CheckpointResult(rec.Token, new ExecutionState { Operations = changed });
         }
 
@@ -277,6 +297,7 @@ public sealed class LocalDurableEngine
             var (rec, op) = FindCallback(callbackId);
             op.LastHeartbeat = _time.GetUtcNow();
             op.TimerSeq = rec.NextTimerSeq();
+            Persist(rec);
             return rec.Arn;
         }
     }
@@ -313,6 +334,7 @@ public sealed class LocalDurableEngine
             rec.Append(now, type, op, status == OperationStatus.Succeeded
                 ? new EventDetails { Result = new EventPayload(result) }
                 : new EventDetails { Error = new EventError(error ?? new ErrorObject()) });
+            Persist(rec);
         }
     }
 
@@ -332,6 +354,8 @@ public sealed class LocalDurableEngine
 
             var now = _time.GetUtcNow();
             Complete(rec, ExecutionStatus.Stopped, null, error ?? new ErrorObject { ErrorType = "Execution.Stopped", ErrorMessage = "The execution was stopped." }, now);
+            rec.Token = null; // a running invocation's next checkpoint is refused
+            Persist(rec);
             return now;
         }
     }
@@ -388,6 +412,7 @@ public sealed class LocalDurableEngine
                     break;
             }
 
+            Persist(rec);
             return true;
         }
     }
@@ -507,6 +532,7 @@ public sealed class LocalDurableEngine
                 ExecutedVersion = started?.ExecutedVersion ?? "$LATEST",
                 DurableExecutionArn = op.ChildArn,
             });
+            Persist(rec);
         }
 
         if (failure is not null)
@@ -529,6 +555,7 @@ public sealed class LocalDurableEngine
             rec.Append(now, type, op, status == OperationStatus.Succeeded
                 ? new EventDetails { Result = new EventPayload(result) }
                 : new EventDetails { Error = new EventError(error!) });
+            Persist(rec);
             return rec.Arn;
         }
     }
@@ -713,6 +740,25 @@ public sealed class LocalDurableEngine
     private static (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? NextTimer(ExecutionRecord rec)
     {
         (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? best = null;
+        foreach (var candidate in Timers(rec))
+        {
+            if (best is null || candidate.Due < best.Value.Due || (candidate.Due == best.Value.Due && candidate.Seq < best.Value.Seq))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Every armed timer of the execution: wait ends, retry due times, callback timeouts and heartbeat deadlines.</summary>
+    internal static IEnumerable<(DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)> Timers(ExecutionRecord rec)
+    {
+        if (rec.IsTerminal)
+        {
+            yield break;
+        }
+
         foreach (var op in rec.Order)
         {
             if (rec.IsOrphan(op.ParentId))
@@ -723,34 +769,87 @@ public sealed class LocalDurableEngine
             switch (op.Type)
             {
                 case OperationType.Wait when op.Status == OperationStatus.Started && op.ScheduledEnd is { } end:
-                    Consider(ref best, (end, op.TimerSeq, TimerKind.WaitEnd, op));
+                    yield return (end, op.TimerSeq, TimerKind.WaitEnd, op);
                     break;
                 case OperationType.Step when op.Status == OperationStatus.Pending && op.NextAttemptTimestamp is { } next:
-                    Consider(ref best, (next, op.TimerSeq, TimerKind.RetryDue, op));
+                    yield return (next, op.TimerSeq, TimerKind.RetryDue, op);
                     break;
                 case OperationType.Callback when op.Status == OperationStatus.Started:
                     if (op.TimeoutSeconds > 0)
                     {
-                        Consider(ref best, (op.StartTimestamp.AddSeconds(op.TimeoutSeconds), op.CreatedSeq, TimerKind.CallbackTimeout, op));
+                        yield return (op.StartTimestamp.AddSeconds(op.TimeoutSeconds), op.CreatedSeq, TimerKind.CallbackTimeout, op);
                     }
 
                     if (op.HeartbeatSeconds > 0)
                     {
-                        Consider(ref best, ((op.LastHeartbeat ?? op.StartTimestamp).AddSeconds(op.HeartbeatSeconds), op.TimerSeq, TimerKind.CallbackHeartbeat, op));
+                        yield return ((op.LastHeartbeat ?? op.StartTimestamp).AddSeconds(op.HeartbeatSeconds), op.TimerSeq, TimerKind.CallbackHeartbeat, op);
                     }
 
                     break;
             }
         }
+    }
 
-        return best;
-
-        static void Consider(ref (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? best, (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op) candidate)
+    /// <summary>Whether a handler invocation of the execution holds a checkpoint token (began and has not ended).</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>Whether an invocation is in flight.</returns>
+    internal bool IsInvocationInFlight(string arn)
+    {
+        lock (_gate)
         {
-            if (best is null || candidate.Due < best.Value.Due || (candidate.Due == best.Value.Due && candidate.Seq < best.Value.Seq))
+            var rec = Get(arn);
+            return !rec.IsTerminal && rec.Token is not null;
+        }
+    }
+
+    private void Index(ExecutionRecord rec)
+    {
+        _executions[rec.Arn] = rec;
+        foreach (var op in rec.Order)
+        {
+            if (op.CallbackId is { } id)
             {
-                best = candidate;
+                _callbacks[id] = (rec.Arn, op.Id);
             }
+        }
+    }
+
+    /// <summary>
+    /// Saves the execution to the state store, if there is one. When saving fails, the in-memory record is replaced by
+    /// the last saved one (so memory never runs ahead of the store) and a 500 ServiceException is thrown.
+    /// </summary>
+    private void Persist(ExecutionRecord rec)
+    {
+        if (_stateStore is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _stateStore.Save(rec);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _executions.Remove(rec.Arn);
+            foreach (var stale in _callbacks.Where(c => c.Value.Arn == rec.Arn).Select(c => c.Key).ToList())
+            {
+                _callbacks.Remove(stale);
+            }
+
+            try
+            {
+                if (_stateStore.Load(rec.Arn) is { } saved)
+                {
+                    Index(saved);
+                }
+            }
+            catch (Exception reloadError) when (reloadError is not OutOfMemoryException)
+            {
+                // The execution stays unloaded; the next request for it answers ResourceNotFound rather than stale state.
+            }
+
+            throw new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; nothing was changed: {ex.Message}");
         }
     }
 
@@ -771,7 +870,8 @@ public sealed class LocalDurableEngine
 
     private static string Hex(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
 
-    private enum TimerKind
+    /// <summary>The kinds of engine timers.</summary>
+    internal enum TimerKind
     {
         WaitEnd,
         RetryDue,

@@ -1,0 +1,166 @@
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Durable.Fluent.Tests.Hosting.Local;
+
+/// <summary>Executions survive disposing the service and starting a new one on the same SQLite file.</summary>
+public class RestartTests
+{
+    private string _dir = null!;
+
+    private string Db => Path.Combine(_dir, "durable.db");
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "durable-fluent-" + TestContext.CurrentContext.Test.ID);
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Test]
+    public async Task An_execution_suspended_on_a_callback_survives_a_restart_and_completes_once()
+    {
+        var handler = new CallbackHandler();
+        string arn;
+        string callbackId;
+        IReadOnlyList<HistoryEvent> historyBefore;
+        await using (var first = new ServiceHarness(Db, register: s => s.Register("cb", handler.HandleAsync)))
+        {
+            arn = first.Service.StartExecution("cb", "{}", "survivor");
+            await first.Service.WaitForIdleAsync(arn);
+            historyBefore = (await first.Client.GetDurableExecutionHistoryAsync(arn)).Events;
+            callbackId = historyBefore.Single(e => e.EventType == HistoryEventType.CallbackStarted).Details.CallbackId!;
+        }
+
+        var handler2 = new CallbackHandler();
+        await using var second = new ServiceHarness(Db, register: s => s.Register("cb", handler2.HandleAsync));
+        var restored = await second.Client.GetDurableExecutionHistoryAsync(arn);
+        Assert.That(JsonOf(restored.Events), Is.EqualTo(JsonOf(historyBefore)), "the history came back from SQLite unchanged");
+        Assert.That((await second.Client.GetDurableExecutionAsync(arn)).Status, Is.EqualTo(ExecutionStatus.Running));
+
+        await second.Client.SendCallbackSuccessAsync(callbackId, "\"approved\"");
+        await second.Service.WaitForIdleAsync(arn);
+
+        var done = await second.Client.GetDurableExecutionAsync(arn);
+        Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        Assert.That(done.Result, Is.EqualTo("\"approved\""));
+        Assert.That(handler.SideEffects + handler2.SideEffects, Is.EqualTo(1), "the step before the callback ran once across both processes");
+        var history = (await second.Client.GetDurableExecutionHistoryAsync(arn)).Events;
+        Assert.That(history.Count(e => e.EventType == HistoryEventType.StepStarted), Is.EqualTo(1));
+        Assert.That(history.Count(e => e.EventType == HistoryEventType.CallbackStarted), Is.EqualTo(1));
+        Assert.That(history.Select(e => e.EventId), Is.EqualTo(Enumerable.Range(1, history.Count)));
+    }
+
+    [Test]
+    public async Task A_workflow_suspended_on_a_long_wait_survives_a_restart_and_its_timer_fires_after_it()
+    {
+        var firstRuns = 0;
+        var secondRuns = 0;
+        var workflow = Workflow.For<string>()
+            .Then("first", (s, _) => { Interlocked.Increment(ref firstRuns); return s + "-a"; })
+            .Wait("long_wait", TimeSpan.FromDays(2))
+            .Then("second", (s, _) => { Interlocked.Increment(ref secondRuns); return s + "-b"; })
+            .Build();
+        var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        string arn;
+        await using (var first = new ServiceHarness(Db, new FakeTimeProvider(start), s => s.Register("fn", workflow)))
+        {
+            arn = first.Service.StartExecution("fn", "\"w\"", "long-wait");
+            await first.Service.WaitForIdleAsync(arn);
+            Assert.That(first.Service.Engine.NextTimerDue(arn), Is.EqualTo(start.AddDays(2)));
+        }
+
+        // The new process starts after the wait's due time: the stored timer fires at once.
+        var clock = new FakeTimeProvider(start.AddDays(3));
+        await using var second = new ServiceHarness(Db, clock, s => s.Register("fn", workflow));
+        var done = await second.DriveAsync(arn);
+
+        Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        Assert.That(done.Result, Is.EqualTo("\"w-a-b\""));
+        Assert.That((firstRuns, secondRuns), Is.EqualTo((1, 1)));
+    }
+
+    [Test]
+    public async Task Executions_started_before_a_restart_are_listed_after_it()
+    {
+        var handler = new CallbackHandler();
+        await using (var first = new ServiceHarness(Db, register: s => s.Register("cb", handler.HandleAsync)))
+        {
+            await first.Service.WaitForIdleAsync(first.Service.StartExecution("cb", null, "one"));
+            await first.Service.WaitForIdleAsync(first.Service.StartExecution("cb", null, "two"));
+        }
+
+        await using var second = new ServiceHarness(Db, register: s => s.Register("cb", new CallbackHandler().HandleAsync));
+        var list = await second.Client.ListDurableExecutionsByFunctionAsync("cb");
+        Assert.That(list.DurableExecutions.Select(e => e.DurableExecutionName), Is.EqualTo(new[] { "one", "two" }));
+        var third = second.Service.StartExecution("cb", null);
+        Assert.That(third, Is.Not.AnyOf(list.DurableExecutions.Select(e => e.DurableExecutionArn).ToArray()));
+    }
+
+    [Test]
+    public async Task An_invocation_cut_off_by_shutdown_is_recorded_as_crashed_and_retried_after_restart()
+    {
+        var gate = new TaskCompletionSource();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        var workflow = Workflow.For<string>()
+            .Then("slow", async (s, _, ct) =>
+            {
+                if (Interlocked.Increment(ref runs) == 1)
+                {
+                    entered.SetResult();
+                    await gate.Task.WaitAsync(ct);
+                }
+
+                return s;
+            })
+            .Build();
+        string arn;
+        await using (var first = new ServiceHarness(Db, register: s => s.Register("fn", workflow)))
+        {
+            arn = first.Service.StartExecution("fn", "\"z\"");
+            await entered.Task;
+        }
+
+        await using var second = new ServiceHarness(Db, register: s => s.Register("fn", workflow));
+        var done = await second.DriveAsync(arn);
+        Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        var history = (await second.Client.GetDurableExecutionHistoryAsync(arn)).Events;
+        var invocations = history.Where(e => e.EventType == HistoryEventType.InvocationCompleted).ToList();
+        Assert.That(invocations, Has.Count.EqualTo(2));
+        Assert.That(invocations[0].Details.Error!.Payload.ErrorType, Is.EqualTo("Runtime.ExitError"));
+    }
+
+    [Test]
+    public async Task A_workflow_suspended_on_its_callback_node_survives_a_restart_and_completes_once()
+    {
+        var before = 0;
+        var workflow = Workflow.For<string>()
+            .Then("before", (s, _) => { Interlocked.Increment(ref before); return s; })
+            .WaitForCallback<string>("approval", (value, callbackId, ct) => Task.CompletedTask)
+            .Build();
+        string arn;
+        string callbackId;
+        await using (var first = new ServiceHarness(Db, register: s => s.Register("fn", workflow)))
+        {
+            arn = first.Service.StartExecution("fn", "\"x\"");
+            await first.Service.WaitForIdleAsync(arn);
+            callbackId = (await first.Client.GetDurableExecutionHistoryAsync(arn)).Events.Single(e => e.EventType == HistoryEventType.CallbackStarted).Details.CallbackId!;
+        }
+
+        await using var second = new ServiceHarness(Db, register: s => s.Register("fn", workflow));
+        await second.Client.SendCallbackSuccessAsync(callbackId, "\"ok\"");
+        await second.Service.WaitForIdleAsync(arn);
+        var done = await second.Client.GetDurableExecutionAsync(arn);
+        Assert.That((done.Status, done.Result, before), Is.EqualTo((ExecutionStatus.Succeeded, "\"ok\"", 1)));
+    }
+
+    private static string JsonOf(IReadOnlyList<HistoryEvent> events) => System.Text.Json.JsonSerializer.Serialize(events, WireJson.Rest);
+}

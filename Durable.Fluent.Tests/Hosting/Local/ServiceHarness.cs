@@ -1,0 +1,115 @@
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Checkpointing.Http;
+using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Durable.Fluent.Tests.Hosting.Local;
+
+/// <summary>A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.</summary>
+internal sealed class ServiceHarness : IAsyncDisposable
+{
+    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true)
+    {
+        Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        Service = new LocalDurableService(new LocalDurableServiceOptions
+        {
+            DatabasePath = databasePath,
+            TimeProvider = Clock,
+            InvokeOverHttp = invokeOverHttp,
+        });
+        register?.Invoke(Service);
+        Service.Start();
+        Client = Service.CreateClient();
+        Http = new HttpClient { BaseAddress = Service.Endpoint };
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public LocalDurableService Service { get; }
+
+    public LambdaDurableExecutionClient Client { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Waits for the execution to go idle, then advances the fake clock to each next timer until it ends or nothing is armed.</summary>
+    public async Task<GetDurableExecutionResponse> DriveAsync(string arn, int maxTimers = 50)
+    {
+        for (var i = 0; i < maxTimers; i++)
+        {
+            await Service.WaitForIdleAsync(arn);
+            var execution = await Client.GetDurableExecutionAsync(arn);
+            if (execution.Status != ExecutionStatus.Running || Service.Engine.NextTimerDue(arn) is not { } due)
+            {
+                return execution;
+            }
+
+            if (due > Clock.GetUtcNow())
+            {
+                Clock.SetUtcNow(due);
+            }
+            else
+            {
+                Service.Notify(arn);
+            }
+        }
+
+        throw new InvalidOperationException("The execution did not settle.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Client.Dispose();
+        await Service.DisposeAsync();
+    }
+}
+
+/// <summary>A hand-written durable handler that creates one callback and finishes with its outcome (the callback node is on another branch).</summary>
+internal sealed class CallbackHandler
+{
+    public int HeartbeatTimeoutSeconds { get; init; }
+
+    public int TimeoutSeconds { get; init; }
+
+    public int SideEffects;
+
+    public string? CallbackId { get; private set; }
+
+    public async Task<DurableExecutionInvocationOutput> HandleAsync(DurableExecutionInvocationInput input, ICheckpointStore store, CancellationToken ct)
+    {
+        var ops = input.InitialExecutionState?.Operations ?? [];
+        var token = input.CheckpointToken!;
+        if (!ops.Any(o => o.Id == "step-1"))
+        {
+            Interlocked.Increment(ref SideEffects);
+            var r = await store.CheckpointAsync(input.DurableExecutionArn!, token, [
+                new OperationUpdate { Id = "step-1", Type = OperationType.Step, SubType = "Step", Name = "before", Action = OperationAction.Start },
+                new OperationUpdate { Id = "step-1", Type = OperationType.Step, SubType = "Step", Name = "before", Action = OperationAction.Succeed, Payload = "1" },
+            ], ct);
+            token = r.CheckpointToken!;
+        }
+
+        var cb = ops.FirstOrDefault(o => o.Id == "cb-1");
+        if (cb is null)
+        {
+            var r = await store.CheckpointAsync(input.DurableExecutionArn!, token, [
+                new OperationUpdate
+                {
+                    Id = "cb-1", Type = OperationType.Callback, SubType = "Callback", Name = "approval", Action = OperationAction.Start,
+                    CallbackOptions = new CallbackOptions { TimeoutSeconds = TimeoutSeconds, HeartbeatTimeoutSeconds = HeartbeatTimeoutSeconds },
+                },
+            ], ct);
+            CallbackId = r.NewExecutionState.Operations!.Single(o => o.Id == "cb-1").CallbackDetails!.CallbackId;
+            return new DurableExecutionInvocationOutput { Status = InvocationStatus.Pending };
+        }
+
+        CallbackId = cb.CallbackDetails?.CallbackId;
+        return cb.Status switch
+        {
+            OperationStatus.Started => new DurableExecutionInvocationOutput { Status = InvocationStatus.Pending },
+            OperationStatus.Succeeded => new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded, Result = cb.CallbackDetails!.Result },
+            _ => new DurableExecutionInvocationOutput { Status = InvocationStatus.Failed, Error = cb.CallbackDetails!.Error },
+        };
+    }
+}

@@ -1,0 +1,581 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.Runtime;
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Checkpointing.Http;
+using Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Durable.Fluent.Hosting.Local;
+
+/// <summary>
+/// A durable execution service on this machine: the same <see cref="LocalDurableEngine"/> the test runner uses, on real
+/// time (or the <see cref="LocalDurableServiceOptions.TimeProvider"/> you give it), optionally kept in a SQLite file, behind
+/// an HTTP front on 127.0.0.1 that serves the durable execution REST API (<c>/2025-12-01/...</c>) plus the emulator routes
+/// <c>POST /start-durable-execution</c>, <c>GET /2025-12-01/durable-executions</c> and <c>GET /health</c>.
+/// Registered workflows run in-process when an execution starts, when a timer fires (wait end, retry due, callback
+/// timeout) and when a callback arrives; one invocation at a time per execution.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = ".durable/orders.db" })
+///     .Register("order-processor", OrderWorkflow.Definition)
+///     .Start();
+/// var arn = service.StartExecution("order-processor", """{"OrderId":"o-1"}""");
+/// using var client = service.CreateClient();
+/// var execution = await client.GetDurableExecutionAsync(arn);
+/// </code>
+/// </example>
+public sealed class LocalDurableService : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(12);
+    private readonly LocalDurableServiceOptions _options;
+    private readonly SqliteEngineStateStore? _sqlite;
+    private readonly ConcurrentDictionary<string, LocalDurableHandler> _functions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Worker> _workers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _workerTasks = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ILogger _log;
+    private readonly InMemoryCheckpointStore _inProcessStore;
+    private LocalServiceHttpFront? _front;
+    private LambdaDurableExecutionClient? _selfClient;
+    private int _state; // 0 created, 1 started, 2 disposed
+
+    /// <summary>Creates the service (opening or creating the SQLite file, if one is configured); call <see cref="Start"/> to listen.</summary>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults (in-memory, 127.0.0.1, a free port, the system clock).</param>
+    /// <exception cref="ArgumentException">The host is not a loopback address and <see cref="LocalDurableServiceOptions.AllowNonLoopback"/> is not set, or an option is out of range.</exception>
+    public LocalDurableService(LocalDurableServiceOptions? options = null)
+    {
+        _options = options ?? new LocalDurableServiceOptions();
+        if (!IsLoopbackHost(_options.Host) && !_options.AllowNonLoopback)
+        {
+            throw new ArgumentException(
+                $"The local durable service has no authentication and listens on loopback only; set AllowNonLoopback to listen on '{_options.Host}'.",
+                nameof(options));
+        }
+
+        if (_options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentException("Port must be 0 (pick a free port) or 1–65535.", nameof(options));
+        }
+
+        if (_options.MaxConsecutiveInvocationFailures < 1 || _options.InvocationRetryDelay < TimeSpan.Zero || _options.MaxRequestBodyBytes < 1024)
+        {
+            throw new ArgumentException("MaxConsecutiveInvocationFailures must be ≥ 1, InvocationRetryDelay ≥ 0 and MaxRequestBodyBytes ≥ 1024.", nameof(options));
+        }
+
+        _log = _options.LoggerFactory.CreateLogger("Durable.Fluent.LocalDurableService");
+        var engineOptions = new LocalEngineOptions
+        {
+            Region = _options.Region,
+            CallbackIdFactory = static (_, _) => NewCallbackId(),
+            InitialStatePageSize = _options.InitialStatePageSize,
+        };
+        if (_options.DatabasePath is { } path)
+        {
+            _sqlite = new SqliteEngineStateStore(path);
+            try
+            {
+                Engine = new LocalDurableEngine(_options.TimeProvider, engineOptions, _sqlite);
+            }
+            catch
+            {
+                _sqlite.Dispose();
+                throw;
+            }
+        }
+        else
+        {
+            Engine = new LocalDurableEngine(_options.TimeProvider, engineOptions);
+        }
+
+        _inProcessStore = new InMemoryCheckpointStore(Engine);
+    }
+
+    /// <summary>The base URI of the HTTP front (for example <c>http://127.0.0.1:54321/</c>).</summary>
+    /// <exception cref="InvalidOperationException">The service has not been started.</exception>
+    public Uri Endpoint => _front?.Endpoint ?? throw new InvalidOperationException("Call Start() first.");
+
+    /// <summary>The full path of the SQLite file, or <see langword="null"/> when executions are kept in memory.</summary>
+    public string? DatabasePath => _sqlite?.FilePath;
+
+    /// <summary>The names of the registered functions.</summary>
+    public IReadOnlyCollection<string> Functions => _functions.Keys.ToList();
+
+    /// <summary>The engine (tests read state through it).</summary>
+    internal LocalDurableEngine Engine { get; }
+
+    internal LocalDurableServiceOptions Options => _options;
+
+    internal ILogger Log => _log;
+
+    /// <summary>Registers a workflow under a function name; executions of that function run it.</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="functionName">The function name (1–64 characters of <c>[a-zA-Z0-9-_]</c>), e.g. <c>order-processor</c>.</param>
+    /// <param name="workflow">The workflow.</param>
+    /// <param name="runOptions">Invocation options; by default the service's clock and logger factory.</param>
+    /// <returns>This service.</returns>
+    public LocalDurableService Register<TIn, TOut>(string functionName, Workflow<TIn, TOut> workflow, DurableRunOptions? runOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        var run = runOptions ?? new DurableRunOptions { TimeProvider = _options.TimeProvider, LoggerFactory = _options.LoggerFactory };
+        return Register(functionName, (input, store, ct) => workflow.HandleAsync(input, store, run, ct));
+    }
+
+    /// <summary>Registers a raw durable function handler under a function name.</summary>
+    /// <param name="functionName">The function name (1–64 characters of <c>[a-zA-Z0-9-_]</c>).</param>
+    /// <param name="handler">The handler.</param>
+    /// <returns>This service.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public LocalDurableService Register(string functionName, LocalDurableHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!IsValidName(functionName))
+        {
+            throw new ArgumentException($"Invalid function name '{functionName}': 1–64 characters of [a-zA-Z0-9-_].", nameof(functionName));
+        }
+
+        if (!_functions.TryAdd(functionName, handler))
+        {
+            throw new ArgumentException($"A function named '{functionName}' is already registered.", nameof(functionName));
+        }
+
+        if (Volatile.Read(ref _state) == 1)
+        {
+            ResumeExecutions(functionName);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Starts listening and resumes the stored executions: an invocation that was in flight when the previous process
+    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; timers that came due meanwhile fire.
+    /// </summary>
+    /// <returns>This service.</returns>
+    /// <exception cref="InvalidOperationException">Already started or disposed.</exception>
+    /// <exception cref="HttpListenerException">The port cannot be bound.</exception>
+    public LocalDurableService Start()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The service was already started or disposed.");
+        }
+
+        _front = LocalServiceHttpFront.Start(this, _options);
+        var clientHost = IsLoopbackHost(_options.Host) ? _front.Endpoint : new UriBuilder(_front.Endpoint) { Host = "127.0.0.1" }.Uri;
+        _selfClient = new LambdaDurableExecutionClient(new LambdaDurableClientOptions
+        {
+            Endpoint = clientHost,
+            Credentials = new AnonymousAWSCredentials(),
+            Region = _options.Region,
+        });
+        _log.LogDebug("Local durable service listening on {Endpoint} (store: {Store})", _front.Endpoint, DatabasePath ?? "in memory");
+        ResumeExecutions(null);
+        return this;
+    }
+
+    /// <summary>Creates an unsigned <see cref="LambdaDurableExecutionClient"/> for this service (dispose it when done).</summary>
+    /// <returns>The client.</returns>
+    public LambdaDurableExecutionClient CreateClient()
+        => new(new LambdaDurableClientOptions { Endpoint = Endpoint, Credentials = new AnonymousAWSCredentials(), Region = _options.Region });
+
+    /// <summary>Starts an execution of a registered function and invokes it at once (in the background).</summary>
+    /// <param name="functionName">The registered function.</param>
+    /// <param name="inputJson">The input as JSON text (null or empty means <c>{}</c>).</param>
+    /// <param name="executionName">The execution name (1–64 of <c>[a-zA-Z0-9-_]</c>); generated when omitted.</param>
+    /// <returns>The execution ARN.</returns>
+    /// <exception cref="LocalEngineException">Unknown function (404 ResourceNotFoundException), invalid input or name (400), duplicate name (409).</exception>
+    public string StartExecution(string functionName, string? inputJson, string? executionName = null)
+        => StartExecution(functionName, inputJson, executionName, "$LATEST", 300);
+
+    /// <summary>Waits until no invocation of the execution runs and nothing is due now (its next timer, if any, is armed).</summary>
+    /// <param name="durableExecutionArn">The execution ARN.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the execution is idle.</returns>
+    public Task WaitForIdleAsync(string durableExecutionArn, CancellationToken cancellationToken = default)
+    {
+        if (!_workers.TryGetValue(durableExecutionArn, out var w))
+        {
+            return Task.CompletedTask;
+        }
+
+        Task idle;
+        lock (w.Gate)
+        {
+            idle = w.Running ? w.Idle.Task : Task.CompletedTask;
+        }
+
+        return idle.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops listening, cancels running invocations (a restarted service retries them) and closes the SQLite file.</summary>
+    /// <returns>A task that completes when everything is released.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) == 2)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        foreach (var w in _workers.Values)
+        {
+            lock (w.Gate)
+            {
+                w.Timer?.Dispose();
+                w.Timer = null;
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(_workerTasks.Keys).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogDebug(ex, "A worker ended with an error during shutdown.");
+        }
+
+        if (_front is not null)
+        {
+            await _front.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _selfClient?.Dispose();
+        _sqlite?.Dispose();
+        _shutdown.Dispose();
+    }
+
+    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds)
+    {
+        if (string.IsNullOrEmpty(functionName) || !_functions.ContainsKey(functionName))
+        {
+            throw new LocalEngineException("ResourceNotFoundException", 404, $"Function not found: no function named '{functionName}' is registered with the local durable service.");
+        }
+
+        if (!string.IsNullOrEmpty(inputJson))
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(inputJson) > 6_291_456)
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, "The execution input exceeds 6,291,456 bytes.");
+            }
+
+            try
+            {
+                using var _ = JsonDocument.Parse(inputJson);
+            }
+            catch (JsonException ex)
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"The execution input is not valid JSON: {ex.Message}");
+            }
+        }
+
+        var arn = Engine.StartExecution(new StartExecutionRequest
+        {
+            FunctionName = functionName,
+            ExecutionName = executionName,
+            InputPayload = inputJson,
+            Qualifier = qualifier,
+            ExecutionTimeoutSeconds = timeoutSeconds,
+        });
+        Kick(arn, invokeNow: true);
+        return arn;
+    }
+
+    /// <summary>Something happened to the execution (a callback, a stop): let its worker look.</summary>
+    internal void Notify(string arn) => Kick(arn, invokeNow: false);
+
+    internal bool IsRegistered(string functionName) => _functions.ContainsKey(functionName);
+
+    internal static string FunctionNameOf(string functionArn)
+    {
+        const string marker = ":function:";
+        var i = functionArn.IndexOf(marker, StringComparison.Ordinal);
+        return i < 0 ? functionArn : functionArn[(i + marker.Length)..];
+    }
+
+    internal static bool IsValidName(string? name)
+        => name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static bool IsLoopbackHost(string host)
+        => string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    /// <summary>256 random bits, URL-safe base64 (within the service's CallbackId alphabet and length).</summary>
+    private static string NewCallbackId()
+        => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private void ResumeExecutions(string? functionName)
+    {
+        foreach (var snapshot in Engine.ListExecutions())
+        {
+            if (snapshot.Status != ExecutionStatus.Running
+                || (functionName is not null && FunctionNameOf(snapshot.FunctionArn) != functionName))
+            {
+                continue;
+            }
+
+            var arn = snapshot.DurableExecutionArn;
+            var invokeNow = false;
+            if (Engine.IsInvocationInFlight(arn) && !_workers.ContainsKey(arn))
+            {
+                // The previous process stopped during this invocation: Lambda would record the crash and retry it.
+                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), NewRequestId());
+                invokeNow = true;
+            }
+            else if (!Engine.GetHistory(arn).Any(e => e.EventType == HistoryEventType.InvocationCompleted))
+            {
+                invokeNow = true;
+            }
+
+            Kick(arn, invokeNow);
+        }
+    }
+
+    private void Kick(string arn, bool invokeNow)
+    {
+        var w = _workers.GetOrAdd(arn, static _ => new Worker());
+        lock (w.Gate)
+        {
+            w.InvokeNow |= invokeNow;
+            if (Volatile.Read(ref _state) != 1)
+            {
+                return;
+            }
+
+            if (w.Running)
+            {
+                w.Again = true;
+                return;
+            }
+
+            w.Running = true;
+            w.Idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        var task = Task.Run(() => RunWorkerAsync(arn, w));
+        _workerTasks.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _workerTasks.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task RunWorkerAsync(string arn, Worker w)
+    {
+        while (true)
+        {
+            try
+            {
+                await PumpAsync(arn, w).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (!_shutdown.IsCancellationRequested)
+                {
+                    _log.LogError(ex, "The local durable service could not advance execution {Arn}", arn);
+                }
+            }
+
+            TaskCompletionSource idle;
+            lock (w.Gate)
+            {
+                if (w.Again && !_shutdown.IsCancellationRequested)
+                {
+                    w.Again = false;
+                    continue;
+                }
+
+                w.Running = false;
+                ArmTimer(arn, w);
+                idle = w.Idle;
+            }
+
+            idle.TrySetResult();
+            return;
+        }
+    }
+
+    /// <summary>Fires due timers and invokes the handler while there is a reason to (new execution, updates, a retry due).</summary>
+    private async Task PumpAsync(string arn, Worker w)
+    {
+        while (!_shutdown.IsCancellationRequested)
+        {
+            var snapshot = Engine.GetExecution(arn);
+            if (snapshot.Status != ExecutionStatus.Running)
+            {
+                return;
+            }
+
+            while (Engine.FireNextTimer(arn))
+            {
+            }
+
+            bool invokeNow;
+            lock (w.Gate)
+            {
+                invokeNow = w.InvokeNow;
+                w.InvokeNow = false;
+                if (w.RetryAt is { } retryAt && retryAt <= _options.TimeProvider.GetUtcNow())
+                {
+                    invokeNow = true;
+                    w.RetryAt = null;
+                }
+            }
+
+            if (!invokeNow && !Engine.HasUpdatesSinceLastInvocation(arn))
+            {
+                return;
+            }
+
+            var functionName = FunctionNameOf(snapshot.FunctionArn);
+            if (!_functions.TryGetValue(functionName, out var handler))
+            {
+                _log.LogWarning("Execution {Arn} waits for function '{Function}', which is not registered.", arn, functionName);
+                lock (w.Gate)
+                {
+                    w.InvokeNow |= invokeNow;
+                }
+
+                return;
+            }
+
+            await InvokeOnceAsync(arn, handler, w).ConfigureAwait(false);
+        }
+    }
+
+    private async Task InvokeOnceAsync(string arn, LocalDurableHandler handler, Worker w)
+    {
+        DurableExecutionInvocationInput input;
+        try
+        {
+            input = Engine.BeginInvocation(arn);
+        }
+        catch (LocalEngineException ex) when (ex.StatusCode == 409)
+        {
+            return; // stopped meanwhile
+        }
+
+        var requestId = NewRequestId();
+        ICheckpointStore store = _options.InvokeOverHttp && _selfClient is not null ? _selfClient : _inProcessStore;
+        try
+        {
+            var output = await handler(input, store, _shutdown.Token).ConfigureAwait(false);
+            Engine.EndInvocation(arn, InvocationOutcome.Returned(output), requestId);
+            w.Failures = 0;
+            _log.LogDebug("Invocation {RequestId} of {Arn} returned {Status}", requestId, arn, output.Status);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Shutting down: the invocation stays open; a restarted service records it as crashed and retries it.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var type = ex is InvocationTerminatedException ? "Runtime.ExitError" : "Runtime.Unhandled";
+            Engine.EndInvocation(arn, InvocationOutcome.Crashed(type, $"{ex.GetType().FullName}: {ex.Message}"), requestId);
+            w.Failures++;
+            _log.LogWarning(ex, "Invocation {RequestId} of {Arn} failed ({Failures} in a row)", requestId, arn, w.Failures);
+            if (w.Failures >= _options.MaxConsecutiveInvocationFailures)
+            {
+                try
+                {
+                    Engine.StopExecution(arn, new ErrorObject
+                    {
+                        ErrorType = "Runtime.InvocationFailures",
+                        ErrorMessage = $"{w.Failures} consecutive invocations failed; the local durable service stopped the execution. Last error: {ex.Message}",
+                    });
+                }
+                catch (LocalEngineException)
+                {
+                    // Already ended.
+                }
+            }
+            else
+            {
+                lock (w.Gate)
+                {
+                    w.RetryAt = _options.TimeProvider.GetUtcNow() + _options.InvocationRetryDelay;
+                }
+            }
+        }
+    }
+
+    /// <summary>Arms the worker's timer for the execution's next engine timer or invocation retry. Called under <c>w.Gate</c>.</summary>
+    private void ArmTimer(string arn, Worker w)
+    {
+        w.Timer?.Dispose();
+        w.Timer = null;
+        if (_shutdown.IsCancellationRequested)
+        {
+            return;
+        }
+
+        DateTimeOffset? due;
+        try
+        {
+            due = Engine.NextTimerDue(arn);
+        }
+        catch (LocalEngineException)
+        {
+            return;
+        }
+
+        if (w.RetryAt is { } retry && (due is null || retry < due))
+        {
+            due = retry;
+        }
+
+        if (due is null)
+        {
+            return;
+        }
+
+        var delay = due.Value - _options.TimeProvider.GetUtcNow();
+        if (delay < TimeSpan.Zero)
+        {
+            delay = TimeSpan.Zero;
+        }
+        else if (delay > MaxTimerDelay)
+        {
+            delay = MaxTimerDelay; // re-armed when it fires; long system timers are not supported
+        }
+
+        w.Timer = _options.TimeProvider.CreateTimer(static s => ((TimerTarget)s!).Fire(), new TimerTarget(this, arn), delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private static string NewRequestId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
+    private sealed class TimerTarget(LocalDurableService service, string arn)
+    {
+        public void Fire() => service.Kick(arn, invokeNow: false);
+    }
+
+    private sealed class Worker
+    {
+        public object Gate { get; } = new();
+
+        public bool Running { get; set; }
+
+        public bool Again { get; set; }
+
+        public bool InvokeNow { get; set; }
+
+        public int Failures { get; set; }
+
+        public DateTimeOffset? RetryAt { get; set; }
+
+        public ITimer? Timer { get; set; }
+
+        public TaskCompletionSource Idle { get; set; } = CompletedSource();
+
+        private static TaskCompletionSource CompletedSource()
+        {
+            var tcs = new TaskCompletionSource();
+            tcs.SetResult();
+            return tcs;
+        }
+    }
+}

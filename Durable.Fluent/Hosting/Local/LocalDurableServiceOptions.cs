@@ -1,0 +1,60 @@
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Durable.Fluent.Hosting.Local;
+
+/// <summary>Options of <see cref="LocalDurableService"/>.</summary>
+public sealed record LocalDurableServiceOptions
+{
+    /// <summary>The default request body limit: 6 MiB (the largest payload) plus 64 KiB for the JSON around it.</summary>
+    public const long DefaultMaxRequestBodyBytes = (6 * 1024 * 1024) + (64 * 1024);
+
+    /// <summary>The address to listen on; <c>127.0.0.1</c> by default. Anything but a loopback address needs <see cref="AllowNonLoopback"/>.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The TCP port; 0 (the default) picks a free port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Must be set to listen on a non-loopback <see cref="Host"/>: the service has no authentication.</summary>
+    public bool AllowNonLoopback { get; init; }
+
+    /// <summary>The SQLite file that keeps executions across restarts (created if missing); <see langword="null"/> keeps them in memory only.</summary>
+    public string? DatabasePath { get; init; }
+
+    /// <summary>The clock: waits, retry delays and callback timeouts fire on it (inject a fake clock in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the service and the workflows it runs log.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// When <see langword="true"/> (the default) registered workflows checkpoint through a
+    /// <see cref="Checkpointing.Http.LambdaDurableExecutionClient"/> pointed at this service, exactly as a deployed function
+    /// talks to AWS; when <see langword="false"/> they use the engine in-process.
+    /// </summary>
+    public bool InvokeOverHttp { get; init; } = true;
+
+    /// <summary>The region written into ARNs.</summary>
+    public string Region { get; init; } = "us-east-1";
+
+    /// <summary>Requests with a larger body are rejected with 413 RequestTooLargeException.</summary>
+    public long MaxRequestBodyBytes { get; init; } = DefaultMaxRequestBodyBytes;
+
+    /// <summary>How long after a failed (thrown or crashed) invocation it is retried. Default 5 s, as the Python emulator.</summary>
+    public TimeSpan InvocationRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After this many consecutive failed invocations the execution is stopped. Default 5.</summary>
+    public int MaxConsecutiveInvocationFailures { get; init; } = 5;
+
+    /// <summary>When positive, invocation envelopes carry at most this many operations and the rest is paged (exercises GetDurableExecutionState).</summary>
+    public int InitialStatePageSize { get; init; }
+}
+
+/// <summary>A durable function handler the local service invokes in-process: the envelope, the checkpoint port to use, cancellation.</summary>
+/// <param name="input">The invocation envelope.</param>
+/// <param name="store">The checkpoint port (the HTTP client pointed at the service, or the engine in-process).</param>
+/// <param name="cancellationToken">Cancelled when the service shuts down.</param>
+/// <returns>The invocation output.</returns>
+public delegate Task<DurableExecutionInvocationOutput> LocalDurableHandler(DurableExecutionInvocationInput input, ICheckpointStore store, CancellationToken cancellationToken);

@@ -1,0 +1,398 @@
+using System.Globalization;
+using System.Text.Json;
+using Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Wire;
+using Microsoft.Data.Sqlite;
+
+namespace Durable.Fluent.Hosting.Local;
+
+/// <summary>
+/// Keeps the local engine's executions in a SQLite file (WAL mode): tables <c>executions</c>, <c>operations</c>,
+/// <c>history_events</c> and <c>timers</c>. Each save is one transaction that upserts the execution row and its operations,
+/// appends the history events not yet stored, and rewrites the execution's timer rows (their due times), so a restarted
+/// service knows what to fire. Timestamps are stored as UTC ticks, so a reload reproduces them exactly.
+/// </summary>
+/// <remarks>Not thread-safe on its own: the engine calls it under its lock.</remarks>
+internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
+{
+    private const int SchemaVersion = 1;
+    private static readonly JsonSerializerOptions Json = WireJson.Envelope;
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, int> _storedEvents = new(StringComparer.Ordinal);
+
+    public SqliteEngineStateStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        FilePath = full;
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        _connection.Open();
+        Exec("PRAGMA journal_mode=WAL;");
+        Exec("PRAGMA synchronous=FULL;");
+        Exec("PRAGMA busy_timeout=5000;");
+        CreateSchema();
+    }
+
+    /// <summary>The database file.</summary>
+    public string FilePath { get; }
+
+    public IReadOnlyList<ExecutionRecord> LoadAll()
+    {
+        var arns = new List<string>();
+        using (var cmd = Command("SELECT arn FROM executions ORDER BY seq"))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                arns.Add(r.GetString(0));
+            }
+        }
+
+        return arns.Select(a => Load(a)!).ToList();
+    }
+
+    public ExecutionRecord? Load(string arn)
+    {
+        ExecutionRecord rec;
+        using (var cmd = Command("""
+            SELECT name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload, execution_operation_id,
+                   status, result, error, checkpointed_result, checkpointed_error, token, token_seq, invocation_count,
+                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation
+            FROM executions WHERE arn = $arn
+            """, ("$arn", arn)))
+        using (var r = cmd.ExecuteReader())
+        {
+            if (!r.Read())
+            {
+                return null;
+            }
+
+            rec = new ExecutionRecord(arn, r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Ticks(r.GetInt64(4)))
+            {
+                End = NTicks(r, 5),
+                InputPayload = NStr(r, 6),
+                ExecutionOperationId = r.GetString(7),
+                Status = Parse<ExecutionStatus>(r.GetString(8)),
+                Result = NStr(r, 9),
+                Error = Err(NStr(r, 10)),
+                CheckpointedResult = NStr(r, 11),
+                CheckpointedError = Err(NStr(r, 12)),
+                Token = NStr(r, 13),
+                TokenSeq = r.GetInt64(14),
+                InvocationCount = r.GetInt32(15),
+                InvocationStart = NTicks(r, 16),
+                TimerSeqCounter = r.GetInt64(17),
+            };
+            foreach (var id in JsonSerializer.Deserialize<string[]>(r.GetString(18)) ?? [])
+            {
+                rec.Unseen.Add(id);
+            }
+
+            foreach (var id in JsonSerializer.Deserialize<string[]>(r.GetString(19)) ?? [])
+            {
+                rec.UpdatedSinceInvocation.Add(id);
+            }
+        }
+
+        using (var cmd = Command("""
+            SELECT id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks, attempt,
+                   next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
+                   timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn
+            FROM operations WHERE arn = $arn ORDER BY created_seq
+            """, ("$arn", arn)))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                var op = new OpRecord(r.GetString(0), Parse<OperationType>(r.GetString(1)), NStr(r, 2), NStr(r, 3), NStr(r, 4), Ticks(r.GetInt64(5)), r.GetInt64(6))
+                {
+                    TimerSeq = r.GetInt64(7),
+                    Status = Parse<OperationStatus>(r.GetString(8)),
+                    EndTimestamp = NTicks(r, 9),
+                    Attempt = r.GetInt32(10),
+                    NextAttemptTimestamp = NTicks(r, 11),
+                    Result = NStr(r, 12),
+                    Error = Err(NStr(r, 13)),
+                    ReplayChildren = r.IsDBNull(14) ? null : r.GetInt64(14) != 0,
+                    WaitSeconds = r.GetInt32(15),
+                    ScheduledEnd = NTicks(r, 16),
+                    CallbackId = NStr(r, 17),
+                    TimeoutSeconds = r.GetInt32(18),
+                    HeartbeatSeconds = r.GetInt32(19),
+                    LastHeartbeat = NTicks(r, 20),
+                    InputPayload = NStr(r, 21),
+                    ChildArn = NStr(r, 22),
+                };
+                rec.Add(op);
+            }
+        }
+
+        using (var cmd = Command("SELECT body, timestamp_ticks FROM history_events WHERE arn = $arn ORDER BY event_id", ("$arn", arn)))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                var e = JsonSerializer.Deserialize<HistoryEvent>(r.GetString(0), Json)!;
+                rec.Events.Add(e with { EventTimestamp = Ticks(r.GetInt64(1)) });
+            }
+        }
+
+        _storedEvents[arn] = rec.Events.Count;
+        return rec;
+    }
+
+    public void Save(ExecutionRecord rec)
+    {
+        using var tx = _connection.BeginTransaction();
+        using (var cmd = Command("""
+            INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
+                execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
+                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation)
+            VALUES ($arn, (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions), $name, $function_name, $function_arn, $qualifier,
+                $start_ticks, $end_ticks, $input_payload, $execution_operation_id, $status, $result, $error, $checkpointed_result,
+                $checkpointed_error, $token, $token_seq, $invocation_count, $invocation_start_ticks, $timer_seq, $unseen,
+                $updated_since_invocation)
+            ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
+                error = excluded.error, checkpointed_result = excluded.checkpointed_result,
+                checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
+                invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
+                timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation
+            """, tx))
+        {
+            Bind(cmd, "$arn", rec.Arn);
+            Bind(cmd, "$name", rec.Name);
+            Bind(cmd, "$function_name", rec.FunctionName);
+            Bind(cmd, "$function_arn", rec.FunctionArn);
+            Bind(cmd, "$qualifier", rec.Qualifier);
+            Bind(cmd, "$start_ticks", rec.Start.UtcTicks);
+            Bind(cmd, "$end_ticks", rec.End?.UtcTicks);
+            Bind(cmd, "$input_payload", rec.InputPayload);
+            Bind(cmd, "$execution_operation_id", rec.ExecutionOperationId);
+            Bind(cmd, "$status", UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
+            Bind(cmd, "$result", rec.Result);
+            Bind(cmd, "$error", ErrJson(rec.Error));
+            Bind(cmd, "$checkpointed_result", rec.CheckpointedResult);
+            Bind(cmd, "$checkpointed_error", ErrJson(rec.CheckpointedError));
+            Bind(cmd, "$token", rec.Token);
+            Bind(cmd, "$token_seq", rec.TokenSeq);
+            Bind(cmd, "$invocation_count", rec.InvocationCount);
+            Bind(cmd, "$invocation_start_ticks", rec.InvocationStart?.UtcTicks);
+            Bind(cmd, "$timer_seq", rec.TimerSeqCounter);
+            Bind(cmd, "$unseen", JsonSerializer.Serialize(rec.Unseen.ToArray()));
+            Bind(cmd, "$updated_since_invocation", JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
+            cmd.ExecuteNonQuery();
+        }
+
+        using (var cmd = Command("""
+            INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
+                attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
+                timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn)
+            VALUES ($arn, $id, $type, $sub_type, $name, $parent_id, $start_ticks, $created_seq, $timer_seq, $status, $end_ticks,
+                $attempt, $next_attempt_ticks, $result, $error, $replay_children, $wait_seconds, $scheduled_end_ticks, $callback_id,
+                $timeout_seconds, $heartbeat_seconds, $last_heartbeat_ticks, $input_payload, $child_arn)
+            ON CONFLICT(arn, id) DO UPDATE SET timer_seq = excluded.timer_seq, status = excluded.status,
+                end_ticks = excluded.end_ticks, attempt = excluded.attempt, next_attempt_ticks = excluded.next_attempt_ticks,
+                result = excluded.result, error = excluded.error, replay_children = excluded.replay_children,
+                wait_seconds = excluded.wait_seconds, scheduled_end_ticks = excluded.scheduled_end_ticks,
+                callback_id = excluded.callback_id, timeout_seconds = excluded.timeout_seconds,
+                heartbeat_seconds = excluded.heartbeat_seconds, last_heartbeat_ticks = excluded.last_heartbeat_ticks,
+                input_payload = excluded.input_payload, child_arn = excluded.child_arn
+            """, tx))
+        {
+            var names = new[]
+            {
+                "$arn", "$id", "$type", "$sub_type", "$name", "$parent_id", "$start_ticks", "$created_seq", "$timer_seq", "$status",
+                "$end_ticks", "$attempt", "$next_attempt_ticks", "$result", "$error", "$replay_children", "$wait_seconds",
+                "$scheduled_end_ticks", "$callback_id", "$timeout_seconds", "$heartbeat_seconds", "$last_heartbeat_ticks",
+                "$input_payload", "$child_arn",
+            };
+            var p = names.ToDictionary(n => n, n => cmd.Parameters.Add(n, SqliteType.Text), StringComparer.Ordinal);
+            cmd.Prepare();
+            foreach (var op in rec.Order)
+            {
+                Set(p["$arn"], rec.Arn);
+                Set(p["$id"], op.Id);
+                Set(p["$type"], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
+                Set(p["$sub_type"], op.SubType);
+                Set(p["$name"], op.Name);
+                Set(p["$parent_id"], op.ParentId);
+                Set(p["$start_ticks"], op.StartTimestamp.UtcTicks);
+                Set(p["$created_seq"], op.CreatedSeq);
+                Set(p["$timer_seq"], op.TimerSeq);
+                Set(p["$status"], UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status));
+                Set(p["$end_ticks"], op.EndTimestamp?.UtcTicks);
+                Set(p["$attempt"], op.Attempt);
+                Set(p["$next_attempt_ticks"], op.NextAttemptTimestamp?.UtcTicks);
+                Set(p["$result"], op.Result);
+                Set(p["$error"], ErrJson(op.Error));
+                Set(p["$replay_children"], op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null);
+                Set(p["$wait_seconds"], op.WaitSeconds);
+                Set(p["$scheduled_end_ticks"], op.ScheduledEnd?.UtcTicks);
+                Set(p["$callback_id"], op.CallbackId);
+                Set(p["$timeout_seconds"], op.TimeoutSeconds);
+                Set(p["$heartbeat_seconds"], op.HeartbeatSeconds);
+                Set(p["$last_heartbeat_ticks"], op.LastHeartbeat?.UtcTicks);
+                Set(p["$input_payload"], op.InputPayload);
+                Set(p["$child_arn"], op.ChildArn);
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        var stored = _storedEvents.GetValueOrDefault(rec.Arn);
+        if (rec.Events.Count > stored)
+        {
+            using var cmd = Command(
+                "INSERT INTO history_events (arn, event_id, event_type, timestamp_ticks, body) VALUES ($arn, $event_id, $event_type, $ts, $body)",
+                tx);
+            var arnP = cmd.Parameters.Add("$arn", SqliteType.Text);
+            var idP = cmd.Parameters.Add("$event_id", SqliteType.Integer);
+            var typeP = cmd.Parameters.Add("$event_type", SqliteType.Text);
+            var tsP = cmd.Parameters.Add("$ts", SqliteType.Integer);
+            var bodyP = cmd.Parameters.Add("$body", SqliteType.Text);
+            cmd.Prepare();
+            foreach (var e in rec.Events.Skip(stored))
+            {
+                arnP.Value = rec.Arn;
+                idP.Value = e.EventId;
+                typeP.Value = e.EventType.ToString();
+                tsP.Value = e.EventTimestamp.UtcTicks;
+                bodyP.Value = JsonSerializer.Serialize(e, Json);
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        using (var cmd = Command("DELETE FROM timers WHERE arn = $arn", tx))
+        {
+            Bind(cmd, "$arn", rec.Arn);
+            cmd.ExecuteNonQuery();
+        }
+
+        using (var cmd = Command(
+            "INSERT OR REPLACE INTO timers (arn, operation_id, kind, due_ticks, due_utc) VALUES ($arn, $op, $kind, $due, $due_utc)",
+            tx))
+        {
+            foreach (var t in LocalDurableEngine.Timers(rec))
+            {
+                cmd.Parameters.Clear();
+                Bind(cmd, "$arn", rec.Arn);
+                Bind(cmd, "$op", t.Op.Id);
+                Bind(cmd, "$kind", t.Kind.ToString());
+                Bind(cmd, "$due", t.Due.UtcTicks);
+                Bind(cmd, "$due_utc", t.Due.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        tx.Commit();
+        _storedEvents[rec.Arn] = rec.Events.Count;
+    }
+
+    /// <summary>The earliest stored timer due time across all executions (what a restarted service fires first).</summary>
+    public DateTimeOffset? EarliestTimerDue()
+    {
+        using var cmd = Command("SELECT MIN(due_ticks) FROM timers");
+        var v = cmd.ExecuteScalar();
+        return v is long ticks ? Ticks(ticks) : null;
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+    }
+
+    private void CreateSchema()
+    {
+        Exec("""
+            CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS executions (
+                arn TEXT PRIMARY KEY, seq INTEGER NOT NULL, name TEXT NOT NULL, function_name TEXT NOT NULL,
+                function_arn TEXT NOT NULL, qualifier TEXT NOT NULL, start_ticks INTEGER NOT NULL, end_ticks INTEGER,
+                input_payload TEXT, execution_operation_id TEXT NOT NULL, status TEXT NOT NULL, result TEXT, error TEXT,
+                checkpointed_result TEXT, checkpointed_error TEXT, token TEXT, token_seq INTEGER NOT NULL,
+                invocation_count INTEGER NOT NULL, invocation_start_ticks INTEGER, timer_seq INTEGER NOT NULL,
+                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS operations (
+                arn TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sub_type TEXT, name TEXT, parent_id TEXT,
+                start_ticks INTEGER NOT NULL, created_seq INTEGER NOT NULL, timer_seq INTEGER NOT NULL, status TEXT NOT NULL,
+                end_ticks INTEGER, attempt INTEGER NOT NULL, next_attempt_ticks INTEGER, result TEXT, error TEXT,
+                replay_children INTEGER, wait_seconds INTEGER NOT NULL, scheduled_end_ticks INTEGER, callback_id TEXT,
+                timeout_seconds INTEGER NOT NULL, heartbeat_seconds INTEGER NOT NULL, last_heartbeat_ticks INTEGER,
+                input_payload TEXT, child_arn TEXT,
+                PRIMARY KEY (arn, id));
+            CREATE INDEX IF NOT EXISTS operations_callback_id ON operations (callback_id);
+            CREATE TABLE IF NOT EXISTS history_events (
+                arn TEXT NOT NULL, event_id INTEGER NOT NULL, event_type TEXT NOT NULL, timestamp_ticks INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (arn, event_id));
+            CREATE TABLE IF NOT EXISTS timers (
+                arn TEXT NOT NULL, operation_id TEXT NOT NULL, kind TEXT NOT NULL, due_ticks INTEGER NOT NULL, due_utc TEXT NOT NULL,
+                PRIMARY KEY (arn, operation_id, kind));
+            """);
+        using var cmd = Command("SELECT version FROM schema_info LIMIT 1");
+        var version = cmd.ExecuteScalar();
+        if (version is null)
+        {
+            Exec($"INSERT INTO schema_info (version) VALUES ({SchemaVersion})");
+        }
+        else if (Convert.ToInt64(version, CultureInfo.InvariantCulture) != SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"The local durable service database '{FilePath}' has schema version {version}; this version of Durable.Fluent reads version {SchemaVersion}. Use a new file.");
+        }
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = Command(sql);
+        cmd.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        return cmd;
+    }
+
+    private SqliteCommand Command(string sql, (string Name, string Value) parameter)
+    {
+        var cmd = Command(sql);
+        cmd.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        return cmd;
+    }
+
+    private static void Bind(SqliteCommand cmd, string name, object? value) => cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+
+    private static void Set(SqliteParameter p, object? value)
+    {
+        p.SqliteType = value is long or int ? SqliteType.Integer : SqliteType.Text;
+        p.Value = value ?? DBNull.Value;
+    }
+
+    private static T Parse<T>(string token)
+        where T : struct, Enum
+        => UpperSnakeEnumConverter<T>.TryParse(token, out var value)
+            ? value
+            : throw new InvalidDataException($"The local durable service database holds an unknown {typeof(T).Name} '{token}'.");
+
+    private static DateTimeOffset Ticks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static DateTimeOffset? NTicks(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : Ticks(r.GetInt64(i));
+
+    private static string? NStr(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static string? ErrJson(ErrorObject? e) => e is null ? null : JsonSerializer.Serialize(e, Json);
+
+    private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
+}
