@@ -54,13 +54,18 @@ public static class DurableJson
     /// <summary>
     /// The default options for step results, child results, callback results and the execution input and result:
     /// System.Text.Json web defaults (camelCase, case-insensitive reading), enums as strings, nulls written, and public
-    /// fields included — so value tuples like <c>(A: 1, B: "x")</c> round-trip through a checkpoint.
+    /// fields included — so value tuples like <c>(A: 1, B: "x")</c> round-trip through a checkpoint — and minimal escaping
+    /// (checkpoints are JSON documents, not HTML: <c>+</c>, <c>&lt;</c> and non-ASCII text stay readable).
     /// </summary>
     public static JsonSerializerOptions DefaultOptions { get; } = CreateDefault();
 
     private static JsonSerializerOptions CreateDefault()
     {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web) { IncludeFields = true };
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            IncludeFields = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
 
         // Batch enums keep the wire spelling of the service and peer SDKs (ALL_COMPLETED, FAILED, ...): options converters take
         // precedence over the enums' own [JsonConverter] attribute, so they are listed before the general enum converter.

@@ -13,8 +13,11 @@ public sealed record ValidOrder(string OrderId, string CustomerEmail, decimal Am
 /// <summary>The payment gateway's answer.</summary>
 public sealed record Payment(string OrderId, string TransactionId, decimal Amount);
 
+/// <summary>A manager's decision, sent by the approval system when it completes the callback.</summary>
+public sealed record Approval(bool Approved, string By);
+
 /// <summary>The workflow's result.</summary>
-public sealed record Receipt(string OrderId, string TransactionId, string Status);
+public sealed record Receipt(string OrderId, string Status, string DecidedBy);
 
 /// <summary>Retry presets grouped in one place, as the seed's "group related configuration" advice shows.</summary>
 public static class Retries
@@ -48,10 +51,19 @@ public static class OrderWorkflow
             .Then("process_payment", (order, ctx, ct) => Payments.ChargeAsync(order, ctx, ct),
                 step => step.AtMostOncePerRetry().Retry(Retries.Fast.RetryOn<TimeoutException>()))
             .Wait("payment_confirmation_wait", TimeSpan.FromSeconds(30))
-            .Then("fulfill_order", (payment, ctx) =>
+            .WaitForCallback<Approval>("approval_callback",
+                submit: (payment, callbackId, ctx, ct) => Approvals.RequestAsync(payment, callbackId, ctx, ct),
+                cb => cb.Timeout(TimeSpan.FromHours(1)),
+                onTimeout: (timeout, payment) => new Approval(false, "nobody (approval timed out)"))
+            .Then("fulfill_order", (approval, ctx) =>
             {
-                ctx.Logger.LogInformation("Shipping {Count} items of order {OrderId}", ctx.Input.Items.Count, payment.OrderId);
-                return new Receipt(payment.OrderId, payment.TransactionId, "shipped");
+                if (!approval.Approved)
+                {
+                    return new Receipt(ctx.Input.OrderId, "cancelled", approval.By);
+                }
+
+                ctx.Logger.LogInformation("Shipping {Count} items of order {OrderId}", ctx.Input.Items.Count, ctx.Input.OrderId);
+                return new Receipt(ctx.Input.OrderId, "shipped", approval.By);
             })
             .Build();
 }
@@ -86,5 +98,17 @@ public static class Payments
         }
 
         return new Payment(order.OrderId, $"txn-{order.OrderId}-{ctx.Attempt}", order.Amount);
+    }
+}
+
+/// <summary>A stand-in approval system: it receives the callback id and would show the request to a manager.</summary>
+public static class Approvals
+{
+    /// <summary>Hands the callback id to the approval system.</summary>
+    public static Task RequestAsync(Payment payment, string callbackId, StepContext ctx, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        ctx.Logger.LogInformation("Approval requested for {OrderId} ({Amount}); callback id {CallbackId}", payment.OrderId, payment.Amount, callbackId);
+        return Task.CompletedTask;
     }
 }

@@ -8,15 +8,16 @@ using OrderProcessing;
 
 // Runs the order workflow on the local durable service: a real HTTP front on 127.0.0.1, real time, a SQLite file.
 //
-//   dotnet run --project examples/OrderProcessing                  start an order and follow it to the end (about 35 s)
+//   dotnet run --project examples/OrderProcessing                  start an order and follow it to the end (about 35 s);
+//                                                                  this process plays the manager and approves the order
 //   dotnet run --project examples/OrderProcessing -- --fast        the same on a clock running 10x faster (about 4 s)
 //   dotnet run --project examples/OrderProcessing -- --detach [--name order-42]
 //                                                                  start an order, exit once it is suspended on its wait
 //   dotnet run --project examples/OrderProcessing -- --resume order-42
 //                                                                  a new process picks the execution up from SQLite
 //   dotnet run --project examples/OrderProcessing -- --list        list stored executions
-//   dotnet run --project examples/OrderProcessing -- --send-callback <callbackId> <json>
-//                                                                  complete a callback (for workflows that create one)
+//   dotnet run --project examples/OrderProcessing -- --send-callback <callbackId> '{"approved":true,"by":"you"}'
+//                                                                  approve a detached order (the id is printed when it is requested)
 //   --db <path>   the SQLite file (default ./.durable/orders.db)
 const string FunctionName = "order-processor";
 var options = CommandLine.Parse(args);
@@ -81,6 +82,7 @@ switch (options.Command)
 async Task<int> FollowAsync(string executionArn, int printFromEventId, bool detach = false)
 {
     var printed = printFromEventId;
+    var approved = new HashSet<string>(StringComparer.Ordinal);
     while (true)
     {
         var history = await client.GetDurableExecutionHistoryAsync(executionArn, includeExecutionData: true, maxItems: 1000);
@@ -106,6 +108,16 @@ async Task<int> FollowAsync(string executionArn, int printFromEventId, bool deta
             }
 
             return execution.Status == ExecutionStatus.Succeeded ? 0 : 1;
+        }
+
+        // Attached, this process plays the manager: once the workflow is suspended on its approval callback, approve it.
+        if (!detach && history.Events.LastOrDefault() is { EventType: HistoryEventType.InvocationCompleted }
+            && history.Events.LastOrDefault(e => e.EventType == HistoryEventType.CallbackStarted) is { Details.CallbackId: { } openId } started
+            && !history.Events.Any(e => e.Id == started.Id && e.EventId > started.EventId && e.EventType != HistoryEventType.InvocationCompleted)
+            && approved.Add(openId))
+        {
+            Console.WriteLine("          ... the manager approves the order (SendDurableExecutionCallbackSuccess)");
+            await client.SendCallbackSuccessAsync(openId, "{\"approved\":true,\"by\":\"manager@example.com\"}");
         }
 
         var last = history.Events.LastOrDefault();
@@ -152,7 +164,8 @@ string Describe(HistoryEvent e)
         HistoryEventType.StepFailed => $"step '{e.Name}' failed: {d.Error?.Payload.ErrorMessage}",
         HistoryEventType.WaitStarted => $"wait '{e.Name}' started: {d.Duration} s, until {Local(d.ScheduledEndTimestamp)}",
         HistoryEventType.WaitSucceeded => $"wait '{e.Name}' is over: the service resumes the workflow",
-        HistoryEventType.CallbackStarted => $"callback '{e.Name}' created; complete it with --send-callback {d.CallbackId} <json>",
+        HistoryEventType.CallbackStarted => $"callback '{e.Name}' created; complete it with --send-callback {d.CallbackId} '{{\"approved\":true,\"by\":\"you\"}}'",
+        HistoryEventType.CallbackSucceeded => $"callback '{e.Name}' completed: {d.Result?.Payload}",
         HistoryEventType.InvocationCompleted when d.Error is not null => $"invocation ended with {d.Error.Payload.ErrorType}",
         HistoryEventType.InvocationCompleted => "invocation ended",
         _ => e.EventType.ToString() + (e.Name is null ? string.Empty : $" '{e.Name}'"),

@@ -56,9 +56,19 @@ public class LocalDurableServiceTests
         var json = OrderWorkflow.Definition.Options.JsonOptions;
         var input = JsonSerializer.Serialize(new OrderRequest("o-1", "a@b.c", 10m, ["x"]), json);
         var arn = service.StartExecution("order-processor", input, "order-o-1");
+        var approved = false;
         for (var i = 0; i < 10 && (await client.GetDurableExecutionAsync(arn)).Status == ExecutionStatus.Running; i++)
         {
             await service.WaitForIdleAsync(arn);
+            var events = await client.GetDurableExecutionHistoryAsync(arn);
+            if (!approved && events.Events.FirstOrDefault(e => e.EventType == HistoryEventType.CallbackStarted) is { Details.CallbackId: { } callbackId })
+            {
+                // The manager approves over the REST API.
+                await client.SendCallbackSuccessAsync(callbackId, "{\"approved\":true,\"by\":\"manager\"}");
+                approved = true;
+                continue;
+            }
+
             if (service.Engine.NextTimerDue(arn) is { } due)
             {
                 clock.SetUtcNow(due);
@@ -68,7 +78,7 @@ public class LocalDurableServiceTests
         await service.WaitForIdleAsync(arn);
         var execution = await client.GetDurableExecutionAsync(arn);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded), execution.Error?.ErrorMessage);
-        Assert.That(JsonSerializer.Deserialize<Receipt>(execution.Result!, json)!.Status, Is.EqualTo("shipped"));
+        Assert.That(JsonSerializer.Deserialize<Receipt>(execution.Result!, json), Is.EqualTo(new Receipt("o-1", "shipped", "manager")));
         var history = await client.GetDurableExecutionHistoryAsync(arn);
         Assert.That(history.Events.Count(e => e.EventType == HistoryEventType.StepFailed), Is.EqualTo(1), "payment attempt 1 failed and was retried durably");
     }

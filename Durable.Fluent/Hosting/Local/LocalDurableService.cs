@@ -94,7 +94,10 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
 
         _inProcessStore = new InMemoryCheckpointStore(Engine);
+        Engine.ChainedInvokeStarter = StartChainedInvoke;
     }
+
+    private readonly ConcurrentDictionary<string, (string ParentArn, string OperationId)> _chainedChildren = new(StringComparer.Ordinal);
 
     /// <summary>The base URI of the HTTP front (for example <c>http://127.0.0.1:54321/</c>).</summary>
     /// <exception cref="InvalidOperationException">The service has not been started.</exception>
@@ -289,7 +292,71 @@ public sealed class LocalDurableService : IAsyncDisposable
     }
 
     /// <summary>Something happened to the execution (a callback, a stop): let its worker look.</summary>
-    internal void Notify(string arn) => Kick(arn, invokeNow: false);
+    internal void Notify(string arn)
+    {
+        CompleteChainedParentIfDone(arn);
+        Kick(arn, invokeNow: false);
+    }
+
+    /// <summary>
+    /// Runs a chained invoke against a registered function: the target (name, optionally qualified with a version, alias or
+    /// <c>$LATEST</c>) starts as its own execution; when it ends, its result or error completes the caller's operation.
+    /// The caller-to-target link is kept in memory: a target still running when the service restarts completes, but does
+    /// not report back to its caller.
+    /// </summary>
+    private ChainedInvokeStart StartChainedInvoke(ChainedInvokeRequest request)
+    {
+        var functionName = FunctionNameOf(request.FunctionName);
+        var qualifier = "$LATEST";
+        var colon = functionName.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            qualifier = functionName[(colon + 1)..];
+            functionName = functionName[..colon];
+        }
+
+        if (!_functions.ContainsKey(functionName))
+        {
+            throw new LocalEngineException("ResourceNotFoundException", 404, $"Function not found: no function named '{functionName}' is registered with the local durable service.");
+        }
+
+        var childName = "invoke-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request.ParentArn + "|" + request.OperationId))).ToLowerInvariant()[..40];
+        var childArn = Engine.StartExecution(new StartExecutionRequest
+        {
+            FunctionName = functionName,
+            ExecutionName = childName,
+            InputPayload = request.Payload,
+            Qualifier = qualifier,
+            TenantId = request.TenantId,
+        });
+        _chainedChildren[childArn] = (request.ParentArn, request.OperationId);
+        Kick(childArn, invokeNow: true);
+        return new ChainedInvokeStart(childArn, qualifier);
+    }
+
+    private void CompleteChainedParentIfDone(string childArn)
+    {
+        if (!_chainedChildren.TryGetValue(childArn, out var parent))
+        {
+            return;
+        }
+
+        var child = Engine.GetExecution(childArn);
+        if (child.Status == ExecutionStatus.Running || !_chainedChildren.TryRemove(childArn, out _))
+        {
+            return;
+        }
+
+        var status = child.Status switch
+        {
+            ExecutionStatus.Succeeded => OperationStatus.Succeeded,
+            ExecutionStatus.TimedOut => OperationStatus.TimedOut,
+            ExecutionStatus.Stopped => OperationStatus.Stopped,
+            _ => OperationStatus.Failed,
+        };
+        Engine.CompleteChainedInvoke(parent.ParentArn, parent.OperationId, status, child.Result, child.Error);
+        Kick(parent.ParentArn, invokeNow: false);
+    }
 
     internal bool IsRegistered(string functionName) => _functions.ContainsKey(functionName);
 
@@ -465,6 +532,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         {
             var output = await handler(input, store, _shutdown.Token).ConfigureAwait(false);
             Engine.EndInvocation(arn, InvocationOutcome.Returned(output), requestId);
+            CompleteChainedParentIfDone(arn);
             w.Failures = 0;
             _log.LogDebug("Invocation {RequestId} of {Arn} returned {Status}", requestId, arn, output.Status);
         }
@@ -487,6 +555,7 @@ public sealed class LocalDurableService : IAsyncDisposable
                         ErrorType = "Runtime.InvocationFailures",
                         ErrorMessage = $"{w.Failures} consecutive invocations failed; the local durable service stopped the execution. Last error: {ex.Message}",
                     });
+                    CompleteChainedParentIfDone(arn);
                 }
                 catch (LocalEngineException)
                 {

@@ -1,0 +1,62 @@
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Tests.Hosting.Local;
+
+public class ChainedInvokeServiceTests
+{
+    private static readonly Workflow<string, string> Echo =
+        Workflow.For<string>().Wait("echo_wait", TimeSpan.FromSeconds(1)).Then("echo", (s, _) => s.ToUpperInvariant()).Build();
+
+    private static readonly Workflow<string, string> Failing =
+        Workflow.For<string>().Then<string>("fail", (_, _) => throw new InvalidOperationException("target function error"), s => s.NoRetry()).Build();
+
+    private static readonly Workflow<string, string> Caller =
+        Workflow.For<string>()
+            .Invoke<string>("call_echo", "echo:$LATEST")
+            .Try(t => t.Invoke<string>("call_failing", "failing"), h => h.Catch<InvokeFailedException>((e, v) => $"{v}+caught:{e.Message}"))
+            .Build();
+
+    [Test]
+    public async Task A_chained_invoke_runs_the_registered_target_as_its_own_execution_and_resumes_the_caller()
+    {
+        await using var h = new ServiceHarness(register: s => s.Register("caller", Caller).Register("echo", Echo).Register("failing", Failing));
+        var arn = h.Service.StartExecution("caller", "\"hello\"");
+        string? childArn = null;
+        for (var i = 0; i < 20; i++)
+        {
+            var state = await h.DriveAsync(arn);
+            if (state.Status != ExecutionStatus.Running)
+            {
+                break;
+            }
+
+            // The caller waits on its targets: drive whichever child execution is still running.
+            var children = h.Service.Engine.ListExecutions().Where(e => e.DurableExecutionName.StartsWith("invoke-", StringComparison.Ordinal) && e.Status == ExecutionStatus.Running).ToList();
+            foreach (var child in children)
+            {
+                childArn ??= child.DurableExecutionArn;
+                await h.DriveAsync(child.DurableExecutionArn);
+            }
+        }
+
+        var execution = await h.Client.GetDurableExecutionAsync(arn);
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        Assert.That(execution.Result, Is.EqualTo("\"HELLO+caught:target function error\""));
+        var history = await h.Client.GetDurableExecutionHistoryAsync(arn);
+        var started = history.Events.First(e => e.EventType == HistoryEventType.ChainedInvokeStarted);
+        Assert.That(started.Details.DurableExecutionArn, Is.EqualTo(childArn));
+        Assert.That(started.Details.ExecutedVersion, Is.EqualTo("$LATEST"));
+        Assert.That(history.Events.Select(e => e.EventType), Does.Contain(HistoryEventType.ChainedInvokeSucceeded).And.Contain(HistoryEventType.ChainedInvokeFailed));
+    }
+
+    [Test]
+    public async Task Invoking_an_unregistered_function_fails_the_operation_with_a_clear_error()
+    {
+        var caller = Workflow.For<string>().Invoke<string>("call_missing", "missing-function").Build();
+        await using var h = new ServiceHarness(register: s => s.Register("caller", caller));
+        var arn = h.Service.StartExecution("caller", "\"x\"");
+        var execution = await h.DriveAsync(arn);
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));
+        Assert.That(execution.Error!.ErrorMessage, Does.Contain("missing-function"));
+    }
+}
