@@ -10,7 +10,7 @@ namespace Durable.Fluent.Wire;
 /// Reading accepts both (a value below 10^11 is taken as seconds, which is unambiguous until the year 5138), and ISO-8601
 /// strings. Writing uses milliseconds unless the options carry <see cref="EpochSecondsMarker"/>.
 /// </summary>
-public sealed class EpochTimestampConverter : JsonConverter<DateTimeOffset>
+internal sealed class EpochTimestampConverter : JsonConverter<DateTimeOffset>
 {
     private const double SecondsThreshold = 1e11;
 
@@ -54,7 +54,7 @@ public sealed class EpochTimestampConverter : JsonConverter<DateTimeOffset>
 /// Add to <see cref="JsonSerializerOptions.Converters"/> to make <see cref="EpochTimestampConverter"/> write epoch seconds,
 /// as the REST API does. It converts nothing itself.
 /// </summary>
-public sealed class EpochSecondsMarker : JsonConverter<EpochSecondsMarker>
+internal sealed class EpochSecondsMarker : JsonConverter<EpochSecondsMarker>
 {
     /// <inheritdoc />
     public override EpochSecondsMarker Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -66,7 +66,7 @@ public sealed class EpochSecondsMarker : JsonConverter<EpochSecondsMarker>
 }
 
 /// <summary>Nullable form of <see cref="EpochTimestampConverter"/>, applied to the wire model's timestamp properties.</summary>
-public sealed class NullableEpochTimestampConverter : JsonConverter<DateTimeOffset?>
+internal sealed class NullableEpochTimestampConverter : JsonConverter<DateTimeOffset?>
 {
     private static readonly EpochTimestampConverter Inner = new();
 

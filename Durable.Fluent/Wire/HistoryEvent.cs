@@ -146,7 +146,7 @@ public sealed record EventError(ErrorObject Payload, bool Truncated = false);
 public sealed record RetryDetails(int CurrentAttempt, int? NextAttemptDelaySeconds = null);
 
 /// <summary>Writes and reads <see cref="HistoryEvent"/> with its details under the <c>&lt;EventType&gt;Details</c> key.</summary>
-public sealed class HistoryEventConverter : JsonConverter<HistoryEvent>
+internal sealed class HistoryEventConverter : JsonConverter<HistoryEvent>
 {
     /// <inheritdoc />
     public override HistoryEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
