@@ -55,12 +55,11 @@ internal static class CallbackExecutor
         var recorded = run.Find(id);
         if (recorded is not null)
         {
-            Replay.CheckDeterminism(recorded, OperationType.Callback, OperationSubTypes.Callback, name, label);
+            Replay.CheckDeterminism(run, recorded, OperationType.Callback, OperationSubTypes.Callback, name, label);
             return new CallbackBinding(id, name, recorded.CallbackDetails?.CallbackId ?? string.Empty, spec);
         }
 
-        run.EndReplay();
-        run.ReserveOperation(name);
+        run.BeginNewOperation(id, name, OperationType.Callback, OperationSubTypes.Callback, frame.ParentId);
         await run.Batcher.CheckpointAsync(
             new OperationUpdate
             {

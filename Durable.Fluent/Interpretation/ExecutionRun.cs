@@ -174,7 +174,7 @@ internal sealed class ExecutionRun
     }
 
     /// <summary>Counts a new operation against the per-execution limit.</summary>
-    public void ReserveOperation(string? name)
+    private void ReserveOperation(string? name)
     {
         var count = Interlocked.Increment(ref _operationCount);
         if (count > RunOptions.MaxOperations)

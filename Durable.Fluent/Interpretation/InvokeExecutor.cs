@@ -24,12 +24,11 @@ internal static class InvokeExecutor
         var serdes = new SerDesContext(id, name, run.Arn);
         if (recorded is not null)
         {
-            Replay.CheckDeterminism(recorded, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, name, node.Describe());
             return Resolve(node, run, recorded, id, name, serdes);
         }
 
-        run.EndReplay();
-        run.ReserveOperation(name);
+        run.BeginNewOperation(id, name, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, frame.ParentId);
         var payload = node.PayloadCodec.Resolve(run.Json).Serialize(node.Payload(value), serdes);
         Limits.EnsurePayload(payload, name, Limits.MaxServicePayloadBytes);
         await run.Batcher.CheckpointAsync(

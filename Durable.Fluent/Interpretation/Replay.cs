@@ -16,7 +16,7 @@ internal static class Replay
     }
 
     /// <summary>Throws <see cref="NonDeterministicExecutionException"/> when the recorded operation differs from the node.</summary>
-    public static void CheckDeterminism(Operation recorded, OperationType type, string? subType, string? name, string nodeLabel)
+    private static void CheckDeterminism(Operation recorded, OperationType type, string? subType, string? name, string nodeLabel)
     {
         if (recorded.Type != type
             || (recorded.SubType is not null && subType is not null && !string.Equals(recorded.SubType, subType, StringComparison.Ordinal))

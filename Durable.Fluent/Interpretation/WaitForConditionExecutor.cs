@@ -35,15 +35,14 @@ internal static class WaitForConditionExecutor
 
         if (recorded is null)
         {
-            run.EndReplay();
-            run.ReserveOperation(name);
+            run.BeginNewOperation(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, frame.ParentId, attempt: 1);
             attempt = 1;
             state = node.InitialState(value);
             run.Batcher.Enqueue(Update(frame, id, name, OperationAction.Start));
         }
         else
         {
-            Replay.CheckDeterminism(recorded, OperationType.Step, OperationSubTypes.WaitForCondition, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.Step, OperationSubTypes.WaitForCondition, name, node.Describe());
             var finished = recorded.StepDetails?.Attempt ?? 0;
             switch (recorded.Status)
             {
