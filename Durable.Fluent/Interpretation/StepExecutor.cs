@@ -40,7 +40,7 @@ internal static class StepExecutor
         }
         else
         {
-            Replay.CheckDeterminism(run, recorded, OperationType.Step, OperationSubTypes.Step, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.Step, OperationSubTypes.Step, name, node);
             var finished = recorded.StepDetails?.Attempt ?? 0;
             switch (recorded.Status)
             {

@@ -590,6 +590,7 @@ public sealed class LocalDurableEngine
                 op.Status = OperationStatus.Pending;
                 op.NextAttemptTimestamp = now.AddSeconds(delay);
                 op.TimerSeq = rec.NextTimerSeq();
+                rec.TrackTimer(op);
                 op.Result = u.Payload;
                 op.Error = u.Error;
                 var retry = new RetryDetails(attempt, delay);
@@ -713,8 +714,16 @@ public sealed class LocalDurableEngine
     private static (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? NextTimer(ExecutionRecord rec)
     {
         (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? best = null;
-        foreach (var op in rec.Order)
+        List<OpRecord>? spent = null;
+        foreach (var op in rec.TimerCandidates)
         {
+            if (op.Status is not (OperationStatus.Started or OperationStatus.Pending) || (op.Type == OperationType.Step && op.Status != OperationStatus.Pending))
+            {
+                // Ended (or, for a step, no longer waiting to retry: a later RETRY tracks it again). It can never fire.
+                (spent ??= new()).Add(op);
+                continue;
+            }
+
             if (rec.IsOrphan(op.ParentId))
             {
                 continue;
@@ -743,6 +752,11 @@ public sealed class LocalDurableEngine
             }
         }
 
+        if (spent is not null)
+        {
+            rec.TimerCandidates.ExceptWith(spent);
+        }
+
         return best;
 
         static void Consider(ref (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)? best, (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op) candidate)
@@ -761,8 +775,16 @@ public sealed class LocalDurableEngine
 
     private static string NewToken(ExecutionRecord rec)
     {
+        // Same JSON as serializing {"arn","seq","inv"}, written directly: the engine issues a token per checkpoint.
         rec.TokenSeq++;
-        var json = JsonSerializer.Serialize(new Dictionary<string, object> { ["arn"] = rec.Arn, ["seq"] = rec.TokenSeq, ["inv"] = rec.InvocationCount });
+        var json = string.Concat(
+            "{\"arn\":\"",
+            rec.EncodedArn ??= JsonEncodedText.Encode(rec.Arn).ToString(),
+            "\",\"seq\":",
+            rec.TokenSeq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ",\"inv\":",
+            rec.InvocationCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "}");
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 
