@@ -204,7 +204,7 @@ internal static class BatchExecutor
             {
                 var outcome = flat
                     ? await plan.RunItem(unit, new Frame(run, unitId, parentId, parent.Input)).ConfigureAwait(false)
-                    : await ChildExecutor.RunContextAsync(parent, null, name, plan.UnitSubType, $"{plan.UnitSubType} '{name}'", plan.ItemCodec(unit), (f, _) => plan.RunItem(unit, f), parent.Input, id: unitId).ConfigureAwait(false);
+                    : await ChildExecutor.RunContextAsync(parent, null, name, plan.UnitSubType, $"{plan.UnitSubType} '{name}'", plan.ItemCodec(unit), (f, _) => plan.RunItem(unit, f), parent.Input, id: unitId, queueSucceed: true).ConfigureAwait(false);
                 return outcome.IsSuspended ? UnitResult.Suspend : new UnitResult([new ItemOutcome(unit, name, BatchItemStatus.Succeeded, outcome.Value, null)]);
             }
             catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
@@ -227,7 +227,7 @@ internal static class BatchExecutor
         var codec = CodecSpec.FromFactory(json => new ItemBatchCodec(i => plan.ItemCodec(i).Resolve(json), json));
         try
         {
-            var outcome = await ChildExecutor.RunContextAsync(parent, null, batchName, plan.UnitSubType, $"{plan.UnitSubType} '{batchName}'", codec, (f, _) => RunItemsAsync(run, unitId, unitId, f.Input, first, count, plan), parent.Input, id: unitId).ConfigureAwait(false);
+            var outcome = await ChildExecutor.RunContextAsync(parent, null, batchName, plan.UnitSubType, $"{plan.UnitSubType} '{batchName}'", codec, (f, _) => RunItemsAsync(run, unitId, unitId, f.Input, first, count, plan), parent.Input, id: unitId, queueSucceed: true).ConfigureAwait(false);
             return outcome.IsSuspended ? UnitResult.Suspend : new UnitResult((IReadOnlyList<ItemOutcome>)outcome.Value!);
         }
         catch (ChildContextFailedException ex) when (ex.OperationId == unitId)

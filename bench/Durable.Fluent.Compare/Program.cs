@@ -10,6 +10,7 @@ using Durable.Fluent.Wire;
 
 var peerFile = Arg("--peer");
 var runs = int.Parse(Arg("--runs") ?? "21", CultureInfo.InvariantCulture);
+var warmup = int.Parse(Arg("--warmup") ?? "3", CultureInfo.InvariantCulture);
 
 var cases = new (string Name, string Label, Func<Task<long>> Run, long Expected)[]
 {
@@ -23,6 +24,11 @@ var ours = new Dictionary<string, (double Median, int Runs)>();
 foreach (var c in cases)
 {
     var times = new List<double>();
+    for (var w = 0; w < warmup; w++)
+    {
+        _ = await c.Run(); // JIT warm-up (tiered compilation), not counted
+    }
+
     for (var r = 0; r < runs; r++)
     {
         var sw = Stopwatch.StartNew();
