@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Durable.Fluent.Definition;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -114,7 +115,10 @@ internal static class BatchExecutor
                 : Enumerable.Range(0, units).Where(u => IsRecorded(run, parentId, u, plan)).ToHashSet();
         }
 
-        var running = new List<Task<UnitResult>>();
+        // Finished units report through a channel: one continuation per unit, instead of Task.WhenAny over every running
+        // unit after each completion (O(units × concurrency) continuations and array copies).
+        var finished = Channel.CreateUnbounded<Task<UnitResult>>(new UnboundedChannelOptions { SingleReader = true });
+        var running = 0;
         int next = 0, inFlight = 0, succeeded = 0, failed = 0;
         var suspended = false;
         while (true)
@@ -136,16 +140,18 @@ internal static class BatchExecutor
 
                 var unit = next++;
                 inFlight++;
-                running.Add(Task.Run(() => RunUnitAsync(parent, parentId, unit, plan).AsTask(), run.Cancellation));
+                running++;
+                _ = Task.Run(() => RunUnitAsync(parent, parentId, unit, plan).AsTask(), run.Cancellation)
+                    .ContinueWith(static (t, w) => ((ChannelWriter<Task<UnitResult>>)w!).TryWrite(t), finished.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
-            if (running.Count == 0)
+            if (running == 0)
             {
                 break;
             }
 
-            var done = await Task.WhenAny(running).ConfigureAwait(false);
-            running.Remove(done);
+            var done = await finished.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            running--;
             var result = await done.ConfigureAwait(false);
             if (result.Suspended)
             {
