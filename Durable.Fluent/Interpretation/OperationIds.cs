@@ -17,7 +17,21 @@ namespace Durable.Fluent.Interpretation;
 /// </remarks>
 internal static class OperationIds
 {
+    // Root ids are the same for every execution (SHA-256 of "1", "2", ...): each is derived once per process and shared,
+    // so replaying a long root chain allocates no id strings. 4,096 covers the 3,000-operation quota.
+    private static readonly string?[] RootIds = new string?[4096];
+
     public static string Create(string? prefix, int ordinal)
+    {
+        if (prefix is null && (uint)ordinal < (uint)RootIds.Length)
+        {
+            return RootIds[ordinal] ??= Derive(null, ordinal);
+        }
+
+        return Derive(prefix, ordinal);
+    }
+
+    private static string Derive(string? prefix, int ordinal)
     {
         // The key is ASCII: ids are [0-9a-f] and the ordinal is decimal. Longer (non-id) prefixes take the framework path.
         var prefixLength = prefix?.Length ?? 0;
