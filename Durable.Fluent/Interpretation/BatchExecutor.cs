@@ -116,8 +116,9 @@ internal static class BatchExecutor
         }
 
         // Finished units report through a channel: one continuation per unit, instead of Task.WhenAny over every running
-        // unit after each completion (O(units × concurrency) continuations and array copies).
-        var finished = Channel.CreateUnbounded<Task<UnitResult>>(new UnboundedChannelOptions { SingleReader = true });
+        // unit after each completion (O(units × concurrency) continuations and array copies). The dispatcher resumes on the
+        // thread of the unit that finished (synchronous continuation) rather than after another thread-pool hop.
+        var finished = Channel.CreateUnbounded<Task<UnitResult>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
         var running = 0;
         int next = 0, inFlight = 0, succeeded = 0, failed = 0;
         var suspended = false;

@@ -24,9 +24,12 @@ var ours = new Dictionary<string, (double Median, int Runs)>();
 foreach (var c in cases)
 {
     var times = new List<double>();
-    for (var w = 0; w < warmup; w++)
+    // Warm-up, not counted: at least `warmup` runs and at least 2 s, so tiered compilation has promoted the hot paths
+    // (on a loaded 2-core machine the background tier-1 JIT needs that long).
+    var warm = Stopwatch.StartNew();
+    for (var w = 0; w < warmup || warm.ElapsedMilliseconds < 2000; w++)
     {
-        _ = await c.Run(); // JIT warm-up (tiered compilation), not counted
+        _ = await c.Run();
     }
 
     for (var r = 0; r < runs; r++)

@@ -57,6 +57,10 @@ try {
     if (only && !only.includes(name)) continue;
     const n = slow ? slowRuns : runs;
     const times = [];
+    // The fast case gets 2 warm-up runs (not counted), like the .NET side; a slow run lasts seconds, so it warms itself.
+    for (let w = 0; !slow && w < 2; w++) {
+      await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: {} });
+    }
     for (let r = 0; r < n; r++) {
       const runner = new LocalDurableTestRunner({ handlerFunction: handler });
       const t0 = performance.now();
