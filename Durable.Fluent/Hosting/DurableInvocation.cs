@@ -171,8 +171,8 @@ internal static class DurableInvocation
 
     private static async Task<Dictionary<string, Operation>> LoadStateAsync(DurableExecutionInvocationInput input, ICheckpointStore store, CancellationToken cancellationToken)
     {
-        var operations = new Dictionary<string, Operation>(StringComparer.Ordinal);
         var state = input.InitialExecutionState;
+        var operations = new Dictionary<string, Operation>(state?.Operations?.Count ?? 0, StringComparer.Ordinal);
         if (state?.Operations is { } first)
         {
             foreach (var op in first)

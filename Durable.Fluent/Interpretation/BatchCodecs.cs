@@ -26,47 +26,82 @@ internal static class BatchCodecs
             ? OperationIds.Create(parentId, index + 1)
             : OperationIds.Create(OperationIds.Create(parentId, (index / batchSize) + 1), (index % batchSize) + 1);
 
-    public static JsonArray WriteItems(IEnumerable<ItemOutcome> items, Func<int, PayloadCodec> codecOf, SerDesContext context, JsonSerializerOptions json)
+    // Written with Utf8JsonWriter and read with JsonDocument rather than a JsonNode DOM: a map result holds one entry per
+    // item and is serialized and read back on every run; the output text is the same as the DOM's ToJsonString().
+    public static void WriteItems(Utf8JsonWriter writer, IEnumerable<ItemOutcome> items, Func<int, PayloadCodec> codecOf, SerDesContext context, JsonSerializerOptions json)
     {
-        var array = new JsonArray();
+        writer.WriteStartArray();
         foreach (var o in items)
         {
-            var entry = new JsonObject
+            writer.WriteStartObject();
+            writer.WriteNumber("index", o.Index);
+            if (o.Name is null)
             {
-                ["index"] = o.Index,
-                ["name"] = o.Name,
-                ["status"] = UpperSnakeEnumConverter<BatchItemStatus>.ToToken(o.Status),
-            };
+                writer.WriteNull("name");
+            }
+            else
+            {
+                writer.WriteString("name", o.Name);
+            }
+
+            writer.WriteString("status", UpperSnakeEnumConverter<BatchItemStatus>.ToToken(o.Status));
             if (o.Status == BatchItemStatus.Succeeded)
             {
-                entry["result"] = codecOf(o.Index).Serialize(o.Value, context);
+                var result = codecOf(o.Index).Serialize(o.Value, context);
+                if (result is null)
+                {
+                    writer.WriteNull("result");
+                }
+                else
+                {
+                    writer.WriteString("result", result);
+                }
             }
 
             if (o.Error is not null)
             {
-                entry["error"] = JsonSerializer.SerializeToNode(o.Error, json);
+                writer.WritePropertyName("error");
+                JsonSerializer.Serialize(writer, o.Error, json);
             }
 
-            array.Add(entry);
+            writer.WriteEndObject();
         }
 
-        return array;
+        writer.WriteEndArray();
     }
 
-    public static List<ItemOutcome> ReadItems(JsonArray? array, Func<int, PayloadCodec> codecOf, SerDesContext context, JsonSerializerOptions json)
+    public static List<ItemOutcome> ReadItems(JsonElement array, Func<int, PayloadCodec> codecOf, SerDesContext context, JsonSerializerOptions json)
     {
-        var list = new List<ItemOutcome>();
-        foreach (var node in array ?? new JsonArray())
+        var list = new List<ItemOutcome>(array.ValueKind == JsonValueKind.Array ? array.GetArrayLength() : 0);
+        if (array.ValueKind != JsonValueKind.Array)
         {
-            var e = node!.AsObject();
-            var index = e["index"]!.GetValue<int>();
-            var status = ParseStatus(e["status"]!.GetValue<string>());
-            var value = status == BatchItemStatus.Succeeded ? codecOf(index).Deserialize(e["result"]?.GetValue<string>(), context) : null;
-            var error = e["error"] is { } err ? err.Deserialize<ErrorObject>(json) : null;
-            list.Add(new ItemOutcome(index, e["name"]?.GetValue<string>(), status, value, error));
+            return list;
+        }
+
+        foreach (var e in array.EnumerateArray())
+        {
+            var index = e.GetProperty("index").GetInt32();
+            var status = ParseStatus(e.GetProperty("status").GetString()!);
+            var value = status == BatchItemStatus.Succeeded ? codecOf(index).Deserialize(StringOrNull(e, "result"), context) : null;
+            var error = e.TryGetProperty("error", out var err) && err.ValueKind != JsonValueKind.Null ? err.Deserialize<ErrorObject>(json) : null;
+            list.Add(new ItemOutcome(index, StringOrNull(e, "name"), status, value, error));
         }
 
         return list;
+    }
+
+    internal static string? StringOrNull(JsonElement e, string property)
+        => e.TryGetProperty(property, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetString() : null;
+
+    internal static string Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     public static BatchItemStatus ParseStatus(string token) => token switch
@@ -133,22 +168,37 @@ internal sealed class BatchPayloadCodec(Func<int, PayloadCodec> codecOf, BatchMa
     {
         var view = (IBatchView)value!;
         var o = view.Outcomes;
-        var root = new JsonObject
+        int succeeded = 0, failed = 0;
+        foreach (var i in o)
         {
-            ["completionReason"] = UpperSnakeEnumConverter<CompletionReason>.ToToken(view.Reason),
-            ["totalCount"] = o.Count,
-            ["successCount"] = o.Count(i => i.Status == BatchItemStatus.Succeeded),
-            ["failureCount"] = o.Count(i => i.Status == BatchItemStatus.Failed),
-            ["all"] = BatchCodecs.WriteItems(o, codecOf, context, json),
-        };
-        return root.ToJsonString();
+            succeeded += i.Status == BatchItemStatus.Succeeded ? 1 : 0;
+            failed += i.Status == BatchItemStatus.Failed ? 1 : 0;
+        }
+
+        return BatchCodecs.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("completionReason", UpperSnakeEnumConverter<CompletionReason>.ToToken(view.Reason));
+            w.WriteNumber("totalCount", o.Count);
+            w.WriteNumber("successCount", succeeded);
+            w.WriteNumber("failureCount", failed);
+            w.WritePropertyName("all");
+            BatchCodecs.WriteItems(w, o, codecOf, context, json);
+            w.WriteEndObject();
+        });
     }
 
     public override object? Deserialize(string? payload, SerDesContext context)
     {
-        var root = string.IsNullOrEmpty(payload) ? new JsonObject() : JsonNode.Parse(payload)!.AsObject();
-        var items = BatchCodecs.ReadItems(root["all"] as JsonArray, codecOf, context, json);
-        return materialize(items, BatchCodecs.ParseReason(root["completionReason"]?.GetValue<string>()), context.OperationId, batchSize);
+        if (string.IsNullOrEmpty(payload))
+        {
+            return materialize([], CompletionReason.AllCompleted, context.OperationId, batchSize);
+        }
+
+        using var doc = JsonDocument.Parse(payload);
+        var root = doc.RootElement;
+        var items = BatchCodecs.ReadItems(root.TryGetProperty("all", out var all) ? all : default, codecOf, context, json);
+        return materialize(items, BatchCodecs.ParseReason(BatchCodecs.StringOrNull(root, "completionReason")), context.OperationId, batchSize);
     }
 }
 
@@ -156,8 +206,16 @@ internal sealed class BatchPayloadCodec(Func<int, PayloadCodec> codecOf, BatchMa
 internal sealed class ItemBatchCodec(Func<int, PayloadCodec> codecOf, JsonSerializerOptions json) : PayloadCodec
 {
     public override string? Serialize(object? value, SerDesContext context)
-        => BatchCodecs.WriteItems((IReadOnlyList<ItemOutcome>)value!, codecOf, context, json).ToJsonString();
+        => BatchCodecs.Write(w => BatchCodecs.WriteItems(w, (IReadOnlyList<ItemOutcome>)value!, codecOf, context, json));
 
     public override object? Deserialize(string? payload, SerDesContext context)
-        => BatchCodecs.ReadItems(string.IsNullOrEmpty(payload) ? null : JsonNode.Parse(payload) as JsonArray, codecOf, context, json);
+    {
+        if (string.IsNullOrEmpty(payload))
+        {
+            return new List<ItemOutcome>();
+        }
+
+        using var doc = JsonDocument.Parse(payload);
+        return BatchCodecs.ReadItems(doc.RootElement, codecOf, context, json);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Durable.Fluent.Definition;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -114,7 +115,11 @@ internal static class BatchExecutor
                 : Enumerable.Range(0, units).Where(u => IsRecorded(run, parentId, u, plan)).ToHashSet();
         }
 
-        var running = new List<Task<UnitResult>>();
+        // Finished units report through a channel: one continuation per unit, instead of Task.WhenAny over every running
+        // unit after each completion (O(units × concurrency) continuations and array copies). The dispatcher resumes on the
+        // thread of the unit that finished (synchronous continuation) rather than after another thread-pool hop.
+        var finished = Channel.CreateUnbounded<Task<UnitResult>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+        var running = 0;
         int next = 0, inFlight = 0, succeeded = 0, failed = 0;
         var suspended = false;
         while (true)
@@ -136,16 +141,18 @@ internal static class BatchExecutor
 
                 var unit = next++;
                 inFlight++;
-                running.Add(Task.Run(() => RunUnitAsync(parent, parentId, unit, plan).AsTask(), run.Cancellation));
+                running++;
+                _ = Task.Run(() => RunUnitAsync(parent, parentId, unit, plan).AsTask(), run.Cancellation)
+                    .ContinueWith(static (t, w) => ((ChannelWriter<Task<UnitResult>>)w!).TryWrite(t), finished.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
-            if (running.Count == 0)
+            if (running == 0)
             {
                 break;
             }
 
-            var done = await Task.WhenAny(running).ConfigureAwait(false);
-            running.Remove(done);
+            var done = await finished.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            running--;
             var result = await done.ConfigureAwait(false);
             if (result.Suspended)
             {
@@ -204,7 +211,7 @@ internal static class BatchExecutor
             {
                 var outcome = flat
                     ? await plan.RunItem(unit, new Frame(run, unitId, parentId, parent.Input)).ConfigureAwait(false)
-                    : await ChildExecutor.RunContextAsync(parent, null, name, plan.UnitSubType, $"{plan.UnitSubType} '{name}'", plan.ItemCodec(unit), (f, _) => plan.RunItem(unit, f), parent.Input, id: unitId).ConfigureAwait(false);
+                    : await ChildExecutor.RunContextAsync(parent, null, name, plan.UnitSubType, $"{plan.UnitSubType} '{name}'", plan.ItemCodec(unit), (f, _) => plan.RunItem(unit, f), parent.Input, id: unitId, queueSucceed: true).ConfigureAwait(false);
                 return outcome.IsSuspended ? UnitResult.Suspend : new UnitResult([new ItemOutcome(unit, name, BatchItemStatus.Succeeded, outcome.Value, null)]);
             }
             catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
@@ -227,7 +234,7 @@ internal static class BatchExecutor
         var codec = CodecSpec.FromFactory(json => new ItemBatchCodec(i => plan.ItemCodec(i).Resolve(json), json));
         try
         {
-            var outcome = await ChildExecutor.RunContextAsync(parent, null, batchName, plan.UnitSubType, $"{plan.UnitSubType} '{batchName}'", codec, (f, _) => RunItemsAsync(run, unitId, unitId, f.Input, first, count, plan), parent.Input, id: unitId).ConfigureAwait(false);
+            var outcome = await ChildExecutor.RunContextAsync(parent, null, batchName, plan.UnitSubType, $"{plan.UnitSubType} '{batchName}'", codec, (f, _) => RunItemsAsync(run, unitId, unitId, f.Input, first, count, plan), parent.Input, id: unitId, queueSucceed: true).ConfigureAwait(false);
             return outcome.IsSuspended ? UnitResult.Suspend : new UnitResult((IReadOnlyList<ItemOutcome>)outcome.Value!);
         }
         catch (ChildContextFailedException ex) when (ex.OperationId == unitId)

@@ -10,6 +10,7 @@ namespace Durable.Fluent.Interpretation;
 /// SUCCEED with the result — or, above 256 KiB, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the
 /// body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
 /// ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
+/// Batch units (map items, parallel branches) queue their SUCCEED (<c>queueSucceed</c>) so it is batched with the parent's.
 /// </summary>
 internal static class ChildExecutor
 {
@@ -35,7 +36,8 @@ internal static class ChildExecutor
         Func<Frame, object?, ValueTask<NodeOutcome>> body,
         object? childInput,
         Func<object?, string?>? summary = null,
-        string? id = null)
+        string? id = null,
+        bool queueSucceed = false)
     {
         var run = frame.Run;
         id ??= frame.NextId();
@@ -101,7 +103,19 @@ internal static class ChildExecutor
             return outcome;
         }
 
-        await run.Batcher.CheckpointAsync(Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+        var succeed = Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = payload };
+        if (queueSucceed)
+        {
+            // A map item or parallel branch: its result can be re-derived from its children's checkpoints (or, with none,
+            // by re-running its pure body), so its SUCCEED travels with the parent's SUCCEED (or the final flush) instead
+            // of costing one request per unit. Order is kept: the queue is sent in order before the parent's update.
+            run.Batcher.Enqueue(succeed);
+        }
+        else
+        {
+            await run.Batcher.CheckpointAsync(succeed, run.Cancellation).ConfigureAwait(false);
+        }
+
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 

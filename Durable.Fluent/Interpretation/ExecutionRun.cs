@@ -108,6 +108,11 @@ internal sealed class ExecutionRun
 
     public ILogger Logger { get; }
 
+    /// <summary>The logger of step bodies (category <c>Durable.Fluent.Step</c>), created once per invocation.</summary>
+    public ILogger StepLogger => _stepLogger ??= RunOptions.LoggerFactory.CreateLogger("Durable.Fluent.Step");
+
+    private ILogger? _stepLogger;
+
     public TimeProvider Time => RunOptions.TimeProvider;
 
     public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;

@@ -15,12 +15,29 @@ internal static class Replay
         run.ObserveRecorded(recorded);
     }
 
+    /// <summary>
+    /// Like <see cref="CheckDeterminism(ExecutionRun, Operation, OperationType, string?, string?, string)"/>, but renders the
+    /// node's label only when the check fails (replay calls this once per recorded operation).
+    /// </summary>
+    public static void CheckDeterminism(ExecutionRun run, Operation recorded, OperationType type, string? subType, string? name, Definition.Node node)
+    {
+        if (!Matches(recorded, type, subType, name))
+        {
+            CheckDeterminism(recorded, type, subType, name, node.Describe());
+        }
+
+        run.ObserveRecorded(recorded);
+    }
+
+    private static bool Matches(Operation recorded, OperationType type, string? subType, string? name)
+        => recorded.Type == type
+            && (recorded.SubType is null || subType is null || string.Equals(recorded.SubType, subType, StringComparison.Ordinal))
+            && (recorded.Name is null || name is null || string.Equals(recorded.Name, name, StringComparison.Ordinal));
+
     /// <summary>Throws <see cref="NonDeterministicExecutionException"/> when the recorded operation differs from the node.</summary>
     private static void CheckDeterminism(Operation recorded, OperationType type, string? subType, string? name, string nodeLabel)
     {
-        if (recorded.Type != type
-            || (recorded.SubType is not null && subType is not null && !string.Equals(recorded.SubType, subType, StringComparison.Ordinal))
-            || (recorded.Name is not null && name is not null && !string.Equals(recorded.Name, name, StringComparison.Ordinal)))
+        if (!Matches(recorded, type, subType, name))
         {
             throw new NonDeterministicExecutionException(
                 $"Non-deterministic replay at operation {recorded.Id}: the checkpoint log records {Describe(recorded.Type, recorded.SubType, recorded.Name)}, "

@@ -40,7 +40,7 @@ internal static class StepExecutor
         }
         else
         {
-            Replay.CheckDeterminism(run, recorded, OperationType.Step, OperationSubTypes.Step, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.Step, OperationSubTypes.Step, name, node);
             var finished = recorded.StepDetails?.Attempt ?? 0;
             switch (recorded.Status)
             {
@@ -76,13 +76,7 @@ internal static class StepExecutor
                 id,
                 name,
                 attempt,
-                new OperationLogger(run.RunOptions.LoggerFactory.CreateLogger("Durable.Fluent.Step"), new Dictionary<string, object?>
-                {
-                    ["durableExecutionArn"] = run.Arn,
-                    ["operationId"] = id,
-                    ["operationName"] = name,
-                    ["attempt"] = attempt,
-                }),
+                new OperationLogger(run.StepLogger, run.Arn, id, name, attempt),
                 run.Arn,
                 run.Cancellation) { Frame = frame };
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });

@@ -17,7 +17,7 @@ internal static class WaitExecutor
         var recorded = run.Find(id);
         if (recorded is not null)
         {
-            Replay.CheckDeterminism(run, recorded, OperationType.Wait, OperationSubTypes.Wait, name, node.Describe());
+            Replay.CheckDeterminism(run, recorded, OperationType.Wait, OperationSubTypes.Wait, name, node);
             return recorded.Status switch
             {
                 OperationStatus.Succeeded => NodeOutcome.Done(value),

@@ -49,6 +49,9 @@ internal sealed class ExecutionRecord
 
     public long TokenSeq { get; set; }
 
+    /// <summary>The ARN as JSON string content, cached for checkpoint tokens.</summary>
+    public string? EncodedArn { get; set; }
+
     public int InvocationCount { get; set; }
 
     public DateTimeOffset? InvocationStart { get; set; }
@@ -72,11 +75,25 @@ internal sealed class ExecutionRecord
 
     public long NextTimerSeq() => ++TimerSeqCounter;
 
+    /// <summary>
+    /// Operations that may hold a timer (waits, callbacks, steps waiting to retry), so the engine finds the next timer
+    /// without scanning every operation on every invocation. A superset: <c>NextTimer</c> checks each and drops the ones
+    /// that can no longer fire. An operation that enters a timer state after <see cref="Add"/> must be passed to
+    /// <see cref="TrackTimer"/> (a step RETRY does this).
+    /// </summary>
+    public HashSet<OpRecord> TimerCandidates { get; } = new(ReferenceEqualityComparer.Instance);
+
     public void Add(OpRecord op)
     {
         Ops[op.Id] = op;
         Order.Add(op);
+        if (op.Type is OperationType.Wait or OperationType.Callback || op.Status == OperationStatus.Pending)
+        {
+            TimerCandidates.Add(op);
+        }
     }
+
+    public void TrackTimer(OpRecord op) => TimerCandidates.Add(op);
 
     public void Touch(OpRecord op, bool service)
     {
@@ -175,25 +192,25 @@ internal sealed class OpRecord
 
     public long TimerSeq { get; set; }
 
-    public OperationStatus Status { get; set; } = OperationStatus.Started;
+    public OperationStatus Status { get; set => Set(ref field, value); } = OperationStatus.Started;
 
-    public DateTimeOffset? EndTimestamp { get; set; }
+    public DateTimeOffset? EndTimestamp { get; set => Set(ref field, value); }
 
-    public int Attempt { get; set; }
+    public int Attempt { get; set => Set(ref field, value); }
 
-    public DateTimeOffset? NextAttemptTimestamp { get; set; }
+    public DateTimeOffset? NextAttemptTimestamp { get; set => Set(ref field, value); }
 
-    public string? Result { get; set; }
+    public string? Result { get; set => Set(ref field, value); }
 
-    public ErrorObject? Error { get; set; }
+    public ErrorObject? Error { get; set => Set(ref field, value); }
 
-    public bool? ReplayChildren { get; set; }
+    public bool? ReplayChildren { get; set => Set(ref field, value); }
 
     public int WaitSeconds { get; set; }
 
-    public DateTimeOffset? ScheduledEnd { get; set; }
+    public DateTimeOffset? ScheduledEnd { get; set => Set(ref field, value); }
 
-    public string? CallbackId { get; set; }
+    public string? CallbackId { get; set => Set(ref field, value); }
 
     public int TimeoutSeconds { get; set; }
 
@@ -201,11 +218,26 @@ internal sealed class OpRecord
 
     public DateTimeOffset? LastHeartbeat { get; set; }
 
-    public string? InputPayload { get; set; }
+    public string? InputPayload { get; set => Set(ref field, value); }
 
     public string? ChildArn { get; set; }
 
-    public Operation ToOperation() => new()
+    /// <summary>
+    /// The wire view of this operation. It is cached until a field it shows changes, so the state the engine hands out on
+    /// every invocation and checkpoint (often thousands of unchanged operations) is not rebuilt each time. Operations are
+    /// immutable records, so sharing one instance between answers is safe.
+    /// </summary>
+    public Operation ToOperation() => _snapshot ??= CreateOperation();
+
+    private Operation? _snapshot;
+
+    private void Set<T>(ref T field, T value)
+    {
+        field = value;
+        _snapshot = null;
+    }
+
+    private Operation CreateOperation() => new()
     {
         Id = Id,
         ParentId = ParentId,

@@ -617,6 +617,7 @@ public sealed class LocalDurableEngine
                 op.Status = OperationStatus.Pending;
                 op.NextAttemptTimestamp = now.AddSeconds(delay);
                 op.TimerSeq = rec.NextTimerSeq();
+                rec.TrackTimer(op);
                 op.Result = u.Payload;
                 op.Error = u.Error;
                 var retry = new RetryDetails(attempt, delay);
@@ -751,7 +752,10 @@ public sealed class LocalDurableEngine
         return best;
     }
 
-    /// <summary>Every armed timer of the execution: wait ends, retry due times, callback timeouts and heartbeat deadlines.</summary>
+    /// <summary>
+    /// Every armed timer of the execution: wait ends, retry due times, callback timeouts and heartbeat deadlines. Only the
+    /// timer candidates are visited (not every operation); candidates that can never fire again are dropped on the way.
+    /// </summary>
     internal static IEnumerable<(DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op)> Timers(ExecutionRecord rec)
     {
         if (rec.IsTerminal)
@@ -759,8 +763,16 @@ public sealed class LocalDurableEngine
             yield break;
         }
 
-        foreach (var op in rec.Order)
+        List<OpRecord>? spent = null;
+        foreach (var op in rec.TimerCandidates)
         {
+            if (op.Status is not (OperationStatus.Started or OperationStatus.Pending) || (op.Type == OperationType.Step && op.Status != OperationStatus.Pending))
+            {
+                // Ended (or, for a step, no longer waiting to retry: a later RETRY tracks it again). It can never fire.
+                (spent ??= new()).Add(op);
+                continue;
+            }
+
             if (rec.IsOrphan(op.ParentId))
             {
                 continue;
@@ -787,6 +799,11 @@ public sealed class LocalDurableEngine
 
                     break;
             }
+        }
+
+        if (spent is not null)
+        {
+            rec.TimerCandidates.ExceptWith(spent);
         }
     }
 
@@ -860,8 +877,16 @@ public sealed class LocalDurableEngine
 
     private static string NewToken(ExecutionRecord rec)
     {
+        // Same JSON as serializing {"arn","seq","inv"}, written directly: the engine issues a token per checkpoint.
         rec.TokenSeq++;
-        var json = JsonSerializer.Serialize(new Dictionary<string, object> { ["arn"] = rec.Arn, ["seq"] = rec.TokenSeq, ["inv"] = rec.InvocationCount });
+        var json = string.Concat(
+            "{\"arn\":\"",
+            rec.EncodedArn ??= JsonEncodedText.Encode(rec.Arn).ToString(),
+            "\",\"seq\":",
+            rec.TokenSeq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ",\"inv\":",
+            rec.InvocationCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "}");
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 

@@ -20,57 +20,56 @@ internal static class UpdateValidator
         for (var i = 0; i < updates.Count; i++)
         {
             var u = updates[i] ?? throw Invalid(i, "null", "An update is null.");
-            var where = $"update #{i + 1} ({Token(u.Type)} {Token(u.Action)} {u.Id})";
-            if (string.IsNullOrEmpty(u.Id) || u.Id.Length > 64 || u.Id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            if (string.IsNullOrEmpty(u.Id) || u.Id.Length > 64 || !IsIdLike(u.Id))
             {
-                throw Invalid(i, where, "Id must be 1–64 characters of [a-zA-Z0-9-_].");
+                throw Invalid(i, u, "Id must be 1–64 characters of [a-zA-Z0-9-_].");
             }
 
-            if (u.Name is { } name && (name.Length is < 1 or > 256 || name.Any(c => c is < ' ' or > '~')))
+            if (u.Name is { } name && (name.Length is < 1 or > 256 || !IsPrintableAscii(name)))
             {
-                throw Invalid(i, where, "Name must be 1–256 printable ASCII characters.");
+                throw Invalid(i, u, "Name must be 1–256 printable ASCII characters.");
             }
 
-            if (u.SubType is { } sub && (sub.Length is < 1 or > 32 || sub.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))))
+            if (u.SubType is { } sub && (sub.Length is < 1 or > 32 || !IsIdLike(sub)))
             {
-                throw Invalid(i, where, "SubType must be 1–32 characters of [a-zA-Z0-9-_].");
+                throw Invalid(i, u, "SubType must be 1–32 characters of [a-zA-Z0-9-_].");
             }
 
             if (!Allowed(u.Type, u.Action))
             {
-                throw Invalid(i, where, $"Action {Token(u.Action)} is not allowed for type {Token(u.Type)}.");
+                throw Invalid(i, u, $"Action {Token(u.Action)} is not allowed for type {Token(u.Type)}.");
             }
 
             if (u.Payload is not null && u.Error is not null)
             {
-                throw Invalid(i, where, "Payload and Error cannot both be set.");
+                throw Invalid(i, u, "Payload and Error cannot both be set.");
             }
 
             if (u.Action == OperationAction.Fail && u.Payload is not null)
             {
-                throw Invalid(i, where, "FAIL cannot carry a Payload.");
+                throw Invalid(i, u, "FAIL cannot carry a Payload.");
             }
 
             if (u.Action == OperationAction.Succeed && u.Error is not null)
             {
-                throw Invalid(i, where, "SUCCEED cannot carry an Error.");
+                throw Invalid(i, u, "SUCCEED cannot carry an Error.");
             }
 
             if (u.Payload is not null && System.Text.Encoding.UTF8.GetByteCount(u.Payload) > MaxPayloadBytes)
             {
-                throw Invalid(i, where, $"Payload exceeds {MaxPayloadBytes:N0} bytes.");
+                throw Invalid(i, u, $"Payload exceeds {MaxPayloadBytes:N0} bytes.");
             }
 
             if (u.Error is not null && JsonSerializer.SerializeToUtf8Bytes(u.Error, WireJson.Envelope).Length >= MaxErrorBytes)
             {
-                throw Invalid(i, where, $"Error must serialize to under {MaxErrorBytes:N0} bytes.");
+                throw Invalid(i, u, $"Error must serialize to under {MaxErrorBytes:N0} bytes.");
             }
 
             if (u.Type == OperationType.Execution)
             {
                 if (i != updates.Count - 1)
                 {
-                    throw Invalid(i, where, "An EXECUTION update must be the last update of its batch, and a batch may carry only one.");
+                    throw Invalid(i, u, "An EXECUTION update must be the last update of its batch, and a batch may carry only one.");
                 }
 
                 continue;
@@ -80,13 +79,13 @@ internal static class UpdateValidator
                 && !(rec.Ops.TryGetValue(u.ParentId, out var parent) && parent.Type == OperationType.Context)
                 && !(startedInBatch.TryGetValue(u.ParentId, out var p) && p.Type == OperationType.Context))
             {
-                throw Invalid(i, where, $"ParentId {u.ParentId} does not name an existing CONTEXT operation.");
+                throw Invalid(i, u, $"ParentId {u.ParentId} does not name an existing CONTEXT operation.");
             }
 
             if (seenInBatch.TryGetValue(u.Id, out var earlier)
                 && !(earlier == OperationAction.Start && u.Action != OperationAction.Start && u.Type is OperationType.Step or OperationType.Context))
             {
-                throw Invalid(i, where, "The same Id may appear twice in a batch only as START followed by a non-START of a STEP or CONTEXT.");
+                throw Invalid(i, u, "The same Id may appear twice in a batch only as START followed by a non-START of a STEP or CONTEXT.");
             }
 
             rec.Ops.TryGetValue(u.Id, out var existing);
@@ -98,11 +97,11 @@ internal static class UpdateValidator
 
             if (existing is not null && (existing.Type != u.Type || existing.SubType != u.SubType || existing.Name != u.Name || existing.ParentId != u.ParentId))
             {
-                throw Invalid(i, where, $"Inconsistent operation: Type, SubType, Name and ParentId must match the existing operation ({Token(existing.Type)}/{existing.SubType} '{existing.Name}').");
+                throw Invalid(i, u, $"Inconsistent operation: Type, SubType, Name and ParentId must match the existing operation ({Token(existing.Type)}/{existing.SubType} '{existing.Name}').");
             }
 
-            CheckTransition(i, where, u, status);
-            CheckOptions(i, where, u);
+            CheckTransition(i, u, status);
+            CheckOptions(i, u);
             seenInBatch[u.Id] = u.Action;
             if (u.Action == OperationAction.Start)
             {
@@ -111,28 +110,28 @@ internal static class UpdateValidator
         }
     }
 
-    private static void CheckTransition(int i, string where, OperationUpdate u, OperationStatus? status)
+    private static void CheckTransition(int i, OperationUpdate u, OperationStatus? status)
     {
         switch (u.Type, u.Action)
         {
             case (OperationType.Step, OperationAction.Start):
                 if (status is not null and not OperationStatus.Ready)
                 {
-                    throw Invalid(i, where, $"A STEP can be STARTed only when new or READY (it is {Token(status.Value)}).");
+                    throw Invalid(i, u, $"A STEP can be STARTed only when new or READY (it is {Token(status.Value)}).");
                 }
 
                 break;
             case (OperationType.Step, _):
                 if (status is not null and not OperationStatus.Started and not OperationStatus.Ready)
                 {
-                    throw Invalid(i, where, $"A STEP can be closed or retried only from STARTED or READY (it is {Token(status.Value)}).");
+                    throw Invalid(i, u, $"A STEP can be closed or retried only from STARTED or READY (it is {Token(status.Value)}).");
                 }
 
                 break;
             case (_, OperationAction.Start):
                 if (status is not null)
                 {
-                    throw Invalid(i, where, $"A {Token(u.Type)} cannot be STARTed twice.");
+                    throw Invalid(i, u, $"A {Token(u.Type)} cannot be STARTed twice.");
                 }
 
                 break;
@@ -140,37 +139,37 @@ internal static class UpdateValidator
             case (_, OperationAction.Cancel):
                 if (status is not null and not OperationStatus.Started)
                 {
-                    throw Invalid(i, where, $"A {Token(u.Type)} can be {Token(u.Action)}ed only from STARTED (it is {Token(status.Value)}).");
+                    throw Invalid(i, u, $"A {Token(u.Type)} can be {Token(u.Action)}ed only from STARTED (it is {Token(status.Value)}).");
                 }
 
                 break;
         }
     }
 
-    private static void CheckOptions(int i, string where, OperationUpdate u)
+    private static void CheckOptions(int i, OperationUpdate u)
     {
         if (u.Type == OperationType.Step && u.Action == OperationAction.Retry
             && u.StepOptions?.NextAttemptDelaySeconds is not (>= 1 and <= MaxSeconds))
         {
-            throw Invalid(i, where, $"RETRY requires StepOptions.NextAttemptDelaySeconds between 1 and {MaxSeconds:N0}.");
+            throw Invalid(i, u, $"RETRY requires StepOptions.NextAttemptDelaySeconds between 1 and {MaxSeconds:N0}.");
         }
 
         if (u.Type == OperationType.Wait && u.Action == OperationAction.Start
             && u.WaitOptions?.WaitSeconds is not (>= 1 and <= MaxSeconds))
         {
-            throw Invalid(i, where, $"WAIT START requires WaitOptions.WaitSeconds between 1 and {MaxSeconds:N0}.");
+            throw Invalid(i, u, $"WAIT START requires WaitOptions.WaitSeconds between 1 and {MaxSeconds:N0}.");
         }
 
         if (u.Type == OperationType.Callback && u.Action == OperationAction.Start
             && (u.CallbackOptions?.TimeoutSeconds < 0 || u.CallbackOptions?.HeartbeatTimeoutSeconds < 0))
         {
-            throw Invalid(i, where, "Callback timeouts must be ≥ 0 seconds (0 means none).");
+            throw Invalid(i, u, "Callback timeouts must be ≥ 0 seconds (0 means none).");
         }
 
         if (u.Type == OperationType.ChainedInvoke && u.Action == OperationAction.Start
             && u.ChainedInvokeOptions?.FunctionName is not { Length: >= 1 and <= 256 })
         {
-            throw Invalid(i, where, "CHAINED_INVOKE START requires ChainedInvokeOptions.FunctionName (1–256 characters).");
+            throw Invalid(i, u, "CHAINED_INVOKE START requires ChainedInvokeOptions.FunctionName (1–256 characters).");
         }
     }
 
@@ -187,6 +186,36 @@ internal static class UpdateValidator
 
     private static LocalEngineException Invalid(int index, string where, string message)
         => new("InvalidParameterValueException", 400, $"Invalid checkpoint {where}: {message}");
+
+    // The location text is built only when an update is rejected (the engine validates every update of every checkpoint).
+    private static LocalEngineException Invalid(int index, OperationUpdate u, string message)
+        => Invalid(index, $"update #{index + 1} ({Token(u.Type)} {Token(u.Action)} {u.Id})", message);
+
+    private static bool IsIdLike(string s)
+    {
+        foreach (var c in s)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsPrintableAscii(string s)
+    {
+        foreach (var c in s)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static string Token<T>(T value)
         where T : struct, Enum
