@@ -107,7 +107,8 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         var node = new ParallelNode(
             declared.Branches,
             cfg.Settings,
-            (o, r, id, bs) => declared.Create(BatchMaterializers.Homogeneous<object?>(o, r, id, bs))!) { Name = name };
+            (o, r, id, bs) => declared.Create(BatchMaterializers.Homogeneous<object?>(o, r, id, bs))!)
+        { Name = name };
         return new(Chain.Append(node));
     }
 

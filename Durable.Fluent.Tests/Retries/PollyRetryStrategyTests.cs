@@ -38,7 +38,10 @@ public class PollyRetryStrategyTests
         Assert.That(
             RetryStrategyConfigTests.Delays(new PollyRetryStrategy(new RetryStrategyOptions
             {
-                MaxRetryAttempts = 5, Delay = TimeSpan.FromSeconds(2), BackoffType = DelayBackoffType.Exponential, MaxDelay = TimeSpan.FromSeconds(10),
+                MaxRetryAttempts = 5,
+                Delay = TimeSpan.FromSeconds(2),
+                BackoffType = DelayBackoffType.Exponential,
+                MaxDelay = TimeSpan.FromSeconds(10),
             })),
             Is.EqualTo(new[] { 2, 4, 8, 10, 10 }));
 
@@ -76,7 +79,11 @@ public class PollyRetryStrategyTests
     {
         var s = new PollyRetryStrategy(new RetryStrategyOptions
         {
-            MaxRetryAttempts = 10, Delay = TimeSpan.FromSeconds(1), BackoffType = DelayBackoffType.Exponential, UseJitter = true, MaxDelay = TimeSpan.FromSeconds(30),
+            MaxRetryAttempts = 10,
+            Delay = TimeSpan.FromSeconds(1),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            MaxDelay = TimeSpan.FromSeconds(30),
         }, RandomSource.Fixed(0.3));
         var delays = RetryStrategyConfigTests.Delays(s);
         Assert.That(delays, Has.Length.EqualTo(10));

@@ -78,7 +78,8 @@ internal static class StepExecutor
                 attempt,
                 new OperationLogger(run.StepLogger, run.Arn, id, name, attempt),
                 run.Arn,
-                run.Cancellation) { Frame = frame };
+                run.Cancellation)
+            { Frame = frame };
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, run.Cancellation).ConfigureAwait(false);

@@ -179,7 +179,7 @@ public sealed partial class DurableTestRunner : IDisposable
                     throw new SimulatedCrashException($"Simulated crash before step '{ctx.OperationName}' attempt {ctx.Attempt}.");
                 }
             }
-            : null,
+        : null,
     };
 
     private static Func<string?, object?> PayloadCodecFor<TIn, TOut>(Workflow<TIn, TOut> workflow)

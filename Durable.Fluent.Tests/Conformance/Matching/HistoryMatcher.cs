@@ -171,12 +171,12 @@ public static class HistoryMatcher
             case PyKind.Bool:
                 return "n:" + PythonValues.GetInt(id!).ToString(CultureInfo.InvariantCulture);
             case PyKind.Float:
-            {
-                var f = PythonValues.GetFloat(id!);
-                return !double.IsNaN(f) && !double.IsInfinity(f) && Math.Floor(f) == f
-                    ? "n:" + new System.Numerics.BigInteger(f).ToString(CultureInfo.InvariantCulture)
-                    : "f:" + PythonValues.FloatRepr(f);
-            }
+                {
+                    var f = PythonValues.GetFloat(id!);
+                    return !double.IsNaN(f) && !double.IsInfinity(f) && Math.Floor(f) == f
+                        ? "n:" + new System.Numerics.BigInteger(f).ToString(CultureInfo.InvariantCulture)
+                        : "f:" + PythonValues.FloatRepr(f);
+                }
 
             case PyKind.Str:
                 return "s:" + PythonValues.GetStr(id!);

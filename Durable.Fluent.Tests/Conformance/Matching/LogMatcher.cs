@@ -113,21 +113,21 @@ public static class LogMatcher
         switch (PythonValues.KindOf(expected))
         {
             case PyKind.Str:
-            {
-                var e = ctx.Substitute(PythonValues.GetStr(expected!)).Trim();
-                var a = PythonValues.PyStr(actual).Trim();
-                if (e.Length >= 2 && e[0] == '/' && e[^1] == '/') return PythonValues.RegexSearch(e[1..^1], a);
-                return string.Equals(e, a, StringComparison.Ordinal);
-            }
+                {
+                    var e = ctx.Substitute(PythonValues.GetStr(expected!)).Trim();
+                    var a = PythonValues.PyStr(actual).Trim();
+                    if (e.Length >= 2 && e[0] == '/' && e[^1] == '/') return PythonValues.RegexSearch(e[1..^1], a);
+                    return string.Equals(e, a, StringComparison.Ordinal);
+                }
 
             case PyKind.Bool:
                 return PythonValues.KindOf(actual) == PyKind.Bool && PythonValues.GetBool(actual!) == PythonValues.GetBool(expected!);
             case PyKind.Int:
             case PyKind.Float:
-            {
-                if (!TryNumber(actual, out var actualNumber)) return false;
-                return PythonValues.PyEquals(expected, actualNumber);
-            }
+                {
+                    if (!TryNumber(actual, out var actualNumber)) return false;
+                    return PythonValues.PyEquals(expected, actualNumber);
+                }
 
             default:
                 return PythonValues.PyEquals(ctx.SubstituteNode(expected), actual);
@@ -144,22 +144,22 @@ public static class LogMatcher
                 number = actual;
                 return true;
             case PyKind.Str:
-            {
-                var s = PythonValues.GetStr(actual!).Trim();
-                if (System.Numerics.BigInteger.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
                 {
-                    number = PyYamlLoader.IntNode(i);
-                    return true;
-                }
+                    var s = PythonValues.GetStr(actual!).Trim();
+                    if (System.Numerics.BigInteger.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
+                    {
+                        number = PyYamlLoader.IntNode(i);
+                        return true;
+                    }
 
-                if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-                {
-                    number = JsonValue.Create(d);
-                    return true;
-                }
+                    if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                    {
+                        number = JsonValue.Create(d);
+                        return true;
+                    }
 
-                return false;
-            }
+                    return false;
+                }
 
             default:
                 return false;

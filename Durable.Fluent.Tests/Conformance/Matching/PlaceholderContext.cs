@@ -115,18 +115,18 @@ public sealed partial class PlaceholderContext
             case null:
                 return null;
             case JsonObject obj:
-            {
-                var copy = new JsonObject();
-                foreach (var (key, value) in obj) copy[key] = SubstituteNode(value);
-                return copy;
-            }
+                {
+                    var copy = new JsonObject();
+                    foreach (var (key, value) in obj) copy[key] = SubstituteNode(value);
+                    return copy;
+                }
 
             case JsonArray arr:
-            {
-                var copy = new JsonArray();
-                foreach (var item in arr) copy.Add(SubstituteNode(item));
-                return copy;
-            }
+                {
+                    var copy = new JsonArray();
+                    foreach (var item in arr) copy.Add(SubstituteNode(item));
+                    return copy;
+                }
 
             default:
                 return PythonValues.TryGetStr(node, out var s) ? JsonValue.Create(Substitute(s)) : node.DeepClone();

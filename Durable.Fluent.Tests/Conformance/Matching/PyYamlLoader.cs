@@ -51,23 +51,23 @@ public static partial class PyYamlLoader
         switch (node)
         {
             case YamlMappingNode map:
-            {
-                var obj = new JsonObject();
-                foreach (var (key, value) in map.Children)
                 {
-                    var keyText = key is YamlScalarNode ks ? ks.Value ?? string.Empty : key.ToString();
-                    obj[keyText] = Convert(value); // later duplicate keys win, as in PyYAML
+                    var obj = new JsonObject();
+                    foreach (var (key, value) in map.Children)
+                    {
+                        var keyText = key is YamlScalarNode ks ? ks.Value ?? string.Empty : key.ToString();
+                        obj[keyText] = Convert(value); // later duplicate keys win, as in PyYAML
+                    }
+
+                    return obj;
                 }
 
-                return obj;
-            }
-
             case YamlSequenceNode seq:
-            {
-                var arr = new JsonArray();
-                foreach (var item in seq.Children) arr.Add(Convert(item));
-                return arr;
-            }
+                {
+                    var arr = new JsonArray();
+                    foreach (var item in seq.Children) arr.Add(Convert(item));
+                    return arr;
+                }
 
             case YamlScalarNode scalar:
                 return ConvertScalar(scalar);

@@ -36,49 +36,49 @@ public static class PythonJson
                 sb.Append(PythonValues.GetInt(node!).ToString(CultureInfo.InvariantCulture));
                 break;
             case PyKind.Float:
-            {
-                var f = PythonValues.GetFloat(node!);
-                if (double.IsNaN(f)) sb.Append("NaN");
-                else if (double.IsPositiveInfinity(f)) sb.Append("Infinity");
-                else if (double.IsNegativeInfinity(f)) sb.Append("-Infinity");
-                else sb.Append(PythonValues.FloatRepr(f));
-                break;
-            }
+                {
+                    var f = PythonValues.GetFloat(node!);
+                    if (double.IsNaN(f)) sb.Append("NaN");
+                    else if (double.IsPositiveInfinity(f)) sb.Append("Infinity");
+                    else if (double.IsNegativeInfinity(f)) sb.Append("-Infinity");
+                    else sb.Append(PythonValues.FloatRepr(f));
+                    break;
+                }
 
             case PyKind.Str:
                 AppendString(sb, PythonValues.GetStr(node!));
                 break;
             case PyKind.List:
-            {
-                sb.Append('[');
-                var first = true;
-                foreach (var item in node!.AsArray())
                 {
-                    if (!first) sb.Append(", ");
-                    first = false;
-                    Append(sb, item);
-                }
+                    sb.Append('[');
+                    var first = true;
+                    foreach (var item in node!.AsArray())
+                    {
+                        if (!first) sb.Append(", ");
+                        first = false;
+                        Append(sb, item);
+                    }
 
-                sb.Append(']');
-                break;
-            }
+                    sb.Append(']');
+                    break;
+                }
 
             case PyKind.Dict:
-            {
-                sb.Append('{');
-                var first = true;
-                foreach (var (key, item) in node!.AsObject())
                 {
-                    if (!first) sb.Append(", ");
-                    first = false;
-                    AppendString(sb, key);
-                    sb.Append(": ");
-                    Append(sb, item);
-                }
+                    sb.Append('{');
+                    var first = true;
+                    foreach (var (key, item) in node!.AsObject())
+                    {
+                        if (!first) sb.Append(", ");
+                        first = false;
+                        AppendString(sb, key);
+                        sb.Append(": ");
+                        Append(sb, item);
+                    }
 
-                sb.Append('}');
-                break;
-            }
+                    sb.Append('}');
+                    break;
+                }
         }
     }
 

@@ -153,31 +153,31 @@ public static class PythonValues
             case PyKind.Str:
                 return string.Equals(GetStr(a!), GetStr(b!), StringComparison.Ordinal);
             case PyKind.List:
-            {
-                var la = a!.AsArray();
-                var lb = b!.AsArray();
-                if (la.Count != lb.Count) return false;
-                for (var i = 0; i < la.Count; i++)
                 {
-                    if (!PyEquals(la[i], lb[i])) return false;
-                }
+                    var la = a!.AsArray();
+                    var lb = b!.AsArray();
+                    if (la.Count != lb.Count) return false;
+                    for (var i = 0; i < la.Count; i++)
+                    {
+                        if (!PyEquals(la[i], lb[i])) return false;
+                    }
 
-                return true;
-            }
+                    return true;
+                }
 
             case PyKind.Dict:
-            {
-                var da = a!.AsObject();
-                var db = b!.AsObject();
-                if (da.Count != db.Count) return false;
-                foreach (var (key, va) in da)
                 {
-                    if (!db.TryGetPropertyValue(key, out var vb)) return false;
-                    if (!PyEquals(va, vb)) return false;
-                }
+                    var da = a!.AsObject();
+                    var db = b!.AsObject();
+                    if (da.Count != db.Count) return false;
+                    foreach (var (key, va) in da)
+                    {
+                        if (!db.TryGetPropertyValue(key, out var vb)) return false;
+                        if (!PyEquals(va, vb)) return false;
+                    }
 
-                return true;
-            }
+                    return true;
+                }
 
             default:
                 return false;
@@ -236,36 +236,36 @@ public static class PythonValues
                 AppendStrRepr(sb, GetStr(node!));
                 break;
             case PyKind.List:
-            {
-                sb.Append('[');
-                var first = true;
-                foreach (var item in node!.AsArray())
                 {
-                    if (!first) sb.Append(", ");
-                    first = false;
-                    AppendRepr(sb, item);
-                }
+                    sb.Append('[');
+                    var first = true;
+                    foreach (var item in node!.AsArray())
+                    {
+                        if (!first) sb.Append(", ");
+                        first = false;
+                        AppendRepr(sb, item);
+                    }
 
-                sb.Append(']');
-                break;
-            }
+                    sb.Append(']');
+                    break;
+                }
 
             case PyKind.Dict:
-            {
-                sb.Append('{');
-                var first = true;
-                foreach (var (key, value) in node!.AsObject())
                 {
-                    if (!first) sb.Append(", ");
-                    first = false;
-                    AppendStrRepr(sb, key);
-                    sb.Append(": ");
-                    AppendRepr(sb, value);
-                }
+                    sb.Append('{');
+                    var first = true;
+                    foreach (var (key, value) in node!.AsObject())
+                    {
+                        if (!first) sb.Append(", ");
+                        first = false;
+                        AppendStrRepr(sb, key);
+                        sb.Append(": ");
+                        AppendRepr(sb, value);
+                    }
 
-                sb.Append('}');
-                break;
-            }
+                    sb.Append('}');
+                    break;
+                }
         }
     }
 

@@ -610,22 +610,22 @@ public sealed class LocalDurableEngine
                 rec.Append(now, HistoryEventType.StepStarted, op, EventDetails.Empty);
                 break;
             case (OperationType.Step, OperationAction.Retry):
-            {
-                var attempt = op.Attempt + 1;
-                var delay = u.StepOptions!.NextAttemptDelaySeconds!.Value;
-                op.Attempt = attempt;
-                op.Status = OperationStatus.Pending;
-                op.NextAttemptTimestamp = now.AddSeconds(delay);
-                op.TimerSeq = rec.NextTimerSeq();
-                rec.TrackTimer(op);
-                op.Result = u.Payload;
-                op.Error = u.Error;
-                var retry = new RetryDetails(attempt, delay);
-                rec.Append(now, u.Error is null ? HistoryEventType.StepSucceeded : HistoryEventType.StepFailed, op, u.Error is null
-                    ? new EventDetails { Result = Payload(u.Payload), RetryDetails = retry }
-                    : new EventDetails { Error = new EventError(u.Error), RetryDetails = retry });
-                break;
-            }
+                {
+                    var attempt = op.Attempt + 1;
+                    var delay = u.StepOptions!.NextAttemptDelaySeconds!.Value;
+                    op.Attempt = attempt;
+                    op.Status = OperationStatus.Pending;
+                    op.NextAttemptTimestamp = now.AddSeconds(delay);
+                    op.TimerSeq = rec.NextTimerSeq();
+                    rec.TrackTimer(op);
+                    op.Result = u.Payload;
+                    op.Error = u.Error;
+                    var retry = new RetryDetails(attempt, delay);
+                    rec.Append(now, u.Error is null ? HistoryEventType.StepSucceeded : HistoryEventType.StepFailed, op, u.Error is null
+                        ? new EventDetails { Result = Payload(u.Payload), RetryDetails = retry }
+                        : new EventDetails { Error = new EventError(u.Error), RetryDetails = retry });
+                    break;
+                }
 
             case (OperationType.Step, OperationAction.Succeed):
                 op.Attempt++;
