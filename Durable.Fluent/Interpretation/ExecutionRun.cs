@@ -86,13 +86,22 @@ internal sealed class ExecutionRun
         {
             Plugins.OperationStart(OperationInfo.From(recorded, isReplay: true));
         }
-        else if (_updatedSinceLastInvocation?.Contains(recorded.Id) == true && _announcedEnds.Add(recorded.Id))
+        else if (_updatedSinceLastInvocation?.Contains(recorded.Id) == true && AnnounceEnd(recorded.Id))
         {
             Plugins.OperationEnd(OperationInfo.From(recorded, isReplay: true));
         }
     }
 
     private readonly HashSet<string> _announcedEnds = new(StringComparer.Ordinal);
+
+    /// <summary>Whether this is the first time the end of <paramref name="id"/> is announced (branches run concurrently).</summary>
+    private bool AnnounceEnd(string id)
+    {
+        lock (_announcedEnds)
+        {
+            return _announcedEnds.Add(id);
+        }
+    }
 
     public string Arn { get; }
 
@@ -168,7 +177,7 @@ internal sealed class ExecutionRun
 
         foreach (var op in ended ?? [])
         {
-            if (_announcedEnds.Add(op.Id))
+            if (AnnounceEnd(op.Id))
             {
                 Plugins.OperationEnd(OperationInfo.From(op, isReplay: false));
             }
