@@ -129,21 +129,39 @@ internal sealed class CheckpointBatcher
     /// </summary>
     internal IReadOnlyList<IReadOnlyList<OperationUpdate>> Split(List<OperationUpdate> updates)
     {
-        if (updates.Count <= CheckpointBatchLimits.MaxOperationsPerRequest)
+        // Greedy splitting by exact size closes a batch when it holds MaxOperationsPerRequest updates or the next update
+        // would overflow it. When every chunk of MaxOperationsPerRequest consecutive updates fits by the upper bound, size
+        // never closes a batch, so the greedy batches are exactly those chunks: no update needs to be serialized.
+        var max = CheckpointBatchLimits.MaxOperationsPerRequest;
+        var chunks = (updates.Count + max - 1) / max;
+        long fixedBytes = (_token?.Length ?? 0) + CheckpointBatchLimits.RequestOverheadBytes;
+        for (var c = 0; c < chunks; c++)
         {
-            long bound = (_token?.Length ?? 0) + CheckpointBatchLimits.RequestOverheadBytes;
-            foreach (var u in updates)
+            var bound = fixedBytes;
+            var end = Math.Min(updates.Count, (c + 1) * max);
+            for (var i = c * max; i < end; i++)
             {
-                bound += UpperBound(u);
+                bound += UpperBound(updates[i]);
             }
 
-            if (bound <= CheckpointBatchLimits.MaxRequestBytes)
+            if (bound > CheckpointBatchLimits.MaxRequestBytes)
             {
-                return [updates];
+                return CheckpointBatchLimits.Split(updates, _token);
             }
         }
 
-        return CheckpointBatchLimits.Split(updates, _token);
+        if (chunks <= 1)
+        {
+            return [updates];
+        }
+
+        var batches = new IReadOnlyList<OperationUpdate>[chunks];
+        for (var c = 0; c < chunks; c++)
+        {
+            batches[c] = updates.GetRange(c * max, Math.Min(max, updates.Count - (c * max)));
+        }
+
+        return batches;
     }
 
     private static long UpperBound(OperationUpdate u)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Durable.Fluent.Definition;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -115,64 +114,47 @@ internal static class BatchExecutor
                 : Enumerable.Range(0, units).Where(u => IsRecorded(run, parentId, u, plan)).ToHashSet();
         }
 
-        // Finished units report through a channel: one continuation per unit, instead of Task.WhenAny over every running
-        // unit after each completion (O(units × concurrency) continuations and array copies). The dispatcher resumes on the
-        // thread of the unit that finished (synchronous continuation) rather than after another thread-pool hop.
-        var finished = Channel.CreateUnbounded<Task<UnitResult>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
-        var running = 0;
-        int next = 0, inFlight = 0, succeeded = 0, failed = 0;
-        var suspended = false;
-        while (true)
+        // Up to MaxConcurrency workers, each its own thread-pool task (so blocking bodies still run concurrently): a worker
+        // claims the next unit in index order, runs it, records its outcome and claims the next one, until nothing is left to
+        // dispatch. Claiming and recording happen under one lock, in the order units finish, so dispatching follows the same
+        // rules as a single dispatcher (slots, completion policy, suspended units keeping their slot) without a thread-pool
+        // hop and a channel round-trip per unit.
+        var state = new DispatchState(run, parentId, plan, units, completion, total, only, outcomes);
+        var initial = new List<int>();
+        lock (state)
         {
-            while (next < units && inFlight < maxInFlight)
+            // The first wave is claimed before any unit runs, exactly as a single dispatcher would start it.
+            while (initial.Count < maxInFlight && state.TryClaim() is var unit and >= 0)
             {
-                if (only is not null)
-                {
-                    if (!only.Contains(next))
-                    {
-                        next++;
-                        continue;
-                    }
-                }
-                else if (completion.IsComplete(succeeded, failed, total) && !IsRecorded(run, parentId, next, plan))
-                {
-                    break;
-                }
-
-                var unit = next++;
-                inFlight++;
-                running++;
-                _ = Task.Run(() => RunUnitAsync(parent, parentId, unit, plan).AsTask(), run.Cancellation)
-                    .ContinueWith(static (t, w) => ((ChannelWriter<Task<UnitResult>>)w!).TryWrite(t), finished.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                initial.Add(unit);
             }
 
-            if (running == 0)
-            {
-                break;
-            }
+            state.Running = initial.Count;
+        }
 
-            var done = await finished.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-            running--;
-            var result = await done.ConfigureAwait(false);
-            if (result.Suspended)
-            {
-                suspended = true; // keeps its slot: inFlight is not released
-                continue;
-            }
+        if (initial.Count == 0)
+        {
+            state.Done.TrySetResult(null);
+        }
 
-            inFlight--;
-            foreach (var o in result.Items!)
-            {
-                outcomes[o.Index] = o;
-                if (o.Status == BatchItemStatus.Succeeded)
-                {
-                    succeeded++;
-                }
-                else
-                {
-                    failed++;
-                }
-            }
+        foreach (var unit in initial)
+        {
+            _ = Task.Run(() => WorkAsync(parent, state, unit), run.Cancellation)
+                .ContinueWith(static (t, s) => ((DispatchState)s!).WorkerEnded(t), state, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        if (await state.Done.Task.ConfigureAwait(false) is { } fatal)
+        {
+            await fatal.ConfigureAwait(false); // rethrows the unit's fatal exception (or cancellation) as awaiting it directly would
+        }
+
+        bool suspended;
+        int succeeded, failed;
+        lock (state)
+        {
+            suspended = state.Suspended;
+            succeeded = state.Succeeded;
+            failed = state.Failed;
         }
 
         if (suspended)
@@ -183,6 +165,134 @@ internal static class BatchExecutor
         var reason = summary?.Reason ?? completion.Reason(succeeded, failed, total);
         var settled = outcomes.Where(o => o is not null).Select(o => o!).ToList();
         return NodeOutcome.Done(plan.Materialize(settled, reason, parentId, batchSize));
+    }
+
+    /// <summary>Runs <paramref name="unit"/>, then keeps claiming and running units while there is one to dispatch.</summary>
+    private static async Task WorkAsync(Frame parent, DispatchState state, int unit)
+    {
+        while (true)
+        {
+            var result = await RunUnitAsync(parent, state.ParentId, unit, state.Plan).ConfigureAwait(false);
+            lock (state)
+            {
+                if (!state.Record(result))
+                {
+                    return; // suspended: the unit keeps its slot
+                }
+
+                unit = state.TryClaim();
+            }
+
+            if (unit < 0)
+            {
+                return;
+            }
+
+            state.Run.Cancellation.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Dispatch state shared by the workers of one batch; every member except <see cref="Done"/> is guarded by locking the instance.</summary>
+    private sealed class DispatchState(ExecutionRun run, string parentId, BatchPlan plan, int units, CompletionConfig completion, int total, HashSet<int>? only, ItemOutcome?[] outcomes)
+    {
+        private int _next;
+        private bool _stopped;
+
+        public ExecutionRun Run => run;
+
+        public string ParentId => parentId;
+
+        public BatchPlan Plan => plan;
+
+        public int Running { get; set; }
+
+        public int Succeeded { get; private set; }
+
+        public int Failed { get; private set; }
+
+        public bool Suspended { get; private set; }
+
+        /// <summary>Completes when every worker ended (null) or one ended with a fatal exception (its task).</summary>
+        public TaskCompletionSource<Task?> Done { get; } = new();
+
+        /// <summary>The next unit to dispatch, or -1 when dispatching stops.</summary>
+        public int TryClaim()
+        {
+            if (_stopped)
+            {
+                return -1;
+            }
+
+            while (_next < units)
+            {
+                if (only is not null)
+                {
+                    if (!only.Contains(_next))
+                    {
+                        _next++;
+                        continue;
+                    }
+                }
+                else if (completion.IsComplete(Succeeded, Failed, total) && !IsRecorded(run, parentId, _next, plan))
+                {
+                    return -1;
+                }
+
+                return _next++;
+            }
+
+            return -1;
+        }
+
+        /// <summary>Records a finished unit; false when it suspended.</summary>
+        public bool Record(UnitResult result)
+        {
+            if (result.Suspended)
+            {
+                Suspended = true;
+                return false;
+            }
+
+            foreach (var o in result.Items!)
+            {
+                outcomes[o.Index] = o;
+                if (o.Status == BatchItemStatus.Succeeded)
+                {
+                    Succeeded++;
+                }
+                else
+                {
+                    Failed++;
+                }
+            }
+
+            return true;
+        }
+
+        public void WorkerEnded(Task worker)
+        {
+            if (!worker.IsCompletedSuccessfully)
+            {
+                lock (this)
+                {
+                    _stopped = true;
+                }
+
+                Done.TrySetResult(worker);
+                return;
+            }
+
+            bool last;
+            lock (this)
+            {
+                last = --Running == 0;
+            }
+
+            if (last)
+            {
+                Done.TrySetResult(null);
+            }
+        }
     }
 
     /// <summary>Whether unit <paramref name="unit"/> left a trace in the log (its context, or in FLAT mode its first operation).</summary>
