@@ -31,6 +31,29 @@ public sealed class CheckpointBatchLimitsTests
         Assert.That(batches.SelectMany(b => b), Is.EqualTo(updates));
     }
 
+    [TestCase(450, 0)]
+    [TestCase(201, 100)]
+    [TestCase(600, 1500)]
+    [TestCase(5, 300 * 1024)]
+    [TestCase(400, 4000)]
+    public void The_batcher_splits_exactly_as_the_limits_do(int count, int payloadBytes)
+    {
+        var updates = Enumerable.Range(0, count).Select(i => Update(i, payloadBytes)).ToList();
+        var batcher = new CheckpointBatcher(new NoStore(), "arn", "tok", _ => { });
+
+        var fast = batcher.Split(updates);
+        var exact = CheckpointBatchLimits.Split(updates, "tok");
+
+        Assert.That(fast.Select(b => b.Select(u => u.Id)), Is.EqualTo(exact.Select(b => b.Select(u => u.Id))));
+    }
+
+    private sealed class NoStore : ICheckpointStore
+    {
+        public Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ExecutionState> GetStateAsync(string durableExecutionArn, string checkpointToken, string marker, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
     [Test]
     public void Batches_stay_within_750_KiB()
     {
