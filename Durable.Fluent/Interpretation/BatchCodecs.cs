@@ -93,15 +93,32 @@ internal static class BatchCodecs
     internal static string? StringOrNull(JsonElement e, string property)
         => e.TryGetProperty(property, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetString() : null;
 
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+
     internal static string Write(Action<Utf8JsonWriter> write)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer per thread, reused: a batch result of many items no longer regrows (and copies) a fresh buffer on
+        // every write. A nested write (an item whose codec writes a batch) finds none cached and uses its own.
+        var buffer = t_buffer ?? new System.Buffers.ArrayBufferWriter<byte>(1024);
+        t_buffer = null;
+        try
         {
-            write(writer);
-        }
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                write(writer);
+            }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            if (buffer.Capacity <= 256 * 1024)
+            {
+                buffer.ResetWrittenCount();
+                t_buffer = buffer;
+            }
+        }
     }
 
     public static BatchItemStatus ParseStatus(string token) => token switch

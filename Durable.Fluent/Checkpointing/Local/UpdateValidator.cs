@@ -15,8 +15,8 @@ internal static class UpdateValidator
 
     public static void Validate(ExecutionRecord rec, IReadOnlyList<OperationUpdate> updates)
     {
-        var startedInBatch = new Dictionary<string, OperationUpdate>(StringComparer.Ordinal);
-        var seenInBatch = new Dictionary<string, OperationAction>(StringComparer.Ordinal);
+        var startedInBatch = new Dictionary<string, OperationUpdate>(updates.Count, StringComparer.Ordinal);
+        var seenInBatch = new Dictionary<string, OperationAction>(updates.Count, StringComparer.Ordinal);
         for (var i = 0; i < updates.Count; i++)
         {
             var u = updates[i] ?? throw Invalid(i, "null", "An update is null.");
