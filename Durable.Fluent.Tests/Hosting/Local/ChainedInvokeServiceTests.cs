@@ -60,3 +60,31 @@ public class ChainedInvokeServiceTests
         Assert.That(execution.Error!.ErrorMessage, Does.Contain("missing-function"));
     }
 }
+
+/// <summary>The Lambda-path cost figure over real HTTP: CheckpointDurableExecution requests per step against the local service.</summary>
+public class HttpCheckpointCostTests
+{
+    private static Workflow<int, int> Steps(int count, bool atMostOnce)
+    {
+        var b = Workflow.For<int>().Then("step-0", (v, _) => v + 1, s => s.WithSemantics(atMostOnce ? StepSemantics.AtMostOncePerRetry : StepSemantics.AtLeastOncePerRetry));
+        for (var i = 1; i < count; i++)
+        {
+            b = b.Then($"step-{i}", (v, _) => v + 1, s => s.WithSemantics(atMostOnce ? StepSemantics.AtMostOncePerRetry : StepSemantics.AtLeastOncePerRetry));
+        }
+
+        return b.Build();
+    }
+
+    [TestCase(false, 1)]
+    [TestCase(true, 2)]
+    public async Task Checkpoint_requests_per_step_over_http(bool atMostOnce, int expectedPerStep)
+    {
+        const int count = 20;
+        await using var h = new ServiceHarness(register: s => s.Register("steps", Steps(count, atMostOnce)));
+        var arn = h.Service.StartExecution("steps", "0");
+        var execution = await h.DriveAsync(arn);
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        Assert.That(execution.Result, Is.EqualTo(count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(h.Service.CheckpointRequests, Is.EqualTo(count * expectedPerStep));
+    }
+}

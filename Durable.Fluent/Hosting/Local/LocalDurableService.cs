@@ -291,6 +291,13 @@ public sealed class LocalDurableService : IAsyncDisposable
         return arn;
     }
 
+    private long _checkpointRequests;
+
+    /// <summary>CheckpointDurableExecution requests the HTTP front has received (a cost figure: requests per step).</summary>
+    public long CheckpointRequests => Interlocked.Read(ref _checkpointRequests);
+
+    internal void CountCheckpointRequest() => Interlocked.Increment(ref _checkpointRequests);
+
     /// <summary>Something happened to the execution (a callback, a stop): let its worker look.</summary>
     internal void Notify(string arn)
     {

@@ -324,6 +324,7 @@ internal sealed class LocalServiceHttpFront : IAsyncDisposable
             return tooLarge;
         }
 
+        _service.CountCheckpointRequest();
         if (!TryParse<CheckpointBody>(body, out var checkpoint, out var bad))
         {
             return bad!;
