@@ -25,6 +25,33 @@ public class RestartTests
     }
 
     [Test]
+    public async Task A_chained_invoke_waiting_on_its_target_reports_back_after_a_restart()
+    {
+        var target = Workflow.For<string>().Wait("long_job", TimeSpan.FromDays(2)).Then("finish", (s, _) => s + "!").Build();
+        var caller = Workflow.For<string>().Invoke<string>("call_target", "target").Then("after", (s, _) => s.ToUpperInvariant()).Build();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        string arn;
+        await using (var first = new ServiceHarness(Db, clock, s => s.Register("caller", caller).Register("target", target)))
+        {
+            arn = first.Service.StartExecution("caller", "\"job\"", "chained-survivor");
+            await first.Service.WaitForIdleAsync(arn);
+            foreach (var e in first.Service.Engine.ListExecutions())
+            {
+                await first.Service.WaitForIdleAsync(e.DurableExecutionArn);
+            }
+        }
+
+        await using var second = new ServiceHarness(Db, clock, s => s.Register("caller", caller).Register("target", target));
+        var targetArn = second.Service.Engine.ListExecutions().Single(e => e.DurableExecutionArn != arn).DurableExecutionArn;
+        var targetDone = await second.DriveAsync(targetArn);
+        Assert.That(targetDone.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+
+        var done = await second.DriveAsync(arn);
+        Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded));
+        Assert.That(done.Result, Is.EqualTo("\"JOB!\""));
+    }
+
+    [Test]
     public async Task An_execution_suspended_on_a_callback_survives_a_restart_and_completes_once()
     {
         var handler = new CallbackHandler();

@@ -807,6 +807,33 @@ public sealed class LocalDurableEngine
         }
     }
 
+    /// <summary>Chained invokes still waiting for their target: (caller ARN, operation id, target execution ARN).</summary>
+    /// <returns>The open links, read from the (possibly reloaded) state.</returns>
+    internal IReadOnlyList<(string CallerArn, string OperationId, string TargetArn)> OpenChainedInvokes()
+    {
+        lock (_gate)
+        {
+            var open = new List<(string, string, string)>();
+            foreach (var rec in _executions.Values)
+            {
+                if (rec.IsTerminal)
+                {
+                    continue;
+                }
+
+                foreach (var op in rec.Order)
+                {
+                    if (op.Type == OperationType.ChainedInvoke && op.Status == OperationStatus.Started && op.ChildArn is { } target && _executions.ContainsKey(target))
+                    {
+                        open.Add((rec.Arn, op.Id, target));
+                    }
+                }
+            }
+
+            return open;
+        }
+    }
+
     /// <summary>Whether a handler invocation of the execution holds a checkpoint token (began and has not ended).</summary>
     /// <param name="arn">The execution ARN.</param>
     /// <returns>Whether an invocation is in flight.</returns>

@@ -308,8 +308,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <summary>
     /// Runs a chained invoke against a registered function: the target (name, optionally qualified with a version, alias or
     /// <c>$LATEST</c>) starts as its own execution; when it ends, its result or error completes the caller's operation.
-    /// The caller-to-target link is kept in memory: a target still running when the service restarts completes, but does
-    /// not report back to its caller.
+    /// The caller-to-target link is rebuilt from the stored operations when the service restarts.
     /// </summary>
     private ChainedInvokeStart StartChainedInvoke(ChainedInvokeRequest request)
     {
@@ -387,6 +386,14 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     private void ResumeExecutions(string? functionName)
     {
+        // Re-link chained invokes that were waiting on their targets when the previous process stopped; a target that
+        // already ended reports back now.
+        foreach (var (caller, operationId, target) in Engine.OpenChainedInvokes())
+        {
+            _chainedChildren.TryAdd(target, (caller, operationId));
+            CompleteChainedParentIfDone(target);
+        }
+
         foreach (var snapshot in Engine.ListExecutions())
         {
             if (snapshot.Status != ExecutionStatus.Running
