@@ -155,7 +155,6 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(strategy);
-        ArgumentNullException.ThrowIfNull(name);
         return new(Chain.Append(new WaitForConditionNode(
             (s, ctx, _) => new ValueTask<object?>(check((TState)s!, new StepContext<TIn>(ctx))),
             (s, attempt, input) => strategy((TIn)input!).Decide((TState)s!, attempt),
@@ -222,9 +221,42 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         return AddInvoke(name, functionName, v => payload((TCur)v!), CodecSpec.JsonOf<object?>(), configure);
     }
 
-    private WorkflowBuilder<TIn, T> AddWaitForCallback<T>(OperationName name, CallbackSubmitter submit, Action<CallbackConfigurator<T>>? configure, Func<CallbackTimedOutException, TCur, T>? onTimeout)
+    /// <summary>An unnamed wait-for-callback (its callback and submitter are unnamed too); prefer a named one for readable histories.</summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <param name="submit">Sends the callback id to the outside system: <c>(value, callbackId, ct)</c>.</param>
+    /// <param name="configure">Timeouts, serializer, submitter retry strategy.</param>
+    /// <param name="onTimeout">Optional: the result when the callback times out.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, T> WaitForCallback<T>(Func<TCur, string, CancellationToken, Task> submit, Action<CallbackConfigurator<T>>? configure = null, Func<CallbackTimedOutException, TCur, T>? onTimeout = null)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(submit);
+        return AddWaitForCallback(null, (v, id, _, ct) => submit((TCur)v!, id, ct), configure, onTimeout);
+    }
+
+    /// <summary>An unnamed polling operation (see the named <c>WaitForCondition</c> overloads).</summary>
+    /// <typeparam name="TState">The polled state.</typeparam>
+    /// <param name="check">Computes the new state from the previous one.</param>
+    /// <param name="strategy">The wait strategy.</param>
+    /// <param name="initialState">The state of the first poll.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TState> WaitForCondition<TState>(Func<TState, StepContext<TIn>, TState> check, WaitStrategy<TState> strategy, TState initialState)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(strategy);
+        return AddWaitForCondition(null, (s, ctx, _) => new ValueTask<object?>(check((TState)s!, new StepContext<TIn>(ctx))), strategy, _ => initialState, null);
+    }
+
+    /// <summary>An unnamed chained invoke of <paramref name="functionName"/> with the current value as payload.</summary>
+    /// <typeparam name="TResult">The target's result type.</typeparam>
+    /// <param name="functionName">The target function name or ARN.</param>
+    /// <param name="configure">Tenant id and serializers.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TResult> Invoke<TResult>(string functionName, Action<InvokeConfigurator<TCur, TResult>>? configure = null)
+        => AddInvoke(null, functionName, v => v, CodecSpec.JsonOf<TCur>(), configure);
+
+    private WorkflowBuilder<TIn, T> AddWaitForCallback<T>(OperationName? name, CallbackSubmitter submit, Action<CallbackConfigurator<T>>? configure, Func<CallbackTimedOutException, TCur, T>? onTimeout)
+    {
+        // A null name is an unnamed operation.
         var cfg = new CallbackConfigurator<T>();
         configure?.Invoke(cfg);
         return new(Chain.Append(new WaitForCallbackNode(cfg.ToSpec(), submit)
@@ -235,16 +267,16 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         }));
     }
 
-    private WorkflowBuilder<TIn, TState> AddWaitForCondition<TState>(OperationName name, ConditionCheck check, WaitStrategy<TState> strategy, Func<object?, object?> initial, ISerDes<TState>? serDes)
+    private WorkflowBuilder<TIn, TState> AddWaitForCondition<TState>(OperationName? name, ConditionCheck check, WaitStrategy<TState> strategy, Func<object?, object?> initial, ISerDes<TState>? serDes)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        // A null name is an unnamed operation.
         ArgumentNullException.ThrowIfNull(strategy);
         return new(Chain.Append(new WaitForConditionNode(check, (s, attempt, _) => strategy.Decide((TState)s!, attempt), initial, serDes is null ? CodecSpec.JsonOf<TState>() : CodecSpec.Custom(serDes)) { Name = name }));
     }
 
-    private WorkflowBuilder<TIn, TResult> AddInvoke<TResult>(OperationName name, string functionName, Func<object?, object?> payload, CodecSpec defaultPayloadCodec, Action<InvokeConfigurator<TCur, TResult>>? configure)
+    private WorkflowBuilder<TIn, TResult> AddInvoke<TResult>(OperationName? name, string functionName, Func<object?, object?> payload, CodecSpec defaultPayloadCodec, Action<InvokeConfigurator<TCur, TResult>>? configure)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        // A null name is an unnamed operation.
         if (string.IsNullOrEmpty(functionName) || functionName.Length > 256)
         {
             throw new WorkflowDefinitionException($"Invoke '{name}': the function name must be 1–256 characters (a name or ARN).");
