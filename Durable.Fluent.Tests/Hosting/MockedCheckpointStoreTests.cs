@@ -153,3 +153,25 @@ public class MockedCheckpointStoreTests
     private static string Interpretation_Id(string key)
         => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
 }
+
+public class BatcherFailureTests
+{
+    [Test]
+    public async Task After_a_failed_checkpoint_every_later_flush_rethrows_so_no_update_is_silently_lost()
+    {
+        var calls = 0;
+        var store = new Moq.Mock<Durable.Fluent.Checkpointing.ICheckpointStore>();
+        store.Setup(s => s.CheckpointAsync(Moq.It.IsAny<string>(), Moq.It.IsAny<string>(), Moq.It.IsAny<IReadOnlyList<Durable.Fluent.Wire.OperationUpdate>>(), Moq.It.IsAny<CancellationToken>()))
+            .Returns(() => ++calls == 1
+                ? Task.FromException<Durable.Fluent.Checkpointing.CheckpointResult>(new Durable.Fluent.Checkpointing.CheckpointException("Service unavailable", "ServiceException", 503))
+                : Task.FromResult(new Durable.Fluent.Checkpointing.CheckpointResult("t", new Durable.Fluent.Wire.ExecutionState { Operations = [] })));
+        var batcher = new Durable.Fluent.Checkpointing.CheckpointBatcher(store.Object, "arn", "t0", _ => { });
+        var update = new Durable.Fluent.Wire.OperationUpdate { Id = "a", Type = Durable.Fluent.Wire.OperationType.Step, Action = Durable.Fluent.Wire.OperationAction.Start };
+
+        Assert.ThrowsAsync<Durable.Fluent.Checkpointing.CheckpointException>(() => batcher.CheckpointAsync(update, CancellationToken.None));
+        var second = Assert.ThrowsAsync<Durable.Fluent.Checkpointing.CheckpointException>(() => batcher.CheckpointAsync(update with { Id = "b" }, CancellationToken.None));
+        Assert.That(second!.StatusCode, Is.EqualTo(503));
+        Assert.That(calls, Is.EqualTo(1), "nothing is sent after the failure");
+        await Task.CompletedTask;
+    }
+}

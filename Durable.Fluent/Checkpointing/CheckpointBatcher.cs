@@ -5,7 +5,10 @@ namespace Durable.Fluent.Checkpointing;
 /// <summary>
 /// Queues operation updates and sends them through the <see cref="ICheckpointStore"/> in batches, one request in flight at a
 /// time. Asynchronous updates (for example an at-least-once step START) wait in the queue and travel with the next
-/// synchronous one, so a step in steady state costs one request. The token flows from each response to the next request.
+/// synchronous one, so a step in steady state costs one request. Concurrent branches that wait to flush while a request is
+/// in flight are carried together by the next request (group commit). The token flows from each response to the next
+/// request. After a failed request the batcher is poisoned: every later flush rethrows that failure, because updates
+/// that other branches were waiting on went down with it and the token chain is broken — the invocation must end.
 /// </summary>
 internal sealed class CheckpointBatcher
 {
@@ -16,6 +19,7 @@ internal sealed class CheckpointBatcher
     private readonly object _queueGate = new();
     private List<OperationUpdate> _queue = new();
     private string? _token;
+    private Exception? _failure;
 
     public CheckpointBatcher(ICheckpointStore store, string arn, string token, Action<IReadOnlyList<Operation>> onState)
     {
@@ -67,6 +71,11 @@ internal sealed class CheckpointBatcher
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_failure);
+            }
+
             while (true)
             {
                 List<OperationUpdate> pending;
@@ -89,7 +98,17 @@ internal sealed class CheckpointBatcher
 
                 foreach (var batch in Split(pending))
                 {
-                    var result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false);
+                    CheckpointResult result;
+                    try
+                    {
+                        result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        _failure = ex;
+                        throw;
+                    }
+
                     RequestCount++;
                     _token = result.CheckpointToken;
                     if (result.NewExecutionState.Operations is { Count: > 0 } ops)

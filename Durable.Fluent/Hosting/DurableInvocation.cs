@@ -162,6 +162,11 @@ internal static class DurableInvocation
                 {
                     throw;
                 }
+                catch (CheckpointException flushError)
+                {
+                    // The failure's own checkpoint was rejected: the execution fails with the original error either way.
+                    logger.LogWarning(flushError, "Could not checkpoint the failure's pending updates.");
+                }
             }
 
             logger.LogError(ex, "The durable execution failed: {ErrorType}: {ErrorMessage}", ex.GetType().Name, ex.Message);
