@@ -39,6 +39,14 @@ public sealed class Workflow<TIn, TOut>
     public string Describe() => DefinitionRenderer.Render(Chain);
 
     /// <summary>
+    /// Renders the graph as a Mermaid flowchart (paste it into any Markdown that renders Mermaid): steps as boxes, waits and
+    /// polls as rounded boxes, callbacks and invokes as hexagons, and a subgraph for every child context, parallel branch,
+    /// map item chain, If/Switch arm and Try/Catch handler. Drawn from the definition alone, before anything runs.
+    /// </summary>
+    /// <returns>The Mermaid source.</returns>
+    public string ToMermaid() => MermaidRenderer.Render(Chain);
+
+    /// <summary>
     /// Runs one invocation of the workflow against <paramref name="store"/>: replays the checkpoint log in the envelope,
     /// runs what is new, and returns SUCCEEDED, FAILED or PENDING.
     /// </summary>

@@ -117,3 +117,37 @@ public class WorkflowBuilderTests
 
     internal sealed record Order(string Id, decimal Amount);
 }
+
+public class MermaidTests
+{
+    [Test]
+    public void The_graph_renders_as_a_mermaid_flowchart_with_subgraphs_for_branches()
+    {
+        var wf = Workflow.For<int>()
+            .Then("validate", (x, _) => x)
+            .Parallel("fan_out", p => p
+                .Branch("left", b => b.Then("left_step", (x, _) => x))
+                .Branch("right", b => b.Wait("pause", TimeSpan.FromSeconds(5)).Select(x => x)))
+            .Select(r => r.Values.Item1)
+            .If(x => x > 0, then: b => b.Then("positive", (x, _) => x), @else: b => b.Then("negative", (x, _) => -x))
+            .Build();
+
+        var mermaid = wf.ToMermaid();
+        TestContext.Out.WriteLine(mermaid);
+        Assert.That(mermaid, Does.StartWith("flowchart TD\n"));
+        Assert.That(mermaid, Does.Contain("[\"Step 'validate'\"]"));
+        Assert.That(mermaid, Does.Contain("subgraph").And.Contain("\"branch left\"").And.Contain("\"branch right\""));
+        Assert.That(mermaid, Does.Contain("([\"Wait 'pause' (5 s)\"])"));
+        Assert.That(mermaid, Does.Contain("\"then\"").And.Contain("\"else\""));
+        Assert.That(mermaid, Does.Contain("start --> n1"));
+        var lines = mermaid.Split('\n');
+        Assert.That(lines.Count(l => l.Trim() == "end"), Is.EqualTo(lines.Count(l => l.TrimStart().StartsWith("subgraph ", StringComparison.Ordinal))), "every subgraph is closed");
+    }
+
+    [Test]
+    public void An_empty_workflow_renders_start_to_end()
+    {
+        var mermaid = Workflow.For<int>().Build().ToMermaid();
+        Assert.That(mermaid, Does.Contain("start --> done"));
+    }
+}

@@ -19,7 +19,15 @@ using OrderProcessing;
 //   dotnet run --project examples/OrderProcessing -- --send-callback <callbackId> '{"approved":true,"by":"you"}'
 //                                                                  approve a detached order (the id is printed when it is requested)
 //   --db <path>   the SQLite file (default ./.durable/orders.db)
+//   dotnet run --project examples/OrderProcessing -- --graph       print the workflow as a Mermaid flowchart
 const string FunctionName = "order-processor";
+if (args is ["--graph"])
+{
+    // The definition drawn as a Mermaid flowchart, before anything runs.
+    Console.Write(OrderWorkflow.Definition.ToMermaid());
+    return 0;
+}
+
 var options = CommandLine.Parse(args);
 if (options is null)
 {
