@@ -93,6 +93,32 @@ public sealed class StepInterruptedException : DurableExecutionException
     public int Attempt { get; }
 }
 
+/// <summary>A step attempt ran past its soft timeout (<c>step.Timeout(...)</c>) and stopped when its token was cancelled.</summary>
+public sealed class StepTimedOutException : DurableExecutionException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="operationName">The step name.</param>
+    /// <param name="timeout">The timeout.</param>
+    /// <param name="attempt">The attempt that timed out.</param>
+    /// <param name="innerException">The cancellation the body stopped with.</param>
+    public StepTimedOutException(string? operationName, TimeSpan timeout, int attempt, Exception? innerException = null)
+        : base($"Step '{operationName}' attempt {attempt} did not finish within its timeout of {timeout}.", innerException)
+    {
+        OperationName = operationName;
+        Timeout = timeout;
+        Attempt = attempt;
+    }
+
+    /// <summary>The step name.</summary>
+    public string? OperationName { get; }
+
+    /// <summary>The timeout.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>The attempt that timed out.</summary>
+    public int Attempt { get; }
+}
+
 /// <summary>
 /// The workflow took a different path on replay than the checkpoint log records (a different operation type, sub-type or name
 /// at the same position). The execution fails; this error is never checkpointed as an operation failure.

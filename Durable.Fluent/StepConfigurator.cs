@@ -16,6 +16,28 @@ public sealed class StepConfigurator<TResult>
 
     internal ISerDes<TResult>? SerDes { get; private set; }
 
+    internal TimeSpan? AttemptTimeout { get; private set; }
+
+    /// <summary>
+    /// A soft per-attempt timeout: after <paramref name="timeout"/> the body's <see cref="CancellationToken"/> is cancelled;
+    /// if the body stops with <see cref="OperationCanceledException"/>, the attempt fails with a
+    /// <see cref="StepTimedOutException"/>, which goes through the retry strategy like any failure. The body must observe
+    /// the token — the timeout cannot stop code that ignores it — and the time is the invocation's (a Lambda invocation
+    /// still ends at the function timeout).
+    /// </summary>
+    /// <param name="timeout">More than zero.</param>
+    /// <returns>This configurator.</returns>
+    public StepConfigurator<TResult> Timeout(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new WorkflowDefinitionException($"A step timeout must be more than zero (got {timeout}).");
+        }
+
+        AttemptTimeout = timeout;
+        return this;
+    }
+
     /// <summary>
     /// Checkpoint the START of each attempt before the body runs, so an attempt interrupted by a crash is never re-run blindly
     /// (it goes through the retry strategy as a <see cref="StepInterruptedException"/>). Use for payments, emails and other

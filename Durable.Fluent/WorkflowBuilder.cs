@@ -157,6 +157,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
             Name = name,
             Semantics = cfg.Semantics,
             Retry = cfg.RetryStrategy,
+            Timeout = cfg.AttemptTimeout,
         };
         return new(Chain.Append(node));
     }

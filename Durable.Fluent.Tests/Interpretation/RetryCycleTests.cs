@@ -153,3 +153,35 @@ public class RetryCycleTests
         Assert.That(delays.Last(), Is.Null);
     }
 }
+
+public class StepTimeoutTests
+{
+    [Test]
+    public async Task A_step_past_its_soft_timeout_fails_the_attempt_and_the_retry_strategy_decides()
+    {
+        var wf = Workflow.For<int>()
+            .Then("slow_call", async (x, ctx, ct) =>
+            {
+                if (ctx.Attempt == 1)
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, ct); // ends only when the token is cancelled
+                }
+
+                return x + 1;
+            }, s => s.Timeout(TimeSpan.FromMilliseconds(50)).Retry(RetryPresets.Fixed(TimeSpan.FromSeconds(1))))
+            .Build();
+        using var runner = new DurableTestRunner();
+        var execution = await runner.RunAsync(wf, 1);
+
+        Assert.That(execution.Result, Is.EqualTo(2));
+        var failed = execution.History.Single(e => e.EventType == HistoryEventType.StepFailed);
+        Assert.That(failed.Details.Error!.Payload.ErrorType, Is.EqualTo(typeof(StepTimedOutException).FullName));
+        Assert.That(failed.Details.RetryDetails!.NextAttemptDelaySeconds, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_non_positive_step_timeout_is_rejected_when_declared()
+    {
+        Assert.Throws<WorkflowDefinitionException>(() => Workflow.For<int>().Then("x", (v, _) => v, s => s.Timeout(TimeSpan.Zero)));
+    }
+}

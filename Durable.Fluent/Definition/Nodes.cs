@@ -33,6 +33,9 @@ internal sealed record StepNode(StepBody Body, CodecSpec Codec) : Node
     public StepSemantics Semantics { get; init; } = StepSemantics.AtLeastOncePerRetry;
 
     public IRetryStrategy? Retry { get; init; }
+
+    /// <summary>A soft per-attempt timeout: the body's cancellation token is cancelled after it.</summary>
+    public TimeSpan? Timeout { get; init; }
 }
 
 internal sealed record WaitNode(TimeSpan Duration) : Node

@@ -69,6 +69,9 @@ internal static class StepExecutor
         }
 
         object? result;
+        using var attemptTimeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, run.Time) : null;
+        using var linked = attemptTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(run.Cancellation, attemptTimeout.Token);
+        var token = linked?.Token ?? run.Cancellation;
         try
         {
             var ctx = new StepContext(
@@ -78,17 +81,20 @@ internal static class StepExecutor
                 attempt,
                 new OperationLogger(run.StepLogger, run.Arn, id, name, attempt),
                 run.Arn,
-                run.Cancellation)
+                token)
             { Frame = frame };
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
-            result = await node.Body(value, ctx, run.Cancellation).ConfigureAwait(false);
+            result = await node.Body(value, ctx, token).ConfigureAwait(false);
             run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Succeeded });
         }
         catch (Exception ex) when (!IsFatal(ex, run))
         {
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(ex) });
-            return await HandleFailureAsync(node, frame, id, name, attempt, ex).ConfigureAwait(false);
+            var error = ex is OperationCanceledException && attemptTimeout?.IsCancellationRequested == true
+                ? new StepTimedOutException(name, node.Timeout!.Value, attempt, ex)
+                : ex;
+            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(error) });
+            return await HandleFailureAsync(node, frame, id, name, attempt, error).ConfigureAwait(false);
         }
 
         string? payload;
