@@ -82,3 +82,24 @@ public class HistoryReplayerTests
         Assert.That(result.Error!.ErrorMessage, Is.EqualTo("boom"));
     }
 }
+
+public class PayloadBudgetTests
+{
+    [Test]
+    public async Task Payload_sizes_are_reported_largest_first_and_a_budget_names_the_offenders()
+    {
+        var wf = Workflow.For<int>()
+            .Then("small", (x, _) => x)
+            .Then("big", (x, _) => new string('x', 100_000))
+            .Build();
+        using var runner = new DurableTestRunner();
+        var execution = await runner.RunAsync(wf, 1);
+
+        var sizes = execution.PayloadSizes();
+        Assert.That(sizes[0].Name, Is.EqualTo("big"));
+        Assert.That(sizes[0].Bytes, Is.EqualTo(100_002));
+        var ex = Assert.Throws<InvalidOperationException>(() => execution.EnsurePayloadsWithin(64 * 1024));
+        Assert.That(ex!.Message, Does.Contain("'big'").And.Not.Contain("'small'"));
+        Assert.DoesNotThrow(() => execution.EnsurePayloadsWithin(200_000));
+    }
+}
