@@ -145,6 +145,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     public Workflow<TIn, TCur> Build(WorkflowOptions? options = null)
     {
         DefinitionValidator.Validate(Chain, "workflow");
+        SagaRules.Validate(Chain);
         return new Workflow<TIn, TCur>(Chain, options ?? WorkflowOptions.Default);
     }
 

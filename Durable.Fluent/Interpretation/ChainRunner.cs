@@ -41,14 +41,9 @@ internal static class ChainRunner
             MapNode map => BatchExecutor.ExecuteAsync(map, frame, value),
             IfNode ifNode => BranchExecutor.ExecuteAsync(ifNode, frame, value),
             SwitchNode switchNode => BranchExecutor.ExecuteAsync(switchNode, frame, value),
-            IExecutableNode custom => custom.ExecuteAsync(frame, value),
+            SagaNode saga => SagaExecutor.ExecuteAsync(saga, frame, value),
+            CompensationNode compensation => new ValueTask<NodeOutcome>(SagaExecutor.Register(compensation, frame, value)),
             _ => throw new NotSupportedException($"No executor for node kind '{node.Kind}'."),
         };
     }
-}
-
-/// <summary>Executor hook for node kinds whose executor lives beside their definition in the interpretation layer.</summary>
-internal interface IExecutableNode
-{
-    ValueTask<NodeOutcome> ExecuteAsync(Frame frame, object? value);
 }
