@@ -35,20 +35,6 @@ internal sealed class CheckpointBatcher
     /// <summary>Whether the service reported the execution terminal (a response without a token).</summary>
     public bool ExecutionTerminal { get; private set; }
 
-    /// <summary>Number of checkpoint requests sent.</summary>
-    public int RequestCount { get; private set; }
-
-    public bool HasPending
-    {
-        get
-        {
-            lock (_queueGate)
-            {
-                return _queue.Count > 0;
-            }
-        }
-    }
-
     /// <summary>Queues an update without waiting for it to be sent.</summary>
     public void Enqueue(OperationUpdate update)
     {
@@ -109,7 +95,6 @@ internal sealed class CheckpointBatcher
                         throw;
                     }
 
-                    RequestCount++;
                     _token = result.CheckpointToken;
                     if (result.NewExecutionState.Operations is { Count: > 0 } ops)
                     {

@@ -106,7 +106,7 @@ public sealed partial class DurableTestRunner : IDisposable
             InputPayload = inputJson,
             ExecutionTimeoutSeconds = _options.ExecutionTimeoutSeconds,
         });
-        return new TestExecution<TOut>(this, arn, (input, requestId, ct) => workflow.HandleAsync(input, _store, RunOptions(requestId), ct), workflow.Options.JsonOptions, PayloadCodecFor(workflow));
+        return new TestExecution<TOut>(this, arn, (input, requestId, ct) => workflow.HandleAsync(input, _store, RunOptions(requestId), ct), PayloadCodecFor(workflow));
     }
 
     /// <summary>Drives one execution until it ends or is blocked on the outside world.</summary>

@@ -16,14 +16,12 @@ public sealed partial class TestExecution<TOut> : ITestExecution
         DurableTestRunner runner,
         string arn,
         Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> handler,
-        JsonSerializerOptions json,
         Func<string?, object?> readResult)
     {
         _runner = runner;
         DurableExecutionArn = arn;
         _handler = handler;
         _readResult = readResult;
-        _ = json;
     }
 
     /// <summary>The execution ARN.</summary>
