@@ -61,14 +61,8 @@ internal static class CallbackExecutor
 
         run.BeginNewOperation(id, name, OperationType.Callback, OperationSubTypes.Callback, frame.ParentId);
         await run.Batcher.CheckpointAsync(
-            new OperationUpdate
+            frame.Update(id, name, OperationType.Callback, OperationSubTypes.Callback, OperationAction.Start) with
             {
-                Id = id,
-                ParentId = frame.ParentId,
-                Name = name,
-                Type = OperationType.Callback,
-                SubType = OperationSubTypes.Callback,
-                Action = OperationAction.Start,
                 CallbackOptions = spec.TimeoutSeconds > 0 || spec.HeartbeatTimeoutSeconds > 0
                     ? new CallbackOptions
                     {

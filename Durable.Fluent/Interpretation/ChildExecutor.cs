@@ -119,13 +119,6 @@ internal static class ChildExecutor
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 
-    private static OperationUpdate Update(Frame frame, string id, string? name, string subType, OperationAction action) => new()
-    {
-        Id = id,
-        ParentId = frame.ParentId,
-        Name = name,
-        Type = OperationType.Context,
-        SubType = subType,
-        Action = action,
-    };
+    private static OperationUpdate Update(Frame frame, string id, string? name, string subType, OperationAction action)
+        => frame.Update(id, name, OperationType.Context, subType, action);
 }

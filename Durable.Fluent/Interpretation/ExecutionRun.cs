@@ -234,6 +234,17 @@ internal sealed class Frame
 
     public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input) { Parent = this };
 
+    /// <summary>An update of an operation of this frame (its ParentId is the frame's).</summary>
+    public OperationUpdate Update(string id, string? name, OperationType type, string subType, OperationAction action) => new()
+    {
+        Id = id,
+        ParentId = ParentId,
+        Name = name,
+        Type = type,
+        SubType = subType,
+        Action = action,
+    };
+
     /// <summary>Binds a run-time value (a callback's id) to a definition-time key (its handle) in this frame.</summary>
     public void Bind(object key, object value)
     {

@@ -32,14 +32,8 @@ internal static class InvokeExecutor
         var payload = node.PayloadCodec.Resolve(run.Json).Serialize(node.Payload(value), serdes);
         Limits.EnsurePayload(payload, name, Limits.MaxServicePayloadBytes);
         await run.Batcher.CheckpointAsync(
-            new OperationUpdate
+            frame.Update(id, name, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, OperationAction.Start) with
             {
-                Id = id,
-                ParentId = frame.ParentId,
-                Name = name,
-                Type = OperationType.ChainedInvoke,
-                SubType = OperationSubTypes.ChainedInvoke,
-                Action = OperationAction.Start,
                 Payload = payload,
                 ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = node.FunctionName, TenantId = node.TenantId?.Invoke(value) },
             },

@@ -106,11 +106,11 @@ internal static class StepExecutor
         catch (Exception ex) when (!IsFatal(ex, run))
         {
             // A result that cannot be checkpointed is not transient: fail the step without retrying.
-            await run.Batcher.CheckpointAsync(Update(node, frame, id, name, OperationAction.Fail) with { Error = ErrorObjects.From(ex) }, run.Cancellation).ConfigureAwait(false);
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Fail) with { Error = ErrorObjects.From(ex) }, run.Cancellation).ConfigureAwait(false);
             throw new StepFailedException(name, id, ErrorObjects.From(ex), attempt, ex);
         }
 
-        await run.Batcher.CheckpointAsync(Update(node, frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 
@@ -120,7 +120,7 @@ internal static class StepExecutor
 
     private static Task StartAsync(StepNode node, Frame frame, string id, string? name)
     {
-        var update = Update(node, frame, id, name, OperationAction.Start);
+        var update = Update(frame, id, name, OperationAction.Start);
         if (node.Semantics == StepSemantics.AtMostOncePerRetry)
         {
             return frame.Run.Batcher.CheckpointAsync(update, frame.Run.Cancellation);
@@ -141,22 +141,15 @@ internal static class StepExecutor
             var delay = Math.Clamp(decision.DelaySeconds, 1, DefinitionValidator.MaxDurationSeconds);
             run.Logger.LogDebug("Step {StepName} attempt {Attempt} failed with {ErrorType}; retrying in {Delay} s.", name, attempt, errorObject.ErrorType, delay);
             await run.Batcher.CheckpointAsync(
-                Update(node, frame, id, name, OperationAction.Retry) with { Error = errorObject, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
+                Update(frame, id, name, OperationAction.Retry) with { Error = errorObject, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
                 run.Cancellation).ConfigureAwait(false);
             return NodeOutcome.Suspended;
         }
 
-        await run.Batcher.CheckpointAsync(Update(node, frame, id, name, OperationAction.Fail) with { Error = errorObject }, run.Cancellation).ConfigureAwait(false);
+        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Fail) with { Error = errorObject }, run.Cancellation).ConfigureAwait(false);
         throw new StepFailedException(name, id, errorObject, attempt, error);
     }
 
-    private static OperationUpdate Update(StepNode node, Frame frame, string id, string? name, OperationAction action) => new()
-    {
-        Id = id,
-        ParentId = frame.ParentId,
-        Name = name,
-        Type = OperationType.Step,
-        SubType = OperationSubTypes.Step,
-        Action = action,
-    };
+    private static OperationUpdate Update(Frame frame, string id, string? name, OperationAction action)
+        => frame.Update(id, name, OperationType.Step, OperationSubTypes.Step, action);
 }

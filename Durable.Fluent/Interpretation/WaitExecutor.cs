@@ -28,14 +28,8 @@ internal static class WaitExecutor
 
         run.BeginNewOperation(id, name, OperationType.Wait, OperationSubTypes.Wait, frame.ParentId);
         await run.Batcher.CheckpointAsync(
-            new OperationUpdate
+            frame.Update(id, name, OperationType.Wait, OperationSubTypes.Wait, OperationAction.Start) with
             {
-                Id = id,
-                ParentId = frame.ParentId,
-                Name = name,
-                Type = OperationType.Wait,
-                SubType = OperationSubTypes.Wait,
-                Action = OperationAction.Start,
                 WaitOptions = new WaitOptions { WaitSeconds = node.Seconds },
             },
             run.Cancellation).ConfigureAwait(false);

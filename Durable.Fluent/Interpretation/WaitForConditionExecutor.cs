@@ -130,13 +130,6 @@ internal static class WaitForConditionExecutor
     private static AttemptInfo Attempt(Frame frame, string id, string? name, int attempt)
         => new() { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.WaitForCondition, ParentId = frame.ParentId, Attempt = attempt };
 
-    private static OperationUpdate Update(Frame frame, string id, string? name, OperationAction action) => new()
-    {
-        Id = id,
-        ParentId = frame.ParentId,
-        Name = name,
-        Type = OperationType.Step,
-        SubType = OperationSubTypes.WaitForCondition,
-        Action = action,
-    };
+    private static OperationUpdate Update(Frame frame, string id, string? name, OperationAction action)
+        => frame.Update(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, action);
 }
