@@ -2,9 +2,10 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Durable.Fluent.Checkpointing.Local;
 using Durable.Fluent.Hosting;
-using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.LocalService;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,7 @@
 using Durable.Fluent.Checkpointing;
-using Durable.Fluent.Checkpointing.Local;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 

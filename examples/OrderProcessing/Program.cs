@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Durable.Fluent.Checkpointing.Http;
-using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.LocalService;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 using OrderProcessing;

@@ -1,4 +1,6 @@
-namespace Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Checkpointing;
+
+namespace Durable.Fluent.Testing.Engine;
 
 /// <summary>
 /// The persistence seam of <see cref="LocalDurableEngine"/>: per-execution snapshots. The engine loads every execution when

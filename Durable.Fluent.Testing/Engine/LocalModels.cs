@@ -1,6 +1,7 @@
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Checkpointing.Local;
+namespace Durable.Fluent.Testing.Engine;
 
 /// <summary>A request to create an execution in the local engine.</summary>
 public sealed record StartExecutionRequest

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Data.Sqlite;
 
-namespace Durable.Fluent.Hosting.Local;
+namespace Durable.Fluent.LocalService;
 
 /// <summary>
 /// Keeps the local engine's executions in a SQLite file (WAL mode): tables <c>executions</c>, <c>operations</c>,

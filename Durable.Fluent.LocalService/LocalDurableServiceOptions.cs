@@ -3,7 +3,7 @@ using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Durable.Fluent.Hosting.Local;
+namespace Durable.Fluent.LocalService;
 
 /// <summary>Options of <see cref="LocalDurableService"/>.</summary>
 public sealed record LocalDurableServiceOptions

@@ -1,10 +1,10 @@
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
-using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.LocalService;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Durable.Fluent.Tests.Hosting.Local;
+namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.</summary>
 internal sealed class ServiceHarness : IAsyncDisposable

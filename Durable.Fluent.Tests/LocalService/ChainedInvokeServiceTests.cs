@@ -1,6 +1,6 @@
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Tests.Hosting.Local;
+namespace Durable.Fluent.Tests.LocalService;
 
 public class ChainedInvokeServiceTests
 {

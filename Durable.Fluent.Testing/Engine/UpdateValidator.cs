@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Checkpointing.Local;
+namespace Durable.Fluent.Testing.Engine;
 
 /// <summary>
 /// Validates a checkpoint batch the way the service does, before anything is applied: allowed actions per type, legal

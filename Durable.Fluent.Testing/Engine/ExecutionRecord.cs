@@ -1,6 +1,7 @@
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Checkpointing.Local;
+namespace Durable.Fluent.Testing.Engine;
 
 /// <summary>The engine's mutable record of one execution. Guarded by the engine's lock.</summary>
 internal sealed class ExecutionRecord

@@ -3,11 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
-using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.LocalService;
 using Durable.Fluent.Wire;
 using OrderProcessing;
 
-namespace Durable.Fluent.Tests.Hosting.Local;
+namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>The local durable service end to end over real HTTP: workflows checkpoint through the SigV4-less HTTP client.</summary>
 public class LocalDurableServiceTests

@@ -1,7 +1,7 @@
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Durable.Fluent.Tests.Hosting.Local;
+namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>Executions survive disposing the service and starting a new one on the same SQLite file.</summary>
 public class RestartTests

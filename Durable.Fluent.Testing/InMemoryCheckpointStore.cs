@@ -1,6 +1,8 @@
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Checkpointing.Local;
+namespace Durable.Fluent.Testing;
 
 /// <summary>The checkpoint port backed by a <see cref="LocalDurableEngine"/> in the same process.</summary>
 public sealed class InMemoryCheckpointStore : ICheckpointStore

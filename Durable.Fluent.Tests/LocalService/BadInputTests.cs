@@ -4,7 +4,7 @@ using System.Text.Json;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Tests.Hosting.Local;
+namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>Bad requests get the AWS error shape and status, and change nothing (state is compared before and after).</summary>
 public class BadInputTests

@@ -7,11 +7,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
-using Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 
-namespace Durable.Fluent.Hosting.Local;
+namespace Durable.Fluent.LocalService;
 
 /// <summary>
 /// The HTTP front of <see cref="LocalDurableService"/> (HttpListener): routes, body limits, JSON (de)serialization with

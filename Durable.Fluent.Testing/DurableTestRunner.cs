@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Durable.Fluent.Checkpointing.Local;
 using Durable.Fluent.Serialization;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 

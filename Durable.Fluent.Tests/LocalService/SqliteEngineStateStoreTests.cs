@@ -1,11 +1,12 @@
 using System.Text.Json;
-using Durable.Fluent.Checkpointing.Local;
-using Durable.Fluent.Hosting.Local;
+using Durable.Fluent.LocalService;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Durable.Fluent.Tests.Hosting.Local;
+namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>The engine's SQLite persistence: exact round trip, stored timers, and a failed save changes nothing.</summary>
 public class SqliteEngineStateStoreTests

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
-namespace Durable.Fluent.Checkpointing.Local;
+namespace Durable.Fluent.Testing.Engine;
 
 /// <summary>
 /// An in-process emulation of the durable execution service: executions, operations, checkpoint tokens, validation of

@@ -40,7 +40,7 @@ public sealed partial class TestExecution<TOut> : ITestExecution
     public ErrorObject? Error => Snapshot.Error;
 
     /// <summary>What GetDurableExecution reports.</summary>
-    public Checkpointing.Local.ExecutionSnapshot Snapshot => _runner.Engine.GetExecution(DurableExecutionArn);
+    public Engine.ExecutionSnapshot Snapshot => _runner.Engine.GetExecution(DurableExecutionArn);
 
     /// <summary>The history events, EventId 1 first.</summary>
     public IReadOnlyList<HistoryEvent> History => _runner.Engine.GetHistory(DurableExecutionArn);

@@ -6,11 +6,12 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
-using Durable.Fluent.Checkpointing.Local;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 
-namespace Durable.Fluent.Hosting.Local;
+namespace Durable.Fluent.LocalService;
 
 /// <summary>
 /// A durable execution service on this machine: the same <see cref="LocalDurableEngine"/> the test runner uses, on real
