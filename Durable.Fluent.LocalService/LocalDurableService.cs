@@ -6,6 +6,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
+using Durable.Fluent.LocalService.Http;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
@@ -42,7 +43,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILogger _log;
     private readonly InMemoryCheckpointStore _inProcessStore;
-    private LocalServiceHttpFront? _front;
+    private LocalServiceHost? _front;
     private LambdaDurableExecutionClient? _selfClient;
     private int _state; // 0 created, 1 started, 2 disposed
 
@@ -163,7 +164,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// </summary>
     /// <returns>This service.</returns>
     /// <exception cref="InvalidOperationException">Already started or disposed.</exception>
-    /// <exception cref="HttpListenerException">The port cannot be bound.</exception>
+    /// <exception cref="IOException">The port cannot be bound.</exception>
     public LocalDurableService Start()
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -171,7 +172,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new InvalidOperationException("The service was already started or disposed.");
         }
 
-        _front = LocalServiceHttpFront.Start(this, _options);
+        _front = LocalServiceHost.Start(this, _options);
         var clientHost = IsLoopbackHost(_options.Host) ? _front.Endpoint : new UriBuilder(_front.Endpoint) { Host = "127.0.0.1" }.Uri;
         _selfClient = new LambdaDurableExecutionClient(new LambdaDurableClientOptions
         {
