@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Durable.Fluent.Checkpointing.Http;
 using Durable.Fluent.Wire;
 using Microsoft.AspNetCore.Builder;
@@ -55,13 +54,13 @@ internal sealed class CallbackRoutes(LocalDurableService service)
         const string Operation = "SendDurableExecutionCallbackFailure";
         var callbackId = RouteValues.Get(context, "callbackId");
         var body = await RequestBody.ReadAsync(context, Operation, BodyKind.Json, service.Options.MaxRequestBodyBytes).ConfigureAwait(false);
-        var failure = body.Length > 0 ? RequestBody.ParseJson<ErrorBody>(body, Operation) : null;
-        if (failure?.Error is { } error && Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(error, WireJson.Rest)) >= MaxErrorBytes)
+        var error = RequestBody.ParseErrorPayload(body, Operation);
+        if (error is not null && Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(error, WireJson.Rest)) >= MaxErrorBytes)
         {
             throw ApiError.Invalid($"The callback error must be under {MaxErrorBytes} bytes when serialized.");
         }
 
-        service.Notify(service.Engine.SendCallbackFailure(callbackId, failure?.Error));
+        service.Notify(service.Engine.SendCallbackFailure(callbackId, error));
         await Responses.EmptyAsync(context).ConfigureAwait(false);
     }
 
@@ -69,11 +68,5 @@ internal sealed class CallbackRoutes(LocalDurableService service)
     {
         service.Engine.SendCallbackHeartbeat(RouteValues.Get(context, "callbackId"));
         return Responses.EmptyAsync(context);
-    }
-
-    private sealed record ErrorBody
-    {
-        [JsonPropertyName("Error")]
-        public ErrorObject? Error { get; init; }
     }
 }

@@ -128,8 +128,7 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
         const string Operation = "StopDurableExecution";
         var arn = RouteValues.Get(context, "arn");
         var body = await RequestBody.ReadAsync(context, Operation, BodyKind.Json, service.Options.MaxRequestBodyBytes).ConfigureAwait(false);
-        var stop = body.Length > 0 ? RequestBody.ParseJson<ErrorBody>(body, Operation) : null;
-        var at = Engine.StopExecution(arn, stop?.Error);
+        var at = Engine.StopExecution(arn, RequestBody.ParseErrorPayload(body, Operation));
         service.Notify(arn);
         await Responses.JsonAsync(context, 200, new StopDurableExecutionResponse { StopTimestamp = at }).ConfigureAwait(false);
     }
@@ -164,11 +163,5 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
 
         [JsonPropertyName("NewExecutionState")]
         public required ExecutionState NewExecutionState { get; init; }
-    }
-
-    private sealed record ErrorBody
-    {
-        [JsonPropertyName("Error")]
-        public ErrorObject? Error { get; init; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Durable.Fluent.Wire;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -84,6 +85,30 @@ internal static class RequestBody
         return value ?? throw ApiError.Invalid($"{operation}: the request body must be a JSON object, not null.");
     }
 
+    /// <summary>
+    /// Reads an optional ErrorObject sent as the HTTP payload (StopDurableExecution, SendDurableExecutionCallbackFailure):
+    /// the body is the bare object. An empty body or <c>{}</c> means none. A body wrapped as <c>{"Error": {...}}</c> is
+    /// refused, since reading it as an ErrorObject would silently drop every field.
+    /// </summary>
+    public static ErrorObject? ParseErrorPayload(byte[] body, string operation)
+    {
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        var error = ParseJson<ErrorPayload>(body, operation);
+        if (error.Error is not null && error is { ErrorType: null, ErrorMessage: null, ErrorData: null, StackTrace: null })
+        {
+            throw ApiError.Invalid(
+                $"{operation}: the body is the bare ErrorObject {{\"ErrorType\", \"ErrorMessage\", \"ErrorData\", \"StackTrace\"}}; do not wrap it in {{\"Error\": ...}}.");
+        }
+
+        return error is { ErrorType: null, ErrorMessage: null, ErrorData: null, StackTrace: null }
+            ? null
+            : new ErrorObject { ErrorType = error.ErrorType, ErrorMessage = error.ErrorMessage, ErrorData = error.ErrorData, StackTrace = error.StackTrace };
+    }
+
     private static bool HasBody(HttpContext context)
     {
         var request = context.Request;
@@ -114,5 +139,24 @@ internal static class RequestBody
         {
             // The client gave up or was too slow; the error is answered (or the connection closed) either way.
         }
+    }
+
+    /// <summary>The ErrorObject members, plus <c>Error</c> to recognise a wrapped body.</summary>
+    private sealed record ErrorPayload
+    {
+        [JsonPropertyName("ErrorType")]
+        public string? ErrorType { get; init; }
+
+        [JsonPropertyName("ErrorMessage")]
+        public string? ErrorMessage { get; init; }
+
+        [JsonPropertyName("ErrorData")]
+        public string? ErrorData { get; init; }
+
+        [JsonPropertyName("StackTrace")]
+        public IReadOnlyList<string>? StackTrace { get; init; }
+
+        [JsonPropertyName("Error")]
+        public JsonElement? Error { get; init; }
     }
 }

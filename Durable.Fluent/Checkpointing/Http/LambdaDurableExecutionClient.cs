@@ -225,7 +225,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         return SendCallbackSuccessAsync(callbackId, Encoding.UTF8.GetBytes(result), cancellationToken);
     }
 
-    /// <summary>SendDurableExecutionCallbackFailure: completes a callback with an error.</summary>
+    /// <summary>SendDurableExecutionCallbackFailure: completes a callback with an error (sent as the bare ErrorObject body).</summary>
     /// <param name="callbackId">The callback id from the CALLBACK operation.</param>
     /// <param name="error">The error.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -242,7 +242,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-execution-callbacks/{CallbackId}/fail",
                 PathParameters = Callback(callbackId),
-                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Rest),
+                Body = JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Rest), // Error is the HTTP payload: no wrapper
                 ContentType = JsonContentType,
             },
             cancellationToken);
@@ -323,7 +323,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         return response ?? new GetDurableExecutionHistoryResponse();
     }
 
-    /// <summary>StopDurableExecution: stops a running execution.</summary>
+    /// <summary>StopDurableExecution: stops a running execution (the error, if any, is sent as the bare ErrorObject body).</summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
     /// <param name="error">The error to record, or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -342,7 +342,8 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/stop",
                 PathParameters = Arn(durableExecutionArn),
-                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Rest),
+                // Error is the HTTP payload: the body is the bare ErrorObject, or {} when there is none.
+                Body = error is null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Rest),
                 ContentType = JsonContentType,
             },
             cancellationToken).ConfigureAwait(false);
@@ -630,11 +631,5 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
 
         [JsonPropertyName("NewExecutionState")]
         public ExecutionState? NewExecutionState { get; init; }
-    }
-
-    private sealed record ErrorBody
-    {
-        [JsonPropertyName("Error")]
-        public ErrorObject? Error { get; init; }
     }
 }
