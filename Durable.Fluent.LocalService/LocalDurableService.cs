@@ -71,10 +71,12 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
 
         _log = _options.LoggerFactory.CreateLogger("Durable.Fluent.LocalDurableService");
+        Ids = _options.RandomFill is { } fill ? new ServiceIdentifiers(fill) : ServiceIdentifiers.Cryptographic;
+        var ids = Ids;
         var engineOptions = new LocalEngineOptions
         {
             Region = _options.Region,
-            CallbackIdFactory = static (_, _) => NewCallbackId(),
+            CallbackIdFactory = (_, _) => ids.CallbackId(),
             InitialStatePageSize = _options.InitialStatePageSize,
         };
         if (_options.DatabasePath is { } path)
@@ -117,6 +119,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     internal LocalDurableServiceOptions Options => _options;
 
     internal ILogger Log => _log;
+
+    /// <summary>Where callback ids and request ids come from.</summary>
+    internal ServiceIdentifiers Ids { get; }
 
     /// <summary>Registers a workflow under a function name; executions of that function run it.</summary>
     /// <typeparam name="TIn">The input type.</typeparam>
@@ -382,10 +387,6 @@ public sealed class LocalDurableService : IAsyncDisposable
         => string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
             || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
-    /// <summary>256 random bits, URL-safe base64 (within the service's CallbackId alphabet and length).</summary>
-    private static string NewCallbackId()
-        => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
     private void ResumeExecutions(string? functionName)
     {
         // Re-link chained invokes that were waiting on their targets when the previous process stopped; a target that
@@ -409,7 +410,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             if (Engine.IsInvocationInFlight(arn) && !_workers.ContainsKey(arn))
             {
                 // The previous process stopped during this invocation: Lambda would record the crash and retry it.
-                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), NewRequestId());
+                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), Ids.RequestId());
                 invokeNow = true;
             }
             else if (!Engine.GetHistory(arn).Any(e => e.EventType == HistoryEventType.InvocationCompleted))
@@ -542,7 +543,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             return; // stopped meanwhile
         }
 
-        var requestId = NewRequestId();
+        var requestId = Ids.RequestId();
         ICheckpointStore store = _options.InvokeOverHttp && _selfClient is not null ? _selfClient : _inProcessStore;
         try
         {
@@ -630,8 +631,6 @@ public sealed class LocalDurableService : IAsyncDisposable
 
         w.Timer = _options.TimeProvider.CreateTimer(static s => ((TimerTarget)s!).Fire(), new TimerTarget(this, arn), delay, Timeout.InfiniteTimeSpan);
     }
-
-    private static string NewRequestId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
     private sealed class TimerTarget(LocalDurableService service, string arn)
     {

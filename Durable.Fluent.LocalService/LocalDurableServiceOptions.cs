@@ -50,6 +50,9 @@ public sealed record LocalDurableServiceOptions
 
     /// <summary>When positive, invocation envelopes carry at most this many operations and the rest is paged (exercises GetDurableExecutionState).</summary>
     public int InitialStatePageSize { get; init; }
+
+    /// <summary>Fills a buffer with random bytes for the service's identifiers (a cryptographic source unless a test injects one).</summary>
+    internal Action<byte[]>? RandomFill { get; init; }
 }
 
 /// <summary>A durable function handler the local service invokes in-process: the envelope, the checkpoint port to use, cancellation.</summary>

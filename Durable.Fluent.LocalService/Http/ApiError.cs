@@ -33,8 +33,11 @@ internal sealed class ApiError : Exception
 }
 
 /// <summary>
-/// The emulator's error body <c>{"Type": "...", "message": "..."}</c> (capital <c>Message</c> for ResourceNotFound and
-/// Service errors) with the <c>x-amzn-ErrorType</c> header.
+/// The error body the API model declares: each exception shape has a <c>Type</c> member and a message member spelt as the
+/// model spells it (<c>Message</c> for ResourceNotFound, Service, CallbackTimeout and DurableExecutionAlreadyStarted,
+/// <c>message</c> for the others). The body also carries <c>__type</c> and the response the <c>x-amzn-ErrorType</c>
+/// header, so a rest-json client (the AWS SDK for JavaScript v3 reads the header, then <c>code</c> or <c>__type</c>) types
+/// the error either way.
 /// </summary>
 internal static class AwsErrorBody
 {
@@ -44,6 +47,8 @@ internal static class AwsErrorBody
     {
         "ResourceNotFoundException",
         "ServiceException",
+        "CallbackTimeoutException",
+        "DurableExecutionAlreadyStartedException",
     };
 
     /// <summary>The member name that carries the message for <paramref name="errorType"/>.</summary>
@@ -55,6 +60,7 @@ internal static class AwsErrorBody
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
+            w.WriteString("__type", errorType);
             w.WriteString("Type", errorType);
             w.WriteString(MessageKey(errorType), message);
             w.WriteEndObject();

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Durable.Fluent.Checkpointing.Http;
 using Durable.Fluent.Wire;
 using Microsoft.AspNetCore.Builder;
@@ -17,6 +18,9 @@ internal sealed class CallbackRoutes(LocalDurableService service)
     /// <summary>The largest error object accepted, serialized (the emulator's limit).</summary>
     private const int MaxErrorBytes = 32_768;
 
+    /// <summary>The model's CallbackId: 1–1024 characters of the base64 alphabet.</summary>
+    private static readonly Regex CallbackIdPattern = new("^[A-Za-z0-9+/]+={0,2}$", RegexOptions.CultureInvariant);
+
     public void Map(IEndpointRouteBuilder api)
     {
         var callbacks = api.MapGroup("/durable-execution-callbacks/{callbackId}");
@@ -27,7 +31,7 @@ internal sealed class CallbackRoutes(LocalDurableService service)
 
     private async Task SucceedAsync(HttpContext context)
     {
-        var callbackId = RouteValues.Get(context, "callbackId");
+        var callbackId = CallbackId(context);
         var body = await RequestBody.ReadAsync(
             context,
             "SendDurableExecutionCallbackSuccess",
@@ -52,7 +56,7 @@ internal sealed class CallbackRoutes(LocalDurableService service)
     private async Task FailAsync(HttpContext context)
     {
         const string Operation = "SendDurableExecutionCallbackFailure";
-        var callbackId = RouteValues.Get(context, "callbackId");
+        var callbackId = CallbackId(context);
         var body = await RequestBody.ReadAsync(context, Operation, BodyKind.Json, service.Options.MaxRequestBodyBytes).ConfigureAwait(false);
         var error = RequestBody.ParseErrorPayload(body, Operation);
         if (error is not null && Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(error, WireJson.Rest)) >= MaxErrorBytes)
@@ -66,7 +70,15 @@ internal sealed class CallbackRoutes(LocalDurableService service)
 
     private Task HeartbeatAsync(HttpContext context)
     {
-        service.Engine.SendCallbackHeartbeat(RouteValues.Get(context, "callbackId"));
+        service.Engine.SendCallbackHeartbeat(CallbackId(context));
         return Responses.EmptyAsync(context);
+    }
+
+    private static string CallbackId(HttpContext context)
+    {
+        var id = RouteValues.Get(context, "callbackId");
+        return id.Length <= 1024 && CallbackIdPattern.IsMatch(id)
+            ? id
+            : throw ApiError.Invalid("CallbackId must be 1–1024 characters of the base64 alphabet ([A-Za-z0-9+/]+={0,2}); escape '/' in the path as %2F.");
     }
 }

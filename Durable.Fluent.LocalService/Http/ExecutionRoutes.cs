@@ -32,19 +32,21 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
 
     private Task GetAsync(HttpContext context)
     {
+        var include = QueryValues.Bool(context.Request.Query, "IncludeExecutionData") ?? true;
         var s = Engine.GetExecution(RouteValues.Get(context, "arn"));
         return Responses.JsonAsync(context, 200, new GetDurableExecutionResponse
         {
             DurableExecutionArn = s.DurableExecutionArn,
             DurableExecutionName = s.DurableExecutionName,
             FunctionArn = s.FunctionArn,
-            InputPayload = s.InputPayload,
-            Result = s.Result,
-            Error = s.Error,
+            InputPayload = include ? s.InputPayload : null,
+            Result = include ? s.Result : null,
+            Error = include ? s.Error : TypeOnly(s.Error),
             StartTimestamp = s.StartTimestamp,
             Status = s.Status,
             EndTimestamp = s.EndTimestamp,
             Version = s.Version,
+            ExecutionDataIncluded = include,
         });
     }
 
@@ -140,9 +142,12 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
         {
             Input = e.Details.Input is null ? null : new EventPayload(null),
             Result = e.Details.Result is null ? null : new EventPayload(null),
-            Error = e.Details.Error is null ? null : new EventError(new ErrorObject { ErrorType = e.Details.Error.Payload.ErrorType }),
+            Error = e.Details.Error is null ? null : new EventError(TypeOnly(e.Details.Error.Payload)!),
         },
     };
+
+    /// <summary>An error without its payload data (IncludeExecutionData=false): the type says what happened.</summary>
+    private static ErrorObject? TypeOnly(ErrorObject? error) => error is null ? null : new ErrorObject { ErrorType = error.ErrorType };
 
     private sealed record CheckpointBody
     {

@@ -49,6 +49,7 @@ internal sealed class LocalServiceHost : IAsyncDisposable
 
         var app = builder.Build();
         var log = options.LoggerFactory.CreateLogger("Durable.Fluent.LocalDurableService.Http");
+        app.Use(new RequestGuards(service).InvokeAsync);
         app.Use(new ErrorHandling(log).InvokeAsync);
         app.Use(RouteValues.Normalize);
         app.UseRouting();

@@ -6,6 +6,9 @@ namespace Durable.Fluent.LocalService.Http;
 /// <summary>Query-string parameters of the REST API, validated; a bad value is 400 InvalidParameterValueException.</summary>
 internal static class QueryValues
 {
+    private static readonly long MinEpochSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>The first value of <paramref name="name"/>, or <see langword="null"/> when absent.</summary>
     public static string? String(IQueryCollection query, string name)
         => query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
@@ -47,7 +50,13 @@ internal static class QueryValues
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+            // Finite and within what a timestamp can hold (years 0001–9999); 1e300, NaN or Infinity are not timestamps.
+            if (!double.IsFinite(seconds) || seconds < MinEpochSeconds || seconds > MaxEpochSeconds)
+            {
+                throw ApiError.Invalid($"{name} '{text}' is out of range: epoch seconds from {MinEpochSeconds} to {MaxEpochSeconds}.");
+            }
+
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
         }
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))

@@ -350,7 +350,9 @@ public sealed class LocalDurableEngine
             var rec = Get(arn);
             if (rec.IsTerminal)
             {
-                throw new LocalEngineException("ExecutionConflictException", 409, $"Execution {arn} has already ended ({rec.Status}).");
+                // StopDurableExecution declares InvalidParameterValue, ResourceNotFound, TooManyRequests and Service errors;
+                // the execution exists and retrying cannot help, so it is an invalid parameter.
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"Execution {arn} has already ended ({UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status)}); only a RUNNING execution can be stopped.");
             }
 
             var now = _time.GetUtcNow();
@@ -571,7 +573,8 @@ public sealed class LocalDurableEngine
         var op = rec.Ops[where.OperationId];
         if (rec.IsTerminal || op.Status != OperationStatus.Started)
         {
-            throw new LocalEngineException("ExecutionConflictException", 409, $"The callback is not open (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}).");
+            // The model's error for "the callback id has expired or its callback is already closed".
+            throw new LocalEngineException("CallbackTimeoutException", 400, $"The callback is closed (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}); it no longer accepts a result, a failure or a heartbeat.");
         }
 
         return (rec, op);
@@ -918,8 +921,9 @@ public sealed class LocalDurableEngine
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 
+    /// <summary>A reproducible id in the model's CallbackId alphabet (standard base64, <c>[A-Za-z0-9+/]+={0,2}</c>).</summary>
     private static string DeterministicCallbackId(string arn, string opId)
-        => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(arn + "|" + opId))).TrimEnd('=').Replace('/', '_');
+        => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(arn + "|" + opId)));
 
     private static string Hex(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
 

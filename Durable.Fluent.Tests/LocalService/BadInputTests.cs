@@ -48,13 +48,16 @@ public class BadInputTests
     }
 
     [Test]
-    public async Task Unknown_callback_id_is_404_ResourceNotFound()
+    public async Task Unknown_callback_id_is_404_ResourceNotFound_and_a_malformed_one_400()
     {
         var before = Snapshot();
         foreach (var action in new[] { "succeed", "fail", "heartbeat" })
         {
-            using var response = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{Uri.EscapeDataString("not-a-callback")}/{action}", Json("{}"));
+            // Well-formed (the model's CallbackId pattern is the base64 alphabet) but never issued.
+            using var response = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{Uri.EscapeDataString("bm90LWEtY2FsbGJhY2s+/A==")}/{action}", Json("{}"));
             await AssertError(response, 404, "ResourceNotFoundException", "Message");
+            using var malformed = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{Uri.EscapeDataString("not-a-callback")}/{action}", Json("{}"));
+            await AssertError(malformed, 400, "InvalidParameterValueException", "message");
         }
 
         Assert.That(Snapshot(), Is.EqualTo(before));
@@ -89,15 +92,18 @@ public class BadInputTests
     }
 
     [Test]
-    public async Task A_callback_that_already_finished_is_409_ExecutionConflict()
+    public async Task A_callback_that_already_finished_is_400_CallbackTimeoutException_as_the_model_declares()
     {
         await _h.Client.SendCallbackSuccessAsync(_handler.CallbackId!, "1");
         await _h.Service.WaitForIdleAsync(_arn);
         var before = Snapshot();
-        using var response = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{_handler.CallbackId}/succeed", Json("2"));
-        await AssertError(response, 409, "ExecutionConflictException", "message");
-        using var heartbeat = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{_handler.CallbackId}/heartbeat", null);
-        await AssertError(heartbeat, 409, "ExecutionConflictException", "message");
+        var id = Uri.EscapeDataString(_handler.CallbackId!);
+        using var response = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{id}/succeed", Json("2"));
+        await AssertError(response, 400, "CallbackTimeoutException", "Message");
+        using var fail = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{id}/fail", Json("{}"));
+        await AssertError(fail, 400, "CallbackTimeoutException", "Message");
+        using var heartbeat = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{id}/heartbeat", null);
+        await AssertError(heartbeat, 400, "CallbackTimeoutException", "Message");
         Assert.That(Snapshot(), Is.EqualTo(before));
     }
 
@@ -145,7 +151,7 @@ public class BadInputTests
         using var badInput = await _h.Http.PostAsync("/start-durable-execution", Json("{\"FunctionName\":\"cb\",\"Input\":\"{oops\"}"));
         await AssertError(badInput, 400, "InvalidParameterValueException", "message");
         using var duplicate = await _h.Http.PostAsync("/start-durable-execution", Json("{\"FunctionName\":\"cb\",\"ExecutionName\":\"bad-input\"}"));
-        await AssertError(duplicate, 409, "DurableExecutionAlreadyStartedException", "message");
+        await AssertError(duplicate, 409, "DurableExecutionAlreadyStartedException", "Message");
         using var maxItems = await _h.Http.GetAsync(ArnPath("history") + "?MaxItems=5000");
         await AssertError(maxItems, 400, "InvalidParameterValueException", "message");
         Assert.That(_h.Service.Engine.ListExecutions(), Has.Count.EqualTo(before));
@@ -162,13 +168,19 @@ public class BadInputTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task AssertError(HttpResponseMessage response, int status, string type, string messageKey)
+    /// <summary>
+    /// The error as a rest-json client types it: the <c>x-amzn-ErrorType</c> header and <c>__type</c> in the body name the
+    /// type; the message is under the member name the API model gives that exception.
+    /// </summary>
+    internal static async Task AssertError(HttpResponseMessage response, int status, string type, string messageKey)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.EqualTo(status), body);
         using var doc = JsonDocument.Parse(body);
         Assert.That(doc.RootElement.GetProperty("Type").GetString(), Is.EqualTo(type));
+        Assert.That(doc.RootElement.GetProperty("__type").GetString(), Is.EqualTo(type));
         Assert.That(doc.RootElement.GetProperty(messageKey).GetString(), Is.Not.Empty);
         Assert.That(response.Headers.GetValues("x-amzn-ErrorType").Single(), Is.EqualTo(type));
+        Assert.That(response.Headers.GetValues("x-amzn-RequestId").Single(), Is.Not.Empty);
     }
 }

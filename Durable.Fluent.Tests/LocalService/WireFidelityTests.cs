@@ -98,6 +98,161 @@ public class WireFidelityTests
         Assert.That((await _h.Client.GetDurableExecutionAsync(other)).Error!.ErrorType, Is.EqualTo("Execution.Stopped"));
     }
 
+    [Test]
+    public async Task A_callback_that_timed_out_answers_CallbackTimeoutException_400()
+    {
+        var handler = new CallbackHandler { TimeoutSeconds = 10 };
+        await using var h = new ServiceHarness(register: s => s.Register("cbt", handler.HandleAsync));
+        var arn = h.Service.StartExecution("cbt", null, "times-out");
+        await h.Service.WaitForIdleAsync(arn);
+        h.Clock.Advance(TimeSpan.FromSeconds(11));
+        await h.Service.WaitForIdleAsync(arn);
+        Assert.That((await h.Client.GetDurableExecutionAsync(arn)).Error!.ErrorType, Is.EqualTo("Callback.Timeout"));
+
+        var ex = Assert.ThrowsAsync<Durable.Fluent.Checkpointing.CheckpointException>(() => h.Client.SendCallbackSuccessAsync(handler.CallbackId!, "\"late\""));
+        Assert.That((ex!.StatusCode, ex.ErrorCode), Is.EqualTo((400, "CallbackTimeoutException")));
+        Assert.That(ex.Message, Does.Contain("TIMED_OUT"));
+    }
+
+    [TestCase("succeed")]
+    [TestCase("stop")]
+    public async Task Stopping_an_execution_that_already_ended_is_400_InvalidParameterValue_and_changes_nothing(string how)
+    {
+        if (how == "succeed")
+        {
+            await _h.Client.SendCallbackSuccessAsync(_handler.CallbackId!, "1");
+            await _h.Service.WaitForIdleAsync(_arn);
+        }
+        else
+        {
+            await _h.Client.StopDurableExecutionAsync(_arn);
+        }
+
+        var before = Snapshot();
+        using var response = await _h.Http.PostAsync(ArnPath("stop"), Json("""{"ErrorType":"Again"}"""));
+        await BadInputTests.AssertError(response, 400, "InvalidParameterValueException", "message");
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("already ended"));
+        Assert.That(Snapshot(), Is.EqualTo(before));
+    }
+
+    [TestCase("/2025-12-01/functions/cb/durable-executions?StartedAfter=1e300")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?StartedBefore=-1e300")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?StartedAfter=NaN")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?StartedAfter=Infinity")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?StartedAfter=253402300800")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?StartedAfter=10000-01-01T00:00:00Z")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?MaxItems=-1")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?MaxItems=1001")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?MaxItems=99999999999999999999")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?MaxItems=")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?ReverseOrder=yes")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?Statuses=DONE")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?Statuses=")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?Marker=-1")]
+    [TestCase("/2025-12-01/functions/cb/durable-executions?Marker=99999999999999999999")]
+    [TestCase("/2025-12-01/durable-executions?StartedAfter=1e300")]
+    [TestCase("{arn}/history?IncludeExecutionData=1")]
+    [TestCase("{arn}/history?ReverseOrder=TRUEISH")]
+    [TestCase("{arn}/history?MaxItems=-5")]
+    [TestCase("{arn}/history?Marker=abc")]
+    [TestCase("{arn}?IncludeExecutionData=maybe")]
+    [TestCase("{arn}/state?CheckpointToken=x&MaxItems=-1")]
+    public async Task Out_of_range_and_malformed_query_values_are_400_never_500(string path)
+    {
+        using var response = await _h.Http.GetAsync(path.Replace("{arn}", ArnPath(null), StringComparison.Ordinal));
+        await BadInputTests.AssertError(response, 400, "InvalidParameterValueException", "message");
+    }
+
+    [Test]
+    public async Task Every_response_carries_a_distinct_x_amzn_RequestId()
+    {
+        var responses = new List<HttpResponseMessage>
+        {
+            await _h.Http.GetAsync("/health"),
+            await _h.Http.GetAsync(ArnPath(null)),
+            await _h.Http.GetAsync(ArnPath("history")),
+            await _h.Http.GetAsync("/2025-12-01/nothing-here"),
+            await _h.Http.DeleteAsync(ArnPath(null)),
+            await _h.Http.GetAsync(Api + "/durable-executions/" + Uri.EscapeDataString(_arn + "x")),
+            await _h.Http.PostAsync(ArnPath("checkpoint"), Json("{oops")),
+            await _h.Http.PostAsync(CallbackPath("heartbeat"), null),
+        };
+        try
+        {
+            var ids = responses.Select(r => r.Headers.TryGetValues("x-amzn-RequestId", out var v) ? v.Single() : null).ToList();
+            Assert.That(ids, Has.None.Null, string.Join(", ", responses.Select(r => (int)r.StatusCode)));
+            Assert.That(ids, Is.Unique);
+            Assert.That(ids, Has.All.Matches<string>(id => Guid.TryParseExact(id, "D", out _)), "a UUID, as the service sends");
+        }
+        finally
+        {
+            responses.ForEach(r => r.Dispose());
+        }
+    }
+
+    [Test]
+    public async Task GetDurableExecution_honours_IncludeExecutionData_and_says_whether_data_is_included()
+    {
+        var withInput = _h.Service.StartExecution("cb", """{"secret":"s3"}""", "with-input");
+        await _h.Service.WaitForIdleAsync(withInput);
+        var path = Api + "/durable-executions/" + Uri.EscapeDataString(withInput);
+
+        using var full = JsonDocument.Parse(await _h.Http.GetStringAsync(path));
+        using var explicitFull = JsonDocument.Parse(await _h.Http.GetStringAsync(path + "?IncludeExecutionData=true"));
+        using var metadata = JsonDocument.Parse(await _h.Http.GetStringAsync(path + "?IncludeExecutionData=false"));
+
+        Assert.That(full.RootElement.GetProperty("InputPayload").GetString(), Is.EqualTo("""{"secret":"s3"}"""));
+        Assert.That(full.RootElement.GetProperty("ExecutionDataIncluded").GetBoolean(), Is.True);
+        Assert.That(explicitFull.RootElement.GetProperty("ExecutionDataIncluded").GetBoolean(), Is.True);
+        Assert.That(metadata.RootElement.GetProperty("ExecutionDataIncluded").GetBoolean(), Is.False);
+        Assert.That(metadata.RootElement.TryGetProperty("InputPayload", out _), Is.False);
+        Assert.That(metadata.RootElement.GetProperty("Status").GetString(), Is.EqualTo("RUNNING"));
+
+        var viaClient = await _h.Client.GetDurableExecutionAsync(withInput, includeExecutionData: false);
+        Assert.That((viaClient.InputPayload, viaClient.ExecutionDataIncluded), Is.EqualTo(((string?)null, (bool?)false)));
+    }
+
+    [Test]
+    public async Task A_failed_executions_error_is_reduced_to_its_type_without_execution_data()
+    {
+        await _h.Client.SendCallbackFailureAsync(_handler.CallbackId!, new ErrorObject { ErrorType = "Rejected", ErrorMessage = "private detail" });
+        await _h.Service.WaitForIdleAsync(_arn);
+        var metadata = await _h.Client.GetDurableExecutionAsync(_arn, includeExecutionData: false);
+        Assert.That(JsonOf(metadata.Error), Is.EqualTo(JsonOf(new ErrorObject { ErrorType = "Rejected" })));
+    }
+
+    [Test]
+    public void Callback_ids_use_only_the_alphabet_of_the_models_CallbackId_pattern()
+    {
+        var pattern = new System.Text.RegularExpressions.Regex("^[A-Za-z0-9+/]+={0,2}$");
+        var ids = new List<string> { _handler.CallbackId! };
+        for (var i = 0; i < 30; i++)
+        {
+            var token = _h.Service.Engine.BeginInvocation(_arn).CheckpointToken!;
+            var r = _h.Service.Engine.Checkpoint(_arn, token, [
+                new OperationUpdate { Id = "extra-" + i, Type = OperationType.Callback, SubType = "Callback", Action = OperationAction.Start },
+            ]);
+            ids.Add(r.NewExecutionState.Operations!.Single(o => o.Id == "extra-" + i).CallbackDetails!.CallbackId!);
+        }
+
+        Assert.That(ids, Has.All.Matches<string>(id => pattern.IsMatch(id) && id.Length is >= 1 and <= 1024), string.Join(" ", ids));
+        Assert.That(ids, Is.Unique);
+    }
+
+    [Test]
+    public void The_engines_default_callback_ids_also_use_the_models_alphabet()
+    {
+        var engine = new Durable.Fluent.Testing.Engine.LocalDurableEngine(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        var arn = engine.StartExecution(new Durable.Fluent.Testing.Engine.StartExecutionRequest { ExecutionName = "e" });
+        var token = engine.BeginInvocation(arn).CheckpointToken!;
+        var updates = Enumerable.Range(0, 40)
+            .Select(i => new OperationUpdate { Id = "c" + i, Type = OperationType.Callback, SubType = "Callback", Action = OperationAction.Start })
+            .ToList();
+        var ids = engine.Checkpoint(arn, token, updates).NewExecutionState.Operations!.Select(o => o.CallbackDetails!.CallbackId!).ToList();
+        Assert.That(ids, Has.Count.EqualTo(40));
+        Assert.That(ids, Has.All.Matches<string>(id => System.Text.RegularExpressions.Regex.IsMatch(id, "^[A-Za-z0-9+/]+={0,2}$")), string.Join(" ", ids));
+    }
+
     private string ArnPath(string? action) => Api + "/durable-executions/" + Uri.EscapeDataString(_arn) + (action is null ? string.Empty : "/" + action);
 
     private string CallbackPath(string action) => $"{Api}/durable-execution-callbacks/{Uri.EscapeDataString(_handler.CallbackId!)}/{action}";

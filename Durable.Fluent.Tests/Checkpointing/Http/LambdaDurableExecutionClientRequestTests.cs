@@ -192,6 +192,20 @@ public sealed class LambdaDurableExecutionClientRequestTests
     }
 
     [Test]
+    public async Task GetDurableExecution_sends_IncludeExecutionData_only_when_asked_and_parses_ExecutionDataIncluded()
+    {
+        var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.OK, """{"DurableExecutionArn":"a","Status":"RUNNING","ExecutionDataIncluded":false}"""));
+        using var _c = client;
+
+        var metadata = await client.GetDurableExecutionAsync(Arn, includeExecutionData: false);
+        await client.GetDurableExecutionAsync(Arn);
+
+        Assert.That(handler.Requests[0].Uri.Query, Is.EqualTo("?IncludeExecutionData=false"));
+        Assert.That(handler.Requests[1].Uri.Query, Is.Empty);
+        Assert.That(metadata.ExecutionDataIncluded, Is.False);
+    }
+
+    [Test]
     public async Task GetDurableExecutionHistory_sends_the_paging_query_and_parses_events()
     {
         const string json = """

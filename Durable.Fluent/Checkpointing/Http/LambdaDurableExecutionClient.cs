@@ -272,9 +272,24 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The execution.</returns>
     /// <exception cref="CheckpointException">The service rejected the request (for example ResourceNotFoundException, 404) or could not be reached.</exception>
-    public async Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, CancellationToken cancellationToken = default)
+    public Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, CancellationToken cancellationToken = default)
+        => GetDurableExecutionAsync(durableExecutionArn, includeExecutionData: null, cancellationToken);
+
+    /// <summary>GetDurableExecution with <c>IncludeExecutionData</c>: <see langword="false"/> leaves out the input, result and
+    /// error payloads (the error keeps its type), and the response's <c>ExecutionDataIncluded</c> says so.</summary>
+    /// <param name="durableExecutionArn">The execution ARN.</param>
+    /// <param name="includeExecutionData">Whether payloads are included (the service default is <see langword="true"/>).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The execution.</returns>
+    /// <exception cref="CheckpointException">The service rejected the request (for example ResourceNotFoundException, 404) or could not be reached.</exception>
+    public Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, bool includeExecutionData, CancellationToken cancellationToken = default)
+        => GetDurableExecutionAsync(durableExecutionArn, (bool?)includeExecutionData, cancellationToken);
+
+    private async Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, bool? includeExecutionData, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(durableExecutionArn);
+        var query = new List<KeyValuePair<string, string>>();
+        AddIf(query, "IncludeExecutionData", includeExecutionData);
         var response = await SendAsync<GetDurableExecutionResponse>(
             new RestRequest
             {
@@ -282,6 +297,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Get,
                 PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}",
                 PathParameters = Arn(durableExecutionArn),
+                Query = query,
             },
             cancellationToken).ConfigureAwait(false);
         return response ?? new GetDurableExecutionResponse();
