@@ -77,6 +77,8 @@ public sealed class LocalDurableService : IAsyncDisposable
         {
             Region = _options.Region,
             CallbackIdFactory = (_, _) => ids.CallbackId(),
+            CheckpointTokenFactory = _ => ids.CheckpointToken(),
+            ExecutionIdFactory = ids.ExecutionId,
             InitialStatePageSize = _options.InitialStatePageSize,
         };
         if (_options.DatabasePath is { } path)
@@ -120,7 +122,7 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     internal ILogger Log => _log;
 
-    /// <summary>Where callback ids and request ids come from.</summary>
+    /// <summary>Where checkpoint tokens, execution ids, callback ids and request ids come from.</summary>
     internal ServiceIdentifiers Ids { get; }
 
     /// <summary>Registers a workflow under a function name; executions of that function run it.</summary>

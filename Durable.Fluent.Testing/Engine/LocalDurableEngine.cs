@@ -64,7 +64,7 @@ public sealed class LocalDurableEngine
             }
 
             var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
-            var invocationId = Hex(name + ":" + n)[..32];
+            var invocationId = _options.ExecutionIdFactory?.Invoke() ?? Hex(name + ":" + n)[..32];
             var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{invocationId}";
             if (_executions.Values.Any(e => e.Name == name && e.FunctionName == request.FunctionName))
             {
@@ -109,7 +109,7 @@ public sealed class LocalDurableEngine
             }
 
             rec.InvocationCount++;
-            rec.Token = NewToken(rec);
+            rec.Token = NextToken(rec);
             rec.InvocationStart = _time.GetUtcNow();
             var visible = rec.VisibleOperations().Select(o => o.ToOperation()).ToList();
             var updated = rec.UpdatedSinceInvocation.ToList();
@@ -217,7 +217,7 @@ public sealed class LocalDurableEngine
             }
             else
             {
-                rec.Token = NewToken(rec);
+                rec.Token = NextToken(rec);
             }
 
             var changed = rec.Unseen.Select(id => rec.Ops[id].ToOperation()).ToList();
@@ -906,7 +906,20 @@ public sealed class LocalDurableEngine
             ? rec
             : throw new LocalEngineException("ResourceNotFoundException", 404, $"Durable execution not found: {arn}");
 
-    private static string NewToken(ExecutionRecord rec)
+    /// <summary>Issues the execution's next checkpoint token (one per invocation start and per checkpoint).</summary>
+    private string NextToken(ExecutionRecord rec)
+    {
+        if (_options.CheckpointTokenFactory is { } factory)
+        {
+            rec.TokenSeq++;
+            return factory(rec.Arn);
+        }
+
+        return DeterministicToken(rec);
+    }
+
+    /// <summary>The emulator's token: base64 of <c>{"arn","seq","inv"}</c>. Reproducible, and so guessable.</summary>
+    private static string DeterministicToken(ExecutionRecord rec)
     {
         // Same JSON as serializing {"arn","seq","inv"}, written directly: the engine issues a token per checkpoint.
         rec.TokenSeq++;
@@ -951,6 +964,20 @@ public sealed record LocalEngineOptions
 
     /// <summary>When positive, the invocation envelope carries at most this many operations and the rest is paged.</summary>
     public int InitialStatePageSize { get; init; }
+
+    /// <summary>
+    /// Creates each checkpoint token from the execution ARN. The default is the emulator's reproducible token (base64 of
+    /// the ARN and counters), fine in-process; a service reachable over the network passes an unguessable generator, since a
+    /// token is all it takes to checkpoint into an execution. Tokens must use the base64 alphabet (1–2048 characters).
+    /// </summary>
+    public Func<string, string>? CheckpointTokenFactory { get; init; }
+
+    /// <summary>
+    /// Creates the id that ends an execution ARN (and names its EXECUTION operation): 1–64 characters of
+    /// <c>[a-zA-Z0-9_-]</c>. The default hashes the name and the start count (reproducible); the local durable service
+    /// passes a random one so ARNs cannot be derived.
+    /// </summary>
+    public Func<string>? ExecutionIdFactory { get; init; }
 }
 
 /// <summary>An error of the local engine, shaped like the service's (error type and HTTP status).</summary>
