@@ -65,6 +65,11 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new ArgumentException("Port must be 0 (pick a free port) or 1–65535.", nameof(options));
         }
 
+        if (_options.StalledRequestTimeout < TimeSpan.FromSeconds(2))
+        {
+            throw new ArgumentException("StalledRequestTimeout must be at least 2 seconds (Kestrel checks timeouts once a second).", nameof(options));
+        }
+
         if (_options.MaxConsecutiveInvocationFailures < 1 || _options.InvocationRetryDelay < TimeSpan.Zero || _options.MaxRequestBodyBytes < 1024)
         {
             throw new ArgumentException("MaxConsecutiveInvocationFailures must be ≥ 1, InvocationRetryDelay ≥ 0 and MaxRequestBodyBytes ≥ 1024.", nameof(options));

@@ -48,6 +48,15 @@ public sealed record LocalDurableServiceOptions
     /// <summary>After this many consecutive failed invocations the execution is stopped. Default 5.</summary>
     public int MaxConsecutiveInvocationFailures { get; init; } = 5;
 
+    /// <summary>The default <see cref="StalledRequestTimeout"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultStalledRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a client may take to send a request's headers, and the grace period after which its body must keep arriving
+    /// at 240 bytes/s or more; a stalled request is answered 408 and its connection closed. At least 2 seconds.
+    /// </summary>
+    public TimeSpan StalledRequestTimeout { get; init; } = DefaultStalledRequestTimeout;
+
     /// <summary>When positive, invocation envelopes carry at most this many operations and the rest is paged (exercises GetDurableExecutionState).</summary>
     public int InitialStatePageSize { get; init; }
 

@@ -70,6 +70,7 @@ internal sealed class CallbackRoutes(LocalDurableService service)
 
     private Task HeartbeatAsync(HttpContext context)
     {
+        RequestBody.CheckNoBodyContentType(context, "SendDurableExecutionCallbackHeartbeat");
         service.Engine.SendCallbackHeartbeat(CallbackId(context));
         return Responses.EmptyAsync(context);
     }

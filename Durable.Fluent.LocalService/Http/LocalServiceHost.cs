@@ -44,12 +44,14 @@ internal sealed class LocalServiceHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // each route enforces its own limit with the AWS error shape
+            kestrel.Limits.RequestHeadersTimeout = options.StalledRequestTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: options.StalledRequestTimeout);
             Listen(kestrel, options);
         });
 
         var app = builder.Build();
         var log = options.LoggerFactory.CreateLogger("Durable.Fluent.LocalDurableService.Http");
-        app.Use(new RequestGuards(service).InvokeAsync);
+        app.Use(new RequestGuards(service, loopbackOnly: !options.AllowNonLoopback).InvokeAsync);
         app.Use(new ErrorHandling(log).InvokeAsync);
         app.Use(RouteValues.Normalize);
         app.UseRouting();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Durable.Fluent.Wire;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 
 namespace Durable.Fluent.LocalService.Http;
 
@@ -17,7 +18,9 @@ internal enum BodyKind
 }
 
 /// <summary>
-/// Reads request bodies with the service's limits.
+/// Reads request bodies with the service's limits and content-type rules. A body whose content type a browser may send
+/// cross-site without a CORS preflight (<c>text/plain</c>, forms, multipart) — or a body with no content type at all — is
+/// refused with 415 UnsupportedMediaTypeException before anything is read or changed.
 /// </summary>
 internal static class RequestBody
 {
@@ -33,9 +36,9 @@ internal static class RequestBody
     public static async Task<byte[]> ReadAsync(HttpContext context, string operation, BodyKind kind, long limit, Func<ApiError>? tooLarge = null)
     {
         var request = context.Request;
-        _ = operation;
-        _ = kind;
-        if (!HasBody(context))
+        var hasBody = HasBody(context);
+        CheckContentType(request, operation, kind, hasBody);
+        if (!hasBody)
         {
             return [];
         }
@@ -62,6 +65,10 @@ internal static class RequestBody
 
         return buffer.ToArray();
     }
+
+    /// <summary>Refuses a request whose content type is not acceptable for a route that takes no body.</summary>
+    public static void CheckNoBodyContentType(HttpContext context, string operation)
+        => CheckContentType(context.Request, operation, kind: null, hasBody: false);
 
     /// <summary>Deserializes a JSON body; malformed JSON or <c>null</c> is 400 InvalidParameterValueException.</summary>
     public static T ParseJson<T>(byte[] body, string operation)
@@ -118,6 +125,68 @@ internal static class RequestBody
         }
 
         return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
+    }
+
+    private static void CheckContentType(HttpRequest request, string operation, BodyKind? kind, bool hasBody)
+    {
+        var header = request.ContentType;
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            if (hasBody)
+            {
+                throw Unsupported(operation, "(none)", kind);
+            }
+
+            return;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(header, out var parsed) || parsed.MediaType.Value is not { } mediaType)
+        {
+            throw Unsupported(operation, header, kind);
+        }
+
+        if (IsCorsSimple(mediaType))
+        {
+            throw Unsupported(operation, mediaType, kind);
+        }
+
+        if (kind is null)
+        {
+            return; // no body is read; any non-simple type is harmless
+        }
+
+        if (IsJson(parsed) || (kind == BodyKind.Blob && mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        throw Unsupported(operation, mediaType, kind);
+    }
+
+    /// <summary>The three content types a browser sends cross-site without a CORS preflight.</summary>
+    private static bool IsCorsSimple(string mediaType)
+        => mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsJson(MediaTypeHeaderValue type)
+    {
+        var mediaType = type.MediaType.Value!;
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-amz-json-1.0", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-amz-json-1.1", StringComparison.OrdinalIgnoreCase)
+            || (type.Suffix.HasValue && type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static ApiError Unsupported(string operation, string contentType, BodyKind? kind)
+    {
+        var accepted = kind == BodyKind.Blob
+            ? "application/json or application/octet-stream"
+            : "application/json (or application/x-amz-json-1.1, or a +json type)";
+        return new ApiError(
+            415,
+            "UnsupportedMediaTypeException",
+            $"{operation}: Content-Type {contentType} is not accepted; send {accepted}. Text, form and multipart bodies are refused so a web page cannot reach the service without a CORS preflight.");
     }
 
     /// <summary>

@@ -111,7 +111,9 @@ public class BadInputTests
     public async Task A_callback_result_over_256_KiB_is_400_and_the_callback_stays_open()
     {
         var before = Snapshot();
-        using var response = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{_handler.CallbackId}/succeed", new ByteArrayContent(new byte[262_145]));
+        var oversized = new ByteArrayContent(new byte[262_145]);
+        oversized.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        using var response = await _h.Http.PostAsync($"{Api}/durable-execution-callbacks/{Uri.EscapeDataString(_handler.CallbackId!)}/succeed", oversized);
         await AssertError(response, 400, "InvalidParameterValueException", "message");
         Assert.That(Snapshot(), Is.EqualTo(before));
         Assert.That(_h.Service.Engine.GetOperations(_arn).Single(o => o.Id == "cb-1").Status, Is.EqualTo(OperationStatus.Started));

@@ -9,7 +9,7 @@ namespace Durable.Fluent.Tests.LocalService;
 /// <summary>A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.</summary>
 internal sealed class ServiceHarness : IAsyncDisposable
 {
-    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true)
+    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true, TimeSpan? stalledRequestTimeout = null)
     {
         Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         Service = new LocalDurableService(new LocalDurableServiceOptions
@@ -17,6 +17,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
             DatabasePath = databasePath,
             TimeProvider = Clock,
             InvokeOverHttp = invokeOverHttp,
+            StalledRequestTimeout = stalledRequestTimeout ?? LocalDurableServiceOptions.DefaultStalledRequestTimeout,
         });
         register?.Invoke(Service);
         Service.Start();
