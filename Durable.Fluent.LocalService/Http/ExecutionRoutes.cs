@@ -72,19 +72,25 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
             throw ApiError.Invalid("Updates must not contain null.");
         }
 
-        if (checkpoint.ClientToken is { } clientToken && _idempotency.Find(arn, clientToken, checkpoint.CheckpointToken) is { } cached)
+        var updates = checkpoint.Updates ?? [];
+        byte[]? fingerprint = null;
+        if (checkpoint.ClientToken is { } clientToken)
         {
-            await Responses.WriteBytesAsync(context, 200, cached).ConfigureAwait(false);
-            return;
+            fingerprint = CheckpointIdempotency.Fingerprint(checkpoint.CheckpointToken, JsonSerializer.SerializeToUtf8Bytes(updates, WireJson.Rest));
+            if (_idempotency.Replay(arn, clientToken, fingerprint) is { } cached)
+            {
+                await Responses.WriteBytesAsync(context, 200, cached).ConfigureAwait(false);
+                return;
+            }
         }
 
-        var result = Engine.Checkpoint(arn, checkpoint.CheckpointToken, checkpoint.Updates ?? []);
+        var result = Engine.Checkpoint(arn, checkpoint.CheckpointToken, updates);
         var response = JsonSerializer.SerializeToUtf8Bytes(
             new CheckpointResponse { CheckpointToken = result.CheckpointToken, NewExecutionState = result.NewExecutionState },
             WireJson.Rest);
         if (checkpoint.ClientToken is not null)
         {
-            _idempotency.Remember(arn, checkpoint.ClientToken, checkpoint.CheckpointToken, response);
+            _idempotency.Remember(arn, checkpoint.ClientToken, fingerprint!, response);
         }
 
         await Responses.WriteBytesAsync(context, 200, response).ConfigureAwait(false);

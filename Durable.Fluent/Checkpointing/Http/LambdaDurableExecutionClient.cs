@@ -116,8 +116,9 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         => CheckpointAsync(durableExecutionArn, checkpointToken, updates, clientToken: null, cancellationToken);
 
     /// <summary>
-    /// CheckpointDurableExecution with an idempotency token: the service answers a repeated (ClientToken, CheckpointToken)
-    /// pair within 15 minutes with the cached response. The SDKs send none, and neither does
+    /// CheckpointDurableExecution with an idempotency token: the same request (same ClientToken, checkpoint token and updates)
+    /// repeated within 15 minutes is answered with the cached response; the same ClientToken with a different request is
+    /// refused (InvalidParameterValueException), so use a new ClientToken per request. The SDKs send none, and neither does
     /// <see cref="CheckpointAsync(string, string, IReadOnlyList{OperationUpdate}, CancellationToken)"/>.
     /// </summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
