@@ -162,7 +162,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new ArgumentException($"A function named '{functionName}' is already registered.", nameof(functionName));
         }
 
-        if (Volatile.Read(ref _state) == 1)
+        if (Volatile.Read(ref _state) == 1 && _options.RunExecutions)
         {
             ResumeExecutions(functionName);
         }
@@ -172,7 +172,8 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     /// <summary>
     /// Starts listening and resumes the stored executions: an invocation that was in flight when the previous process
-    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; timers that came due meanwhile fire.
+    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; timers that came due meanwhile fire. With
+    /// <see cref="LocalDurableServiceOptions.RunExecutions"/> off, it only listens.
     /// </summary>
     /// <returns>This service.</returns>
     /// <exception cref="InvalidOperationException">Already started or disposed.</exception>
@@ -193,7 +194,11 @@ public sealed class LocalDurableService : IAsyncDisposable
             Region = _options.Region,
         });
         _log.LogDebug("Local durable service listening on {Endpoint} (store: {Store})", _front.Endpoint, DatabasePath ?? "in memory");
-        ResumeExecutions(null);
+        if (_options.RunExecutions)
+        {
+            ResumeExecutions(null);
+        }
+
         return this;
     }
 
@@ -431,6 +436,11 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     private void Kick(string arn, bool invokeNow)
     {
+        if (!_options.RunExecutions)
+        {
+            return; // a service that only answers: the next one that runs executions resumes this one
+        }
+
         var w = _workers.GetOrAdd(arn, static _ => new Worker());
         lock (w.Gate)
         {

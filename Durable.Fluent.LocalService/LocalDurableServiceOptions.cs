@@ -36,6 +36,15 @@ public sealed record LocalDurableServiceOptions
     /// </summary>
     public bool InvokeOverHttp { get; init; } = true;
 
+    /// <summary>
+    /// When <see langword="true"/> (the default) the service runs executions: it resumes the stored ones at
+    /// <see cref="LocalDurableService.Start"/>, fires their timers and invokes their functions. When <see langword="false"/>
+    /// it only serves the REST API and stores what it is told (callback answers, stops, new executions): no execution is
+    /// resumed, no timer fires and no invocation begins, so nothing is left half-done when the process exits. For tools that
+    /// list executions or answer a callback while the process that runs them is elsewhere (or not running yet).
+    /// </summary>
+    public bool RunExecutions { get; init; } = true;
+
     /// <summary>The region written into ARNs.</summary>
     public string Region { get; init; } = "us-east-1";
 
