@@ -13,13 +13,17 @@ internal enum BodyKind
     /// <summary>A JSON document (<c>application/json</c>, <c>application/x-amz-json-1.x</c>, <c>*/*+json</c>).</summary>
     Json,
 
-    /// <summary>A blob payload: JSON content types or <c>application/octet-stream</c> (what the AWS SDKs send for a blob).</summary>
+    /// <summary>
+    /// A blob payload, in the content types real clients send for one: <c>application/octet-stream</c> (the AWS SDK for
+    /// JavaScript v3), <c>binary/octet-stream</c>, a JSON type, or none at all (botocore: the AWS CLI and boto3). A browser
+    /// that sends a body without a type also sends its <c>Origin</c>, which <see cref="RequestGuards"/> refuses.
+    /// </summary>
     Blob,
 }
 
 /// <summary>
 /// Reads request bodies with the service's limits and content-type rules. A body whose content type a browser may send
-/// cross-site without a CORS preflight (<c>text/plain</c>, forms, multipart) — or a body with no content type at all — is
+/// cross-site without a CORS preflight (<c>text/plain</c>, forms, multipart) — or a JSON body with no content type — is
 /// refused with 415 UnsupportedMediaTypeException before anything is read or changed.
 /// </summary>
 internal static class RequestBody
@@ -132,7 +136,7 @@ internal static class RequestBody
         var header = request.ContentType;
         if (string.IsNullOrWhiteSpace(header))
         {
-            if (hasBody)
+            if (hasBody && kind != BodyKind.Blob)
             {
                 throw Unsupported(operation, "(none)", kind);
             }
@@ -155,7 +159,7 @@ internal static class RequestBody
             return; // no body is read; any non-simple type is harmless
         }
 
-        if (IsJson(parsed) || (kind == BodyKind.Blob && mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)))
+        if (IsJson(parsed) || (kind == BodyKind.Blob && (mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("binary/octet-stream", StringComparison.OrdinalIgnoreCase))))
         {
             return;
         }
@@ -181,7 +185,7 @@ internal static class RequestBody
     private static ApiError Unsupported(string operation, string contentType, BodyKind? kind)
     {
         var accepted = kind == BodyKind.Blob
-            ? "application/json or application/octet-stream"
+            ? "application/octet-stream, application/json or no Content-Type"
             : "application/json (or application/x-amz-json-1.1, or a +json type)";
         return new ApiError(
             415,

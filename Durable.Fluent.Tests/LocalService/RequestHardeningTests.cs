@@ -64,14 +64,32 @@ public class RequestHardeningTests
     }
 
     [Test]
-    public async Task A_body_without_a_content_type_is_refused_with_415()
+    public async Task A_json_body_without_a_content_type_is_refused_with_415()
     {
         var before = Snapshot();
         using var stop = await _h.Http.PostAsync(ArnPath("stop"), new ByteArrayContent("""{"ErrorType":"X"}"""u8.ToArray()));
         await BadInputTests.AssertError(stop, 415, "UnsupportedMediaTypeException", "message");
-        using var succeed = await _h.Http.PostAsync(CallbackPath("succeed"), new ByteArrayContent("\"ok\""u8.ToArray()));
-        await BadInputTests.AssertError(succeed, 415, "UnsupportedMediaTypeException", "message");
+        using var fail = await _h.Http.PostAsync(CallbackPath("fail"), new ByteArrayContent("""{"ErrorType":"X"}"""u8.ToArray()));
+        await BadInputTests.AssertError(fail, 415, "UnsupportedMediaTypeException", "message");
         Assert.That(Snapshot(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_blob_without_a_content_type_is_accepted_as_the_aws_cli_sends_it_but_not_from_a_browser()
+    {
+        // botocore (the AWS CLI, boto3) sends a blob payload with no Content-Type; a browser that does the same also sends
+        // its Origin, which is refused.
+        var before = Snapshot();
+        using var browser = new HttpRequestMessage(HttpMethod.Post, CallbackPath("succeed")) { Content = new ByteArrayContent("\"csrf\""u8.ToArray()) };
+        browser.Headers.TryAddWithoutValidation("Origin", "https://evil.example");
+        using var refused = await _h.Http.SendAsync(browser);
+        await BadInputTests.AssertError(refused, 403, "AccessDeniedException", "message");
+        Assert.That(Snapshot(), Is.EqualTo(before));
+
+        using var cli = await _h.Http.PostAsync(CallbackPath("succeed"), new ByteArrayContent("\"ok\""u8.ToArray()));
+        Assert.That(cli.StatusCode, Is.EqualTo(HttpStatusCode.OK), await cli.Content.ReadAsStringAsync());
+        await _h.Service.WaitForIdleAsync(_arn);
+        Assert.That(_h.Service.Engine.GetExecution(_arn).Result, Is.EqualTo("\"ok\""));
     }
 
     [TestCase("application/json")]
@@ -85,7 +103,8 @@ public class RequestHardeningTests
         Assert.That(_h.Service.Engine.GetExecution(_arn).Error!.ErrorType, Is.EqualTo("Accepted"));
     }
 
-    [TestCase("application/octet-stream")] // what the AWS SDKs send for the blob payload
+    [TestCase("application/octet-stream")] // what the AWS SDK for JavaScript v3 (and this library's client) send for the blob
+    [TestCase("binary/octet-stream")]
     [TestCase("application/json")]
     public async Task Callback_success_accepts_the_content_types_sdk_clients_send_for_its_blob(string type)
     {
