@@ -109,6 +109,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     }
 
     private readonly ConcurrentDictionary<string, (string ParentArn, string OperationId)> _chainedChildren = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _ended = new(StringComparer.Ordinal);
 
     /// <summary>The base URI of the HTTP front (for example <c>http://127.0.0.1:54321/</c>).</summary>
     /// <exception cref="InvalidOperationException">The service has not been started.</exception>
@@ -214,7 +215,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <returns>The execution ARN.</returns>
     /// <exception cref="LocalEngineException">Unknown function (404 ResourceNotFoundException), invalid input or name (400), duplicate name (409).</exception>
     public string StartExecution(string functionName, string? inputJson, string? executionName = null)
-        => StartExecution(functionName, inputJson, executionName, "$LATEST", 300);
+        => StartExecution(functionName, inputJson, executionName, "$LATEST", DefaultExecutionTimeoutSeconds);
 
     /// <summary>Waits until no invocation of the execution runs and nothing is due now (its next timer, if any, is armed).</summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
@@ -274,7 +275,74 @@ public sealed class LocalDurableService : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds)
+    /// <summary>The execution timeout recorded for executions started without one.</summary>
+    internal const int DefaultExecutionTimeoutSeconds = 300;
+
+    /// <summary>
+    /// Starts an execution the way Lambda's Invoke does with an execution name: a new name starts one; the same name while
+    /// that execution is RUNNING with the identical payload is an idempotent start (its ARN is returned); the same name with
+    /// another payload, or once that execution has ended, is <c>DurableExecutionAlreadyStartedException</c> (409).
+    /// </summary>
+    /// <returns>The ARN, and whether it is an execution that already existed.</returns>
+    internal (string Arn, bool Existing) StartOrAttach(string functionName, string? inputJson, string? executionName, string qualifier, string? tenantId)
+    {
+        try
+        {
+            return (StartExecution(functionName, inputJson, executionName, qualifier, DefaultExecutionTimeoutSeconds, tenantId), false);
+        }
+        catch (LocalEngineException ex) when (ex.ErrorCode == "DurableExecutionAlreadyStartedException" && executionName is not null)
+        {
+            var existing = Engine.ListExecutions().FirstOrDefault(e => e.DurableExecutionName == executionName && FunctionNameOf(e.FunctionArn) == functionName);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            if (existing.Status == ExecutionStatus.Running && string.Equals(existing.InputPayload ?? string.Empty, inputJson ?? string.Empty, StringComparison.Ordinal))
+            {
+                return (existing.DurableExecutionArn, true);
+            }
+
+            throw new LocalEngineException(
+                "DurableExecutionAlreadyStartedException",
+                409,
+                existing.Status == ExecutionStatus.Running
+                    ? $"A durable execution named '{executionName}' of function {functionName} is already running with a different payload ({existing.DurableExecutionArn}). Use another name, or the same payload to attach to it."
+                    : $"A durable execution named '{executionName}' of function {functionName} already ran and ended {UpperSnakeEnumConverter<ExecutionStatus>.ToToken(existing.Status)} ({existing.DurableExecutionArn}); names are unique per function. Use another name.");
+        }
+    }
+
+    /// <summary>
+    /// Waits until the execution has ended (SUCCEEDED, FAILED, TIMED_OUT or STOPPED), at most <paramref name="timeout"/> on
+    /// the service's clock.
+    /// </summary>
+    /// <returns>Whether it ended in time.</returns>
+    internal async Task<bool> WaitForEndAsync(string arn, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var ended = _ended.GetOrAdd(arn, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        SignalIfEnded(arn);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        try
+        {
+            await ended.Task.WaitAsync(timeout, _options.TimeProvider, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Releases the callers of <see cref="WaitForEndAsync"/> once the execution has ended.</summary>
+    private void SignalIfEnded(string arn)
+    {
+        if (_ended.TryGetValue(arn, out var ended) && Engine.GetExecution(arn).Status != ExecutionStatus.Running && _ended.TryRemove(arn, out _))
+        {
+            ended.TrySetResult();
+        }
+    }
+
+    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null)
     {
         if (string.IsNullOrEmpty(functionName) || !_functions.ContainsKey(functionName))
         {
@@ -305,6 +373,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             InputPayload = inputJson,
             Qualifier = qualifier,
             ExecutionTimeoutSeconds = timeoutSeconds,
+            TenantId = tenantId,
         });
         Kick(arn, invokeNow: true);
         return arn;
@@ -321,6 +390,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     internal void Notify(string arn)
     {
         CompleteChainedParentIfDone(arn);
+        SignalIfEnded(arn);
         Kick(arn, invokeNow: false);
     }
 
@@ -472,6 +542,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             try
             {
                 await PumpAsync(arn, w).ConfigureAwait(false);
+                SignalIfEnded(arn);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

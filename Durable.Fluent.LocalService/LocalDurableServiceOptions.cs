@@ -66,6 +66,13 @@ public sealed record LocalDurableServiceOptions
     /// </summary>
     public TimeSpan StalledRequestTimeout { get; init; } = DefaultStalledRequestTimeout;
 
+    /// <summary>
+    /// How long a synchronous Invoke (<c>X-Amz-Invocation-Type: RequestResponse</c>) waits for its durable execution to end,
+    /// on <see cref="TimeProvider"/>; 15 minutes by default, Lambda's limit for a synchronous invocation. When it passes,
+    /// the caller gets a <c>Sandbox.Timedout</c> function error and the execution goes on.
+    /// </summary>
+    public TimeSpan SynchronousInvocationTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>When positive, invocation envelopes carry at most this many operations and the rest is paged (exercises GetDurableExecutionState).</summary>
     public int InitialStatePageSize { get; init; }
 

@@ -56,6 +56,7 @@ internal sealed class LocalServiceHost : IAsyncDisposable
         app.Use(RouteValues.Normalize);
         app.UseRouting();
         new EmulatorRoutes(service).Map(app);
+        new InvocationRoutes(service).Map(app);
         var api = app.MapGroup("/2025-12-01");
         new ExecutionRoutes(service).Map(api);
         new CallbackRoutes(service).Map(api);

@@ -13,26 +13,10 @@ namespace Durable.Fluent.Tests.Examples;
 /// open), and a refused callback is a clear message with a non-zero exit code, not a stack trace.
 /// </summary>
 [NonParallelizable]
-public class OrderProcessingCommandTests
+public class OrderProcessingCommandTests : TempFolderFixture
 {
     private const string Function = "order-processor";
-    private string _dir = null!;
-
-    private string Db => Path.Combine(_dir, "orders.db");
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "durable-fluent-example-" + TestContext.CurrentContext.Test.ID);
-        Directory.CreateDirectory(_dir);
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
+    private string Db => Path.Combine(Folder, "orders.db");
 
     [Test]
     public async Task List_prints_the_stored_executions_without_resuming_them()
@@ -113,7 +97,7 @@ public class OrderProcessingCommandTests
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = _dir,
+            WorkingDirectory = Folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -14,33 +14,19 @@ namespace Durable.Fluent.Tests.LocalService;
 /// multipart bodies, nor by a body without a content type), a foreign Host or Origin is refused, and a client that stalls
 /// half-way through a request is cut off instead of holding a connection forever.
 /// </summary>
-public class RequestHardeningTests
+public class RequestHardeningTests : CallbackExecutionFixture
 {
-    private const string Api = "/2025-12-01";
     private static readonly string[] SimpleTypes = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"];
-    private ServiceHarness _h = null!;
-    private CallbackHandler _handler = null!;
-    private string _arn = null!;
 
-    [SetUp]
-    public async Task SetUp()
-    {
-        _handler = new CallbackHandler();
-        _h = new ServiceHarness(register: s => s.Register("cb", _handler.HandleAsync), stalledRequestTimeout: TimeSpan.FromSeconds(2));
-        _arn = _h.Service.StartExecution("cb", null, "hardening");
-        await _h.Service.WaitForIdleAsync(_arn);
-    }
-
-    [TearDown]
-    public async Task TearDown() => await _h.DisposeAsync();
+    protected override TimeSpan? StalledRequestTimeout => TimeSpan.FromSeconds(2);
 
     [Test]
     public async Task Json_routes_refuse_text_form_and_multipart_bodies_with_415_before_anything_changes()
     {
-        var token = _h.Service.Engine.BeginInvocation(_arn).CheckpointToken!;
+        var token = H.Service.Engine.BeginInvocation(Arn).CheckpointToken!;
         var checkpoint = "{\"CheckpointToken\":\"" + token + "\",\"Updates\":[{\"Id\":\"w\",\"Type\":\"WAIT\",\"SubType\":\"Wait\",\"Action\":\"START\",\"WaitOptions\":{\"WaitSeconds\":5}}]}";
         var before = Snapshot();
-        var executions = _h.Service.Engine.ListExecutions().Count;
+        var executions = H.Service.Engine.ListExecutions().Count;
         foreach (var type in SimpleTypes)
         {
             foreach (var (path, body) in new[]
@@ -54,22 +40,22 @@ public class RequestHardeningTests
                 ("/start-durable-execution", """{"FunctionName":"cb","ExecutionName":"csrf"}"""),
             })
             {
-                using var response = await _h.Http.PostAsync(path, WithType(body, type));
+                using var response = await H.Http.PostAsync(path, WithType(body, type));
                 await BadInputTests.AssertError(response, 415, "UnsupportedMediaTypeException", "message");
             }
         }
 
         Assert.That(Snapshot(), Is.EqualTo(before));
-        Assert.That(_h.Service.Engine.ListExecutions(), Has.Count.EqualTo(executions));
+        Assert.That(H.Service.Engine.ListExecutions(), Has.Count.EqualTo(executions));
     }
 
     [Test]
     public async Task A_json_body_without_a_content_type_is_refused_with_415()
     {
         var before = Snapshot();
-        using var stop = await _h.Http.PostAsync(ArnPath("stop"), new ByteArrayContent("""{"ErrorType":"X"}"""u8.ToArray()));
+        using var stop = await H.Http.PostAsync(ArnPath("stop"), new ByteArrayContent("""{"ErrorType":"X"}"""u8.ToArray()));
         await BadInputTests.AssertError(stop, 415, "UnsupportedMediaTypeException", "message");
-        using var fail = await _h.Http.PostAsync(CallbackPath("fail"), new ByteArrayContent("""{"ErrorType":"X"}"""u8.ToArray()));
+        using var fail = await H.Http.PostAsync(CallbackPath("fail"), new ByteArrayContent("""{"ErrorType":"X"}"""u8.ToArray()));
         await BadInputTests.AssertError(fail, 415, "UnsupportedMediaTypeException", "message");
         Assert.That(Snapshot(), Is.EqualTo(before));
     }
@@ -82,14 +68,14 @@ public class RequestHardeningTests
         var before = Snapshot();
         using var browser = new HttpRequestMessage(HttpMethod.Post, CallbackPath("succeed")) { Content = new ByteArrayContent("\"csrf\""u8.ToArray()) };
         browser.Headers.TryAddWithoutValidation("Origin", "https://evil.example");
-        using var refused = await _h.Http.SendAsync(browser);
+        using var refused = await H.Http.SendAsync(browser);
         await BadInputTests.AssertError(refused, 403, "AccessDeniedException", "message");
         Assert.That(Snapshot(), Is.EqualTo(before));
 
-        using var cli = await _h.Http.PostAsync(CallbackPath("succeed"), new ByteArrayContent("\"ok\""u8.ToArray()));
+        using var cli = await H.Http.PostAsync(CallbackPath("succeed"), new ByteArrayContent("\"ok\""u8.ToArray()));
         Assert.That(cli.StatusCode, Is.EqualTo(HttpStatusCode.OK), await cli.Content.ReadAsStringAsync());
-        await _h.Service.WaitForIdleAsync(_arn);
-        Assert.That(_h.Service.Engine.GetExecution(_arn).Result, Is.EqualTo("\"ok\""));
+        await H.Service.WaitForIdleAsync(Arn);
+        Assert.That(H.Service.Engine.GetExecution(Arn).Result, Is.EqualTo("\"ok\""));
     }
 
     [TestCase("application/json")]
@@ -98,9 +84,9 @@ public class RequestHardeningTests
     [TestCase("application/vnd.example+json")]
     public async Task Json_content_types_are_accepted(string type)
     {
-        using var response = await _h.Http.PostAsync(ArnPath("stop"), WithType("""{"ErrorType":"Accepted"}""", type));
+        using var response = await H.Http.PostAsync(ArnPath("stop"), WithType("""{"ErrorType":"Accepted"}""", type));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        Assert.That(_h.Service.Engine.GetExecution(_arn).Error!.ErrorType, Is.EqualTo("Accepted"));
+        Assert.That(H.Service.Engine.GetExecution(Arn).Error!.ErrorType, Is.EqualTo("Accepted"));
     }
 
     [TestCase("application/octet-stream")] // what the AWS SDK for JavaScript v3 (and this library's client) send for the blob
@@ -108,18 +94,18 @@ public class RequestHardeningTests
     [TestCase("application/json")]
     public async Task Callback_success_accepts_the_content_types_sdk_clients_send_for_its_blob(string type)
     {
-        using var response = await _h.Http.PostAsync(CallbackPath("succeed"), WithType("{\"approved\":true}", type));
+        using var response = await H.Http.PostAsync(CallbackPath("succeed"), WithType("{\"approved\":true}", type));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        await _h.Service.WaitForIdleAsync(_arn);
-        Assert.That(_h.Service.Engine.GetExecution(_arn).Result, Is.EqualTo("{\"approved\":true}"));
+        await H.Service.WaitForIdleAsync(Arn);
+        Assert.That(H.Service.Engine.GetExecution(Arn).Result, Is.EqualTo("{\"approved\":true}"));
     }
 
     [Test]
     public async Task Requests_without_a_body_need_no_content_type()
     {
-        using var heartbeat = await _h.Http.PostAsync(CallbackPath("heartbeat"), null);
+        using var heartbeat = await H.Http.PostAsync(CallbackPath("heartbeat"), null);
         Assert.That(heartbeat.StatusCode, Is.EqualTo(HttpStatusCode.OK), await heartbeat.Content.ReadAsStringAsync());
-        using var emptySuccess = await _h.Http.PostAsync(CallbackPath("succeed"), null);
+        using var emptySuccess = await H.Http.PostAsync(CallbackPath("succeed"), null);
         Assert.That(emptySuccess.StatusCode, Is.EqualTo(HttpStatusCode.OK), await emptySuccess.Content.ReadAsStringAsync());
     }
 
@@ -132,7 +118,7 @@ public class RequestHardeningTests
         var before = Snapshot();
         using var request = new HttpRequestMessage(HttpMethod.Post, ArnPath("stop")) { Content = WithType("{}", "application/json") };
         request.Headers.TryAddWithoutValidation(header, value);
-        using var response = await _h.Http.SendAsync(request);
+        using var response = await H.Http.SendAsync(request);
         await BadInputTests.AssertError(response, 403, "AccessDeniedException", "message");
         Assert.That(Snapshot(), Is.EqualTo(before));
     }
@@ -141,9 +127,9 @@ public class RequestHardeningTests
     public async Task A_request_from_the_services_own_origin_is_served()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, ArnPath(null));
-        request.Headers.TryAddWithoutValidation("Origin", _h.Service.Endpoint.GetLeftPart(UriPartial.Authority));
+        request.Headers.TryAddWithoutValidation("Origin", H.Service.Endpoint.GetLeftPart(UriPartial.Authority));
         request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
-        using var response = await _h.Http.SendAsync(request);
+        using var response = await H.Http.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
@@ -153,7 +139,7 @@ public class RequestHardeningTests
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, ArnPath(null));
         request.Headers.Host = host; // what a DNS-rebinding page sends
-        using var response = await _h.Http.SendAsync(request);
+        using var response = await H.Http.SendAsync(request);
         await BadInputTests.AssertError(response, 400, "InvalidRequestContentException", "message");
     }
 
@@ -162,31 +148,31 @@ public class RequestHardeningTests
     public async Task Loopback_host_names_are_served(string host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
-        request.Headers.Host = $"{host}:{_h.Service.Endpoint.Port}";
-        using var response = await _h.Http.SendAsync(request);
+        request.Headers.Host = $"{host}:{H.Service.Endpoint.Port}";
+        using var response = await H.Http.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
     public async Task A_request_that_stops_half_way_through_its_body_is_cut_off_and_changes_nothing()
     {
-        var token = _h.Service.Engine.BeginInvocation(_arn).CheckpointToken!;
+        var token = H.Service.Engine.BeginInvocation(Arn).CheckpointToken!;
         var before = Snapshot();
         var body = Encoding.UTF8.GetBytes("{\"CheckpointToken\":\"" + token + "\",\"Updates\":[]}");
-        var head = $"POST {ArnPath("checkpoint")} HTTP/1.1\r\nHost: 127.0.0.1:{_h.Service.Endpoint.Port}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
+        var head = $"POST {ArnPath("checkpoint")} HTTP/1.1\r\nHost: 127.0.0.1:{H.Service.Endpoint.Port}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
         var (answer, elapsed) = await SendAndStallAsync([.. Encoding.ASCII.GetBytes(head), .. body.AsSpan(0, body.Length / 2)]);
 
         Assert.That(answer, Is.Empty.Or.StartsWith("HTTP/1.1 408"), "cut off with 408 Request Timeout, or the connection closed");
         Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the server, not the test's guard, ended it");
         Assert.That(Snapshot(), Is.EqualTo(before));
-        using var health = await _h.Http.GetAsync("/health");
+        using var health = await H.Http.GetAsync("/health");
         Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), "other clients are still served");
     }
 
     [Test]
     public async Task A_request_that_never_finishes_its_headers_is_cut_off()
     {
-        var head = $"POST /start-durable-execution HTTP/1.1\r\nHost: 127.0.0.1:{_h.Service.Endpoint.Port}\r\nContent-Type: appl";
+        var head = $"POST /start-durable-execution HTTP/1.1\r\nHost: 127.0.0.1:{H.Service.Endpoint.Port}\r\nContent-Type: appl";
         var (answer, elapsed) = await SendAndStallAsync(Encoding.ASCII.GetBytes(head));
         Assert.That(answer, Is.Empty.Or.StartsWith("HTTP/1.1 408"));
         Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
@@ -204,7 +190,7 @@ public class RequestHardeningTests
     private async Task<(string Answer, TimeSpan Elapsed)> SendAndStallAsync(byte[] bytes)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, _h.Service.Endpoint.Port);
+        await client.ConnectAsync(IPAddress.Loopback, H.Service.Endpoint.Port);
         var stream = client.GetStream();
         await stream.WriteAsync(bytes);
         var watch = Stopwatch.StartNew();
@@ -227,17 +213,6 @@ public class RequestHardeningTests
         Assert.That(guard.IsCancellationRequested, Is.False, "the server never ended the stalled request");
         return (Encoding.ASCII.GetString(received.ToArray()), watch.Elapsed);
     }
-
-    private string ArnPath(string? action) => Api + "/durable-executions/" + Uri.EscapeDataString(_arn) + (action is null ? string.Empty : "/" + action);
-
-    private string CallbackPath(string action) => $"{Api}/durable-execution-callbacks/{Uri.EscapeDataString(_handler.CallbackId!)}/{action}";
-
-    private string Snapshot() => JsonSerializer.Serialize(new
-    {
-        Execution = _h.Service.Engine.GetExecution(_arn),
-        Operations = _h.Service.Engine.GetOperations(_arn),
-        Events = _h.Service.Engine.GetHistory(_arn).Count,
-    }, WireJson.Rest);
 
     private static ByteArrayContent WithType(string body, string type)
     {

@@ -11,25 +11,9 @@ namespace Durable.Fluent.Tests.LocalService;
 /// when one row is bad), never a raw SqliteException or JsonException, never an empty store in place of the data, and never
 /// a half-loaded execution that the service would run.
 /// </summary>
-public class StoreCorruptionTests
+public class StoreCorruptionTests : TempFolderFixture
 {
-    private string _dir = null!;
-
-    private string Db => Path.Combine(_dir, "store.db");
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "durable-fluent-corrupt-" + TestContext.CurrentContext.Test.ID);
-        Directory.CreateDirectory(_dir);
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
+    private string Db => Path.Combine(Folder, "store.db");
 
     [Test]
     public void A_file_that_is_not_a_sqlite_database_is_reported_with_its_path()

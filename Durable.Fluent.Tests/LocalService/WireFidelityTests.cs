@@ -9,47 +9,30 @@ namespace Durable.Fluent.Tests.LocalService;
 /// The local service speaks the API model exactly, as an official AWS SDK client sees it: payload shapes, the errors each
 /// operation declares, and the headers every response carries.
 /// </summary>
-public class WireFidelityTests
+public class WireFidelityTests : CallbackExecutionFixture
 {
-    private const string Api = "/2025-12-01";
-    private ServiceHarness _h = null!;
-    private CallbackHandler _handler = null!;
-    private string _arn = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _handler = new CallbackHandler();
-        _h = new ServiceHarness(register: s => s.Register("cb", _handler.HandleAsync));
-        _arn = _h.Service.StartExecution("cb", null, "wire");
-        await _h.Service.WaitForIdleAsync(_arn);
-    }
-
-    [TearDown]
-    public async Task TearDown() => await _h.DisposeAsync();
-
     [Test]
     public async Task Callback_failure_body_is_the_bare_error_object_and_every_field_reaches_the_execution()
     {
         const string body = """{"ErrorType":"Rejected","ErrorMessage":"manager said no","ErrorData":"{\"ticket\":42}","StackTrace":["at A","at B"]}""";
-        using var response = await _h.Http.PostAsync(CallbackPath("fail"), Json(body));
+        using var response = await H.Http.PostAsync(CallbackPath("fail"), Json(body));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        await _h.Service.WaitForIdleAsync(_arn);
+        await H.Service.WaitForIdleAsync(Arn);
 
-        var execution = await _h.Client.GetDurableExecutionAsync(_arn);
+        var execution = await H.Client.GetDurableExecutionAsync(Arn);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));
         Assert.That(JsonOf(execution.Error), Is.EqualTo(JsonOf(new ErrorObject { ErrorType = "Rejected", ErrorMessage = "manager said no", ErrorData = "{\"ticket\":42}", StackTrace = ["at A", "at B"] })));
-        var failed = (await _h.Client.GetDurableExecutionHistoryAsync(_arn)).Events.Single(e => e.EventType == HistoryEventType.CallbackFailed);
+        var failed = (await H.Client.GetDurableExecutionHistoryAsync(Arn)).Events.Single(e => e.EventType == HistoryEventType.CallbackFailed);
         Assert.That(failed.Details.Error!.Payload.ErrorData, Is.EqualTo("{\"ticket\":42}"));
     }
 
     [Test]
     public async Task Stop_body_is_the_bare_error_object_and_the_reason_is_recorded()
     {
-        using var response = await _h.Http.PostAsync(ArnPath("stop"), Json("""{"ErrorType":"Operator.Cancelled","ErrorMessage":"customer withdrew the order"}"""));
+        using var response = await H.Http.PostAsync(ArnPath("stop"), Json("""{"ErrorType":"Operator.Cancelled","ErrorMessage":"customer withdrew the order"}"""));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
 
-        var execution = await _h.Client.GetDurableExecutionAsync(_arn);
+        var execution = await H.Client.GetDurableExecutionAsync(Arn);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Stopped));
         Assert.That(execution.Error, Is.EqualTo(new ErrorObject { ErrorType = "Operator.Cancelled", ErrorMessage = "customer withdrew the order" }));
     }
@@ -58,22 +41,22 @@ public class WireFidelityTests
     public async Task The_client_and_the_service_round_trip_a_stop_reason_and_a_callback_error()
     {
         var error = new ErrorObject { ErrorType = "Rejected", ErrorMessage = "no", ErrorData = "d", StackTrace = ["s"] };
-        await _h.Client.SendCallbackFailureAsync(_handler.CallbackId!, error);
-        await _h.Service.WaitForIdleAsync(_arn);
-        Assert.That(JsonOf((await _h.Client.GetDurableExecutionAsync(_arn)).Error), Is.EqualTo(JsonOf(error)));
+        await H.Client.SendCallbackFailureAsync(Handler.CallbackId!, error);
+        await H.Service.WaitForIdleAsync(Arn);
+        Assert.That(JsonOf((await H.Client.GetDurableExecutionAsync(Arn)).Error), Is.EqualTo(JsonOf(error)));
 
-        var other = _h.Service.StartExecution("cb", null, "wire-stop");
-        await _h.Service.WaitForIdleAsync(other);
-        await _h.Client.StopDurableExecutionAsync(other, new ErrorObject { ErrorType = "Stop.Reason", ErrorMessage = "by test" });
-        Assert.That((await _h.Client.GetDurableExecutionAsync(other)).Error, Is.EqualTo(new ErrorObject { ErrorType = "Stop.Reason", ErrorMessage = "by test" }));
+        var other = H.Service.StartExecution("cb", null, "wire-stop");
+        await H.Service.WaitForIdleAsync(other);
+        await H.Client.StopDurableExecutionAsync(other, new ErrorObject { ErrorType = "Stop.Reason", ErrorMessage = "by test" });
+        Assert.That((await H.Client.GetDurableExecutionAsync(other)).Error, Is.EqualTo(new ErrorObject { ErrorType = "Stop.Reason", ErrorMessage = "by test" }));
     }
 
     [Test]
     public async Task A_wrapped_error_body_is_refused_rather_than_silently_dropped()
     {
         var before = Snapshot();
-        using var stop = await _h.Http.PostAsync(ArnPath("stop"), Json("""{"Error":{"ErrorType":"T","ErrorMessage":"m"}}"""));
-        using var fail = await _h.Http.PostAsync(CallbackPath("fail"), Json("""{"Error":{"ErrorType":"T","ErrorMessage":"m"}}"""));
+        using var stop = await H.Http.PostAsync(ArnPath("stop"), Json("""{"Error":{"ErrorType":"T","ErrorMessage":"m"}}"""));
+        using var fail = await H.Http.PostAsync(CallbackPath("fail"), Json("""{"Error":{"ErrorType":"T","ErrorMessage":"m"}}"""));
 
         foreach (var response in new[] { stop, fail })
         {
@@ -88,14 +71,14 @@ public class WireFidelityTests
     [Test]
     public async Task An_empty_stop_body_or_an_empty_object_stops_with_the_default_reason()
     {
-        var other = _h.Service.StartExecution("cb", null, "wire-empty");
-        await _h.Service.WaitForIdleAsync(other);
-        using var empty = await _h.Http.PostAsync(ArnPath("stop"), Json("{}"));
+        var other = H.Service.StartExecution("cb", null, "wire-empty");
+        await H.Service.WaitForIdleAsync(other);
+        using var empty = await H.Http.PostAsync(ArnPath("stop"), Json("{}"));
         Assert.That(empty.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        using var none = await _h.Http.PostAsync(Api + "/durable-executions/" + Uri.EscapeDataString(other) + "/stop", new ByteArrayContent([]));
+        using var none = await H.Http.PostAsync(Api + "/durable-executions/" + Uri.EscapeDataString(other) + "/stop", new ByteArrayContent([]));
         Assert.That(none.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((await _h.Client.GetDurableExecutionAsync(_arn)).Error!.ErrorType, Is.EqualTo("Execution.Stopped"));
-        Assert.That((await _h.Client.GetDurableExecutionAsync(other)).Error!.ErrorType, Is.EqualTo("Execution.Stopped"));
+        Assert.That((await H.Client.GetDurableExecutionAsync(Arn)).Error!.ErrorType, Is.EqualTo("Execution.Stopped"));
+        Assert.That((await H.Client.GetDurableExecutionAsync(other)).Error!.ErrorType, Is.EqualTo("Execution.Stopped"));
     }
 
     [Test]
@@ -120,16 +103,16 @@ public class WireFidelityTests
     {
         if (how == "succeed")
         {
-            await _h.Client.SendCallbackSuccessAsync(_handler.CallbackId!, "1");
-            await _h.Service.WaitForIdleAsync(_arn);
+            await H.Client.SendCallbackSuccessAsync(Handler.CallbackId!, "1");
+            await H.Service.WaitForIdleAsync(Arn);
         }
         else
         {
-            await _h.Client.StopDurableExecutionAsync(_arn);
+            await H.Client.StopDurableExecutionAsync(Arn);
         }
 
         var before = Snapshot();
-        using var response = await _h.Http.PostAsync(ArnPath("stop"), Json("""{"ErrorType":"Again"}"""));
+        using var response = await H.Http.PostAsync(ArnPath("stop"), Json("""{"ErrorType":"Again"}"""));
         await BadInputTests.AssertError(response, 400, "InvalidParameterValueException", "message");
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("already ended"));
         Assert.That(Snapshot(), Is.EqualTo(before));
@@ -159,7 +142,7 @@ public class WireFidelityTests
     [TestCase("{arn}/state?CheckpointToken=x&MaxItems=-1")]
     public async Task Out_of_range_and_malformed_query_values_are_400_never_500(string path)
     {
-        using var response = await _h.Http.GetAsync(path.Replace("{arn}", ArnPath(null), StringComparison.Ordinal));
+        using var response = await H.Http.GetAsync(path.Replace("{arn}", ArnPath(null), StringComparison.Ordinal));
         await BadInputTests.AssertError(response, 400, "InvalidParameterValueException", "message");
     }
 
@@ -168,14 +151,14 @@ public class WireFidelityTests
     {
         var responses = new List<HttpResponseMessage>
         {
-            await _h.Http.GetAsync("/health"),
-            await _h.Http.GetAsync(ArnPath(null)),
-            await _h.Http.GetAsync(ArnPath("history")),
-            await _h.Http.GetAsync("/2025-12-01/nothing-here"),
-            await _h.Http.DeleteAsync(ArnPath(null)),
-            await _h.Http.GetAsync(Api + "/durable-executions/" + Uri.EscapeDataString(_arn + "x")),
-            await _h.Http.PostAsync(ArnPath("checkpoint"), Json("{oops")),
-            await _h.Http.PostAsync(CallbackPath("heartbeat"), null),
+            await H.Http.GetAsync("/health"),
+            await H.Http.GetAsync(ArnPath(null)),
+            await H.Http.GetAsync(ArnPath("history")),
+            await H.Http.GetAsync("/2025-12-01/nothing-here"),
+            await H.Http.DeleteAsync(ArnPath(null)),
+            await H.Http.GetAsync(Api + "/durable-executions/" + Uri.EscapeDataString(Arn + "x")),
+            await H.Http.PostAsync(ArnPath("checkpoint"), Json("{oops")),
+            await H.Http.PostAsync(CallbackPath("heartbeat"), null),
         };
         try
         {
@@ -193,13 +176,13 @@ public class WireFidelityTests
     [Test]
     public async Task GetDurableExecution_honours_IncludeExecutionData_and_says_whether_data_is_included()
     {
-        var withInput = _h.Service.StartExecution("cb", """{"secret":"s3"}""", "with-input");
-        await _h.Service.WaitForIdleAsync(withInput);
+        var withInput = H.Service.StartExecution("cb", """{"secret":"s3"}""", "with-input");
+        await H.Service.WaitForIdleAsync(withInput);
         var path = Api + "/durable-executions/" + Uri.EscapeDataString(withInput);
 
-        using var full = JsonDocument.Parse(await _h.Http.GetStringAsync(path));
-        using var explicitFull = JsonDocument.Parse(await _h.Http.GetStringAsync(path + "?IncludeExecutionData=true"));
-        using var metadata = JsonDocument.Parse(await _h.Http.GetStringAsync(path + "?IncludeExecutionData=false"));
+        using var full = JsonDocument.Parse(await H.Http.GetStringAsync(path));
+        using var explicitFull = JsonDocument.Parse(await H.Http.GetStringAsync(path + "?IncludeExecutionData=true"));
+        using var metadata = JsonDocument.Parse(await H.Http.GetStringAsync(path + "?IncludeExecutionData=false"));
 
         Assert.That(full.RootElement.GetProperty("InputPayload").GetString(), Is.EqualTo("""{"secret":"s3"}"""));
         Assert.That(full.RootElement.GetProperty("ExecutionDataIncluded").GetBoolean(), Is.True);
@@ -208,16 +191,16 @@ public class WireFidelityTests
         Assert.That(metadata.RootElement.TryGetProperty("InputPayload", out _), Is.False);
         Assert.That(metadata.RootElement.GetProperty("Status").GetString(), Is.EqualTo("RUNNING"));
 
-        var viaClient = await _h.Client.GetDurableExecutionAsync(withInput, includeExecutionData: false);
+        var viaClient = await H.Client.GetDurableExecutionAsync(withInput, includeExecutionData: false);
         Assert.That((viaClient.InputPayload, viaClient.ExecutionDataIncluded), Is.EqualTo(((string?)null, (bool?)false)));
     }
 
     [Test]
     public async Task A_failed_executions_error_is_reduced_to_its_type_without_execution_data()
     {
-        await _h.Client.SendCallbackFailureAsync(_handler.CallbackId!, new ErrorObject { ErrorType = "Rejected", ErrorMessage = "private detail" });
-        await _h.Service.WaitForIdleAsync(_arn);
-        var metadata = await _h.Client.GetDurableExecutionAsync(_arn, includeExecutionData: false);
+        await H.Client.SendCallbackFailureAsync(Handler.CallbackId!, new ErrorObject { ErrorType = "Rejected", ErrorMessage = "private detail" });
+        await H.Service.WaitForIdleAsync(Arn);
+        var metadata = await H.Client.GetDurableExecutionAsync(Arn, includeExecutionData: false);
         Assert.That(JsonOf(metadata.Error), Is.EqualTo(JsonOf(new ErrorObject { ErrorType = "Rejected" })));
     }
 
@@ -225,11 +208,11 @@ public class WireFidelityTests
     public void Callback_ids_use_only_the_alphabet_of_the_models_CallbackId_pattern()
     {
         var pattern = new System.Text.RegularExpressions.Regex("^[A-Za-z0-9+/]+={0,2}$");
-        var ids = new List<string> { _handler.CallbackId! };
+        var ids = new List<string> { Handler.CallbackId! };
         for (var i = 0; i < 30; i++)
         {
-            var token = _h.Service.Engine.BeginInvocation(_arn).CheckpointToken!;
-            var r = _h.Service.Engine.Checkpoint(_arn, token, [
+            var token = H.Service.Engine.BeginInvocation(Arn).CheckpointToken!;
+            var r = H.Service.Engine.Checkpoint(Arn, token, [
                 new OperationUpdate { Id = "extra-" + i, Type = OperationType.Callback, SubType = "Callback", Action = OperationAction.Start },
             ]);
             ids.Add(r.NewExecutionState.Operations!.Single(o => o.Id == "extra-" + i).CallbackDetails!.CallbackId!);
@@ -253,18 +236,6 @@ public class WireFidelityTests
         Assert.That(ids, Has.All.Matches<string>(id => System.Text.RegularExpressions.Regex.IsMatch(id, "^[A-Za-z0-9+/]+={0,2}$")), string.Join(" ", ids));
     }
 
-    private string ArnPath(string? action) => Api + "/durable-executions/" + Uri.EscapeDataString(_arn) + (action is null ? string.Empty : "/" + action);
-
-    private string CallbackPath(string action) => $"{Api}/durable-execution-callbacks/{Uri.EscapeDataString(_handler.CallbackId!)}/{action}";
-
-    private string Snapshot() => JsonSerializer.Serialize(new
-    {
-        Execution = _h.Service.Engine.GetExecution(_arn),
-        Operations = _h.Service.Engine.GetOperations(_arn),
-        Events = _h.Service.Engine.GetHistory(_arn).Count,
-    }, WireJson.Rest);
-
     private static string JsonOf(ErrorObject? error) => JsonSerializer.Serialize(error, WireJson.Rest);
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
