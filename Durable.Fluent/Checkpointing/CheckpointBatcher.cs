@@ -113,7 +113,9 @@ internal sealed class CheckpointBatcher
                     CheckpointResult result;
                     try
                     {
-                        result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false);
+                        result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false)
+                            ?? throw new CheckpointException("The checkpoint store answered a CheckpointDurableExecution request with no result.", "InvalidResponse", 0);
+                        OperationChecks.CheckAll(result.NewExecutionState?.Operations, "CheckpointDurableExecution response NewExecutionState");
                     }
                     catch (Exception ex)
                     {
@@ -122,7 +124,7 @@ internal sealed class CheckpointBatcher
                     }
 
                     _token = result.CheckpointToken;
-                    if (result.NewExecutionState.Operations is { Count: > 0 } ops)
+                    if (result.NewExecutionState?.Operations is { Count: > 0 } ops)
                     {
                         _onState(ops);
                     }
@@ -133,7 +135,7 @@ internal sealed class CheckpointBatcher
                         break;
                     }
 
-                    await ReadPagesAsync(result.NewExecutionState.NextMarker, cancellationToken).ConfigureAwait(false);
+                    await ReadPagesAsync(result.NewExecutionState?.NextMarker, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -149,30 +151,29 @@ internal sealed class CheckpointBatcher
         _onFailure?.Invoke(ex);
     }
 
-    /// <summary>Reads the further state pages a checkpoint response announced, merging each.</summary>
+    /// <summary>Reads the further state pages a checkpoint response announced, merging each. Any failure poisons the batcher.</summary>
     private async Task ReadPagesAsync(string? marker, CancellationToken cancellationToken)
     {
-        var pager = new StatePager("checkpoint response");
-        while (pager.Next(marker) is { } next)
+        try
         {
-            ExecutionState page;
-            try
+            var pager = new StatePager("checkpoint response");
+            while (pager.Next(marker) is { } next)
             {
-                page = await _store.GetStateAsync(_arn, _token!, next, cancellationToken).ConfigureAwait(false);
+                var page = await _store.GetStateAsync(_arn, _token!, next, cancellationToken).ConfigureAwait(false);
                 pager.Check(page);
-            }
-            catch (Exception ex)
-            {
-                Fail(ex);
-                throw;
-            }
+                OperationChecks.CheckAll(page.Operations, "GetDurableExecutionState page");
+                if (page.Operations is { Count: > 0 } more)
+                {
+                    _onState(more);
+                }
 
-            if (page.Operations is { Count: > 0 } more)
-            {
-                _onState(more);
+                marker = page.NextMarker;
             }
-
-            marker = page.NextMarker;
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
         }
     }
 

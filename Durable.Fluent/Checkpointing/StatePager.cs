@@ -38,7 +38,7 @@ internal sealed class StatePager(string where)
         if (++_pages > MaxPages)
         {
             throw new InvalidInvocationInputException(
-                $"The execution state paging of the {where} did not end after {MaxPages.ToString(CultureInfo.InvariantCulture)} pages.");
+                string.Format(CultureInfo.InvariantCulture, "The execution state paging of the {0} did not end after {1:N0} pages.", where, MaxPages));
         }
 
         return marker;
@@ -61,4 +61,53 @@ internal sealed class StatePager(string where)
     }
 
     private static string Shorten(string marker) => marker.Length <= 64 ? marker : string.Concat(marker.AsSpan(0, 61), "...");
+}
+
+/// <summary>Checks of one operation read from the service (the envelope, a state page, a checkpoint response).</summary>
+internal static class OperationChecks
+{
+    /// <summary>Returns <paramref name="op"/> if it is usable: not null, with an Id, a known Type and Status, a non-negative attempt.</summary>
+    /// <param name="op">The operation as read.</param>
+    /// <param name="at">Where it was read, for the message (<c>InitialExecutionState.Operations[3]</c>).</param>
+    /// <exception cref="InvalidInvocationInputException">The operation is unusable; the message names <paramref name="at"/>.</exception>
+    public static Operation Check(Operation? op, string at)
+    {
+        if (op is null)
+        {
+            throw new InvalidInvocationInputException($"{at} is null; every entry of Operations must be an operation.");
+        }
+
+        if (string.IsNullOrEmpty(op.Id))
+        {
+            throw new InvalidInvocationInputException($"{at} has no Id.");
+        }
+
+        if (!Enum.IsDefined(op.Type))
+        {
+            throw new InvalidInvocationInputException($"{at} ('{op.Id}') has an unknown Type ({((int)op.Type).ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (!Enum.IsDefined(op.Status))
+        {
+            throw new InvalidInvocationInputException($"{at} ('{op.Id}') has an unknown Status ({((int)op.Status).ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (op.StepDetails?.Attempt is < 0 and var attempt)
+        {
+            throw new InvalidInvocationInputException($"{at} ('{op.Id}') has StepDetails.Attempt {attempt.ToString(CultureInfo.InvariantCulture)}; it cannot be negative.");
+        }
+
+        return op;
+    }
+
+    /// <summary>Checks every operation of a list read from the service.</summary>
+    /// <param name="ops">The operations (null is an empty list).</param>
+    /// <param name="where">Where the list was read, for messages.</param>
+    public static void CheckAll(IReadOnlyList<Operation?>? ops, string where)
+    {
+        for (var i = 0; i < (ops?.Count ?? 0); i++)
+        {
+            Check(ops![i], $"{where}.Operations[{i.ToString(CultureInfo.InvariantCulture)}]");
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Hosting;
@@ -50,8 +51,7 @@ internal static class EnvelopeValidator
         for (var i = 0; i < page.Count; i++)
         {
             var at = $"{where}.Operations[{Index(i)}]";
-            var op = page[i] ?? throw new InvalidInvocationInputException($"{at} is null; every entry of Operations must be an operation.");
-            Check(op, at);
+            var op = OperationChecks.Check(page[i], at);
             if (!origin.TryAdd(op.Id, at))
             {
                 throw new InvalidInvocationInputException(
@@ -105,29 +105,6 @@ internal static class EnvelopeValidator
         }
 
         return found;
-    }
-
-    private static void Check(Operation op, string at)
-    {
-        if (string.IsNullOrEmpty(op.Id))
-        {
-            throw new InvalidInvocationInputException($"{at} has no Id.");
-        }
-
-        if (!Enum.IsDefined(op.Type))
-        {
-            throw new InvalidInvocationInputException($"{at} ('{op.Id}') has an unknown Type ({(int)op.Type}).");
-        }
-
-        if (!Enum.IsDefined(op.Status))
-        {
-            throw new InvalidInvocationInputException($"{at} ('{op.Id}') has an unknown Status ({(int)op.Status}).");
-        }
-
-        if (op.StepDetails is { Attempt: < 0 } step)
-        {
-            throw new InvalidInvocationInputException($"{at} ('{op.Id}') has StepDetails.Attempt {step.Attempt.Value.ToString(CultureInfo.InvariantCulture)}; it cannot be negative.");
-        }
     }
 
     private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);
