@@ -198,7 +198,7 @@ public class CrashInjectionTests
     /// <summary>Fires the next engine timer (moving the clock), or answers an open callback; false when nothing is left.</summary>
     private static bool FireNext(LocalDurableEngine engine, VirtualClock clock, string arn)
     {
-        if (engine.NextTimerDue(arn) is { } due)
+        if (engine.NextOperationTimerDue(arn) is { } due)
         {
             clock.AdvanceTo(due);
             return engine.FireNextTimer(arn);
