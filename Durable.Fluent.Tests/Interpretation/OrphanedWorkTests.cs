@@ -16,6 +16,9 @@ public class OrphanedWorkTests
     /// <summary>Upper bound on how long a test body waits for a signal that a correct implementation never sends.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
 
+    /// <summary>Upper bound on a wait for a signal that always comes (only a hang would reach it).</summary>
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
     private static DurableExecutionInvocationInput Envelope(string input) => new()
     {
         DurableExecutionArn = Arn,
@@ -52,7 +55,7 @@ public class OrphanedWorkTests
                 log.Enqueue($"start {x}" + (invocationEnded.Task.IsCompleted ? " after the invocation ended" : string.Empty));
                 if (x == 0)
                 {
-                    await secondUnitClaimed.Task.WaitAsync(Patience, CancellationToken.None).ConfigureAwait(false);
+                    await secondUnitClaimed.Task.WaitAsync(Generous, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return x;
@@ -89,7 +92,7 @@ public class OrphanedWorkTests
             {
                 if (x == 0)
                 {
-                    await bodyOneRunning.Task.ConfigureAwait(false);
+                    await bodyOneRunning.Task.WaitAsync(Generous, CancellationToken.None).ConfigureAwait(false);
                     return x;
                 }
 
