@@ -81,7 +81,7 @@ public class ReplayTests
         var seen = new List<(string? Type, string Message)>();
         var wf = Workflow.For<int>()
             .Try(
-                t => t.Then<int>("charge", (_, _) => throw new TimeoutException("gateway slow"), s => s.NoRetry()),
+                t => t.Then("charge", int (_, _) => throw new TimeoutException("gateway slow"), s => s.NoRetry()),
                 h => h.Catch<StepFailedException>((ex, _) =>
                 {
                     seen.Add((ex.ErrorType, ex.Message));
@@ -99,7 +99,7 @@ public class ReplayTests
     [Test]
     public async Task An_uncaught_step_failure_fails_the_execution_with_the_original_error()
     {
-        var wf = Workflow.For<int>().Then<int>("charge", (_, _) => throw new ArgumentException("card declined"), s => s.NoRetry()).Build();
+        var wf = Workflow.For<int>().Then("charge", int (_, _) => throw new ArgumentException("card declined"), s => s.NoRetry()).Build();
         using var runner = new DurableTestRunner();
         var execution = await runner.RunAsync(wf, 1);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));

@@ -17,7 +17,7 @@ public class InvokeTests
 
     private static readonly Workflow<string, string> Failing = Workflow.For<string>()
         .Wait("fail_delay", TimeSpan.FromSeconds(1))
-        .Then<string>("explode", (s, _) => throw new InvalidOperationException($"target rejected {s}"), c => c.NoRetry())
+        .Then("explode", string (s, _) => throw new InvalidOperationException($"target rejected {s}"), c => c.NoRetry())
         .Build();
 
     [Test]

@@ -122,11 +122,15 @@ internal static class ParallelHandlers
             .Select(CountProjection)
             .Build());
 
+    // Build() rejects MaxConcurrency(0) before anything runs; the imperative SDKs find it when the handler calls parallel. The
+    // handler therefore builds the parallel while it runs, so the validation error fails the execution before any operation.
     [Requirement("8-19")]
     public static ConformanceCase InvalidMaxConcurrency() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
-            .Parallel("bad-concurrency", [Returning("a"), Returning("b")], c => c.MaxConcurrency(0))
-            .Select(r => r.Results)
+            .Select(_ => Workflow.For<JsonNode?>()
+                .Parallel("bad-concurrency", [Returning("a"), Returning("b")], c => c.MaxConcurrency(0))
+                .Select(r => r.Results)
+                .Build())
             .Build());
 
     [Requirement("8-20")]
