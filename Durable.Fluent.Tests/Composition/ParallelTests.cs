@@ -135,7 +135,9 @@ public class ParallelTests
     public void Invalid_max_concurrency_is_rejected_by_build_naming_the_operation_8_19()
     {
         var builder = Workflow.For<object?>()
+#pragma warning disable DF0006 // the Build() rule under test
             .Parallel("bad-concurrency", [Kit.Ok<object?, object?>("a"), Kit.Ok<object?, object?>("b")], c => c.MaxConcurrency(0));
+#pragma warning restore DF0006
         var ex = Assert.Throws<WorkflowDefinitionException>(() => builder.Build());
         Assert.That(ex!.Message, Does.Contain("Parallel 'bad-concurrency'").And.Contain("MaxConcurrency(0) must be at least 1"));
     }
@@ -156,7 +158,9 @@ public class ParallelTests
     {
         // A definition built inside the running handler (as an imperative SDK does) fails there, before anything is checkpointed.
         var wf = Workflow.For<object?>()
+#pragma warning disable DF0006 // the Build() rule under test
             .Select(v => Workflow.For<object?>().Parallel("bad-concurrency", [Kit.Ok<object?, object?>("a")], c => c.MaxConcurrency(0)).Build())
+#pragma warning restore DF0006
             .Build();
         using var runner = new DurableTestRunner();
         var ex = await runner.RunAsync(wf, null);

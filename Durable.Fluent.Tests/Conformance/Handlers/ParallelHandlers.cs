@@ -128,7 +128,9 @@ internal static class ParallelHandlers
     public static ConformanceCase InvalidMaxConcurrency() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
             .Select(_ => Workflow.For<JsonNode?>()
+#pragma warning disable DF0006 // requirement 8-19 is exactly this mistake
                 .Parallel("bad-concurrency", [Returning("a"), Returning("b")], c => c.MaxConcurrency(0))
+#pragma warning restore DF0006
                 .Select(r => r.Results)
                 .Build())
             .Build());
