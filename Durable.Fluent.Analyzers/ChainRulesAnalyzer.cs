@@ -13,7 +13,7 @@ namespace Durable.Fluent.Analyzers;
 /// durations out of range (DF0005), MaxConcurrency/BatchSize below 1 (DF0006), lambda steps without a name (DF0008).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ChainRulesAnalyzer : DiagnosticAnalyzer
+public sealed class ChainRulesAnalyzer : FluentAnalyzer
 {
     private const long TicksPerSecond = 10_000_000;
     private const long MaxDurationSeconds = 31_622_400;
@@ -23,20 +23,8 @@ public sealed class ChainRulesAnalyzer : DiagnosticAnalyzer
         Descriptors.DuplicateName, Descriptors.DurationOutOfRange, Descriptors.BatchSettingOutOfRange, Descriptors.UnnamedLambdaStep);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (FluentSymbols.From(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-        });
-    }
+    private protected override void Register(CompilationStartAnalysisContext context, FluentSymbols symbols)
+        => context.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
 
     private static void Analyze(OperationAnalysisContext context, FluentSymbols symbols)
     {

@@ -13,7 +13,7 @@ namespace Durable.Fluent.Analyzers;
 /// code; step bodies (<c>Then</c>, submitters, condition checks, compensations) are never inspected.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class DeterminismAnalyzer : DiagnosticAnalyzer
+public sealed class DeterminismAnalyzer : FluentAnalyzer
 {
     // (declaring type name, method name, parameter name) → how the message names the code.
     private static readonly Dictionary<(string Type, string Method, string Parameter), string> OrchestrationParameters = new()
@@ -54,20 +54,8 @@ public sealed class DeterminismAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.NonDeterministicOrchestrationCode);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (FluentSymbols.From(start.Compilation) is null)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(Analyze, OperationKind.Invocation);
-        });
-    }
+    private protected override void Register(CompilationStartAnalysisContext context, FluentSymbols symbols)
+        => context.RegisterOperationAction(Analyze, OperationKind.Invocation);
 
     private static void Analyze(OperationAnalysisContext context)
     {

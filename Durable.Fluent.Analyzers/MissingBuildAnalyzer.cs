@@ -12,7 +12,7 @@ namespace Durable.Fluent.Analyzers;
 /// diagnostic names the fix (<c>Build()</c>) and carries the code fix that appends it. Reported on the builder expression.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class MissingBuildAnalyzer : DiagnosticAnalyzer
+public sealed class MissingBuildAnalyzer : FluentAnalyzer
 {
     private static readonly ImmutableHashSet<string> WorkflowMembers = ImmutableHashSet.Create("HandleAsync", "Describe", "ToMermaid", "Fingerprint", "Options");
 
@@ -20,21 +20,11 @@ public sealed class MissingBuildAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MissingBuild);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, FluentSymbols symbols)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (FluentSymbols.From(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterSyntaxNodeAction(c => AnalyzeConversion(c, symbols), SyntaxKind.EqualsValueClause, SyntaxKind.ReturnStatement, SyntaxKind.ArrowExpressionClause, SyntaxKind.SimpleAssignmentExpression);
-            start.RegisterSyntaxNodeAction(c => AnalyzeArguments(c, symbols), SyntaxKind.InvocationExpression, SyntaxKind.ObjectCreationExpression);
-            start.RegisterSyntaxNodeAction(c => AnalyzeMemberAccess(c, symbols), SyntaxKind.SimpleMemberAccessExpression);
-        });
+        context.RegisterSyntaxNodeAction(c => AnalyzeConversion(c, symbols), SyntaxKind.EqualsValueClause, SyntaxKind.ReturnStatement, SyntaxKind.ArrowExpressionClause, SyntaxKind.SimpleAssignmentExpression);
+        context.RegisterSyntaxNodeAction(c => AnalyzeArguments(c, symbols), SyntaxKind.InvocationExpression, SyntaxKind.ObjectCreationExpression);
+        context.RegisterSyntaxNodeAction(c => AnalyzeMemberAccess(c, symbols), SyntaxKind.SimpleMemberAccessExpression);
     }
 
     private static void AnalyzeConversion(SyntaxNodeAnalysisContext context, FluentSymbols symbols)

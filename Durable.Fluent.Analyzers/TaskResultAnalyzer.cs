@@ -11,7 +11,7 @@ namespace Durable.Fluent.Analyzers;
 /// once, on the call that introduces the task type, at the body it comes from.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class TaskResultAnalyzer : DiagnosticAnalyzer
+public sealed class TaskResultAnalyzer : FluentAnalyzer
 {
     /// <summary>The property of a DF0002 diagnostic that tells the code fix the lambda can become an async step body.</summary>
     public const string StepBodyKey = "StepBody";
@@ -22,20 +22,8 @@ public sealed class TaskResultAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.TaskTypedResult);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (FluentSymbols.From(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-        });
-    }
+    private protected override void Register(CompilationStartAnalysisContext context, FluentSymbols symbols)
+        => context.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
 
     private static void Analyze(OperationAnalysisContext context, FluentSymbols symbols)
     {
