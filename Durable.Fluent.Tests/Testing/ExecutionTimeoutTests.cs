@@ -139,6 +139,26 @@ public class ExecutionTimeoutTests
     }
 
     [Test]
+    public async Task AdvanceTimeAsync_past_the_deadline_times_the_execution_out_at_the_deadline()
+    {
+        var wf = Workflow.For<string>()
+            .WaitForCallback<string>("approval", (s, id) => { }, cb => cb.HeartbeatTimeout(TimeSpan.FromMinutes(10)))
+            .Build();
+        using var runner = Runner(300);
+        var execution = await runner.RunUntilCallbackAsync(wf, "x", "approval");
+        execution.SendCallbackHeartbeat("approval");
+
+        await execution.AdvanceTimeAsync(TimeSpan.FromMinutes(4));
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Running));
+        await execution.AdvanceTimeAsync(TimeSpan.FromMinutes(4));
+
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.TimedOut));
+        Assert.That(execution.History[^1].EventType, Is.EqualTo(HistoryEventType.ExecutionTimedOut));
+        Assert.That(execution.History[^1].EventTimestamp, Is.EqualTo(Start.AddSeconds(300)));
+        Assert.That(execution.History.Select(e => e.EventType), Has.No.Member(HistoryEventType.CallbackTimedOut), "the heartbeat deadline (10 min) never came");
+    }
+
+    [Test]
     public void An_out_of_range_timeout_is_rejected_when_the_execution_starts()
     {
         var wf = Workflow.For<string>().Then("s", (s, _) => s).Build();

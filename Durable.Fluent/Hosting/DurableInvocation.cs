@@ -43,7 +43,7 @@ internal static class DurableInvocation
 
         ExecutionRun? run = null;
         var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken!, ops => run!.Merge(ops), ex => run!.Abort(ex));
-        using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds))
+        using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds) { Definition = workflow.Chain })
         {
             var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
             if (startInfo is not null)
