@@ -122,7 +122,9 @@ public sealed class InvocationScript
 
         while (_engine.GetExecution(Arn).Status == ExecutionStatus.Running && !_engine.HasUpdatesSinceLastInvocation(Arn))
         {
-            if (_engine.NextTimerDue(Arn) is not { } due)
+            // Operation timers only: like the runner, the script does not jump to the execution timeout by itself (it is
+            // applied when the clock passes it on the way to a later timer).
+            if (_engine.NextOperationTimerDue(Arn) is not { } due)
             {
                 var open = Operations.Where(o => o.Type == OperationType.Callback && o.Status == OperationStatus.Started).Select(o => $"'{o.Name}'");
                 throw new InvalidOperationException($"Nothing is due: the execution waits for the outside world (open callbacks: {string.Join(", ", open)}). Answer with CompleteCallback(...) or FailCallback(...) before Next(...).");

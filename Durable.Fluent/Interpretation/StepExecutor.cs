@@ -83,6 +83,7 @@ internal static class StepExecutor
                 run.Arn,
                 token)
             { Frame = frame };
+            run.ThrowIfAborted(); // the last gate before user code: nothing starts once the invocation is ending
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, token).ConfigureAwait(false);
@@ -120,9 +121,13 @@ internal static class StepExecutor
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 
+    /// <summary>
+    /// Whether <paramref name="ex"/> must end the invocation rather than be recorded as an operation's failure or handled by
+    /// the workflow: the interpreter's own errors, and any error once the run is aborted or cancelled (it is a consequence).
+    /// </summary>
     internal static bool IsFatal(Exception ex, ExecutionRun run)
         => ex is InvocationTerminatedException or NonDeterministicExecutionException or CheckpointException or OperationLimitExceededException
-            || (ex is OperationCanceledException && run.Cancellation.IsCancellationRequested);
+            || run.IsAborted;
 
     private static Task StartAsync(StepNode node, Frame frame, string id, string? name)
     {
