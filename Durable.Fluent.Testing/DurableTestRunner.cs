@@ -66,7 +66,7 @@ public sealed partial class DurableTestRunner : IDisposable
     /// <returns>The execution.</returns>
     public async Task<TestExecution<TOut>> RunAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, TIn input, string? executionName = null, CancellationToken cancellationToken = default)
     {
-        var execution = Start(workflow, JsonSerializer.Serialize(input, workflow.Options.JsonOptions), executionName);
+        var execution = Start(workflow, JsonSerializer.Serialize(input, DurableJson.TypeInfo<TIn>(workflow.Json, "the workflow input")), executionName);
         await execution.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return execution;
     }
@@ -185,8 +185,8 @@ public sealed partial class DurableTestRunner : IDisposable
 
     private static Func<string?, object?> PayloadCodecFor<TIn, TOut>(Workflow<TIn, TOut> workflow)
     {
-        var options = workflow.Options.JsonOptions;
-        return payload => string.IsNullOrEmpty(payload) ? default(TOut) : JsonSerializer.Deserialize<TOut>(payload, options);
+        var info = DurableJson.TypeInfo<TOut>(workflow.Json, "the workflow result");
+        return payload => string.IsNullOrEmpty(payload) ? default(TOut) : JsonSerializer.Deserialize(payload, info);
     }
 
     private sealed record ScheduledTrigger(DateTimeOffset Due, long Seq, string Arn, Func<bool> Fire);

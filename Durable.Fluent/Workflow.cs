@@ -21,10 +21,17 @@ public sealed class Workflow<TIn, TOut>
     {
         Chain = chain;
         Options = options;
+        Json = options.JsonOptions ?? throw new ArgumentException("A built workflow's options carry its JSON options.", nameof(options));
     }
 
-    /// <summary>The options the workflow was built with.</summary>
+    /// <summary>The options the workflow was built with (<see cref="WorkflowOptions.JsonOptions"/> is always set).</summary>
     public WorkflowOptions Options { get; }
+
+    /// <summary>
+    /// The serializer options of the workflow's payloads: the input, the result, and every payload without a custom serializer
+    /// (reflection-based after <c>Build()</c>, source-generated after <c>Build(resolver)</c>).
+    /// </summary>
+    public System.Text.Json.JsonSerializerOptions Json { get; }
 
     internal Chain Chain { get; }
 

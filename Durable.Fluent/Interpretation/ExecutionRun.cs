@@ -124,7 +124,8 @@ internal sealed class ExecutionRun
 
     public TimeProvider Time => RunOptions.TimeProvider;
 
-    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;
+    // A built workflow always carries its JSON options (Workflow    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;lt;TIn, TOut    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;gt; checks it).
+    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions!;
 
     /// <summary>
     /// True while the interpreter walks operations recorded by earlier invocations: until it has visited every recorded
