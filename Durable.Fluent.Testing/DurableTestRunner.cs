@@ -171,6 +171,8 @@ public sealed partial class DurableTestRunner : IDisposable
         TimeProvider = Clock,
         LoggerFactory = _loggerFactory,
         RequestId = requestId,
+        Deadline = _options.InvocationTimeout is { } timeout ? Clock.GetUtcNow() + timeout : null,
+        Services = _options.Services,
         Plugins = _options.Plugins,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>

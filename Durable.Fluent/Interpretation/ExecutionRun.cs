@@ -24,9 +24,12 @@ internal sealed class ExecutionRun
         WorkflowOptions workflowOptions,
         IRetryStrategy defaultRetry,
         CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? updatedSinceLastInvocation = null)
+        IReadOnlyCollection<string>? updatedSinceLastInvocation = null,
+        IServiceProvider? services = null)
     {
         Arn = arn;
+        Services = services;
+        Invocation = new InvocationInfo(runOptions.RequestId, runOptions.Deadline, runOptions.TimeProvider);
         _operations = operations;
         Batcher = batcher;
         RunOptions = runOptions;
@@ -108,6 +111,11 @@ internal sealed class ExecutionRun
     public CheckpointBatcher Batcher { get; }
 
     public DurableRunOptions RunOptions { get; }
+
+    /// <summary>The invocation's service scope (or the host's provider when it has no scopes); null when none was supplied.</summary>
+    public IServiceProvider? Services { get; }
+
+    public InvocationInfo Invocation { get; }
 
     public WorkflowOptions WorkflowOptions { get; }
 
