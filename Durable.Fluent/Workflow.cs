@@ -114,6 +114,28 @@ public sealed class Workflow<TIn, TOut>
         return output;
     }
 
+    /// <summary>
+    /// The stream form of the Lambda entry with invocation options — the one-line wiring for a runtime client such as
+    /// Amazon.Lambda.RuntimeSupport, which hands the handler the request stream and an <c>ILambdaContext</c>:
+    /// <code>
+    /// (Stream input, ILambdaContext context) =&gt; Definition.HandleAsync(input, Options with { RequestId = context.AwsRequestId, Deadline = DateTimeOffset.UtcNow + context.RemainingTime })
+    /// </code>
+    /// </summary>
+    /// <param name="input">The request stream.</param>
+    /// <param name="runOptions">Invocation options: services, request id, deadline, logging.</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>The response stream, positioned at 0.</returns>
+    /// <exception cref="InvalidInvocationInputException">The request is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    public async Task<Stream> HandleAsync(Stream input, DurableRunOptions runOptions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runOptions);
+        var output = new MemoryStream();
+        await HandleAsync(input, output, DefaultCheckpointStore.Instance, runOptions, cancellationToken).ConfigureAwait(false);
+        output.Position = 0;
+        return output;
+    }
+
     /// <summary>The stream form of the Lambda entry writing to <paramref name="output"/>, against the default client.</summary>
     /// <param name="input">The request stream (the envelope JSON).</param>
     /// <param name="output">Where the output JSON is written.</param>
