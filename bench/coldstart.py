@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 ORDER = {"orderId": "o-1", "customer": " Ada ", "amount": 42.5, "items": ["book", "pen"]}
 EXPECTED_RESULT = {"orderId": "o-1", "paymentId": "pay-o-1-4250", "status": "shipped", "items": 2}
@@ -97,7 +98,7 @@ def make_handler(fake):
                 return self._reply(202, {"status": "OK"})
             if self.path.startswith("/2025-12-01/durable-executions/") and self.path.endswith("/checkpoint"):
                 auth = self.headers.get("Authorization", "")
-                arn = "/".join(parts[3:-1])
+                arn = unquote("/".join(parts[3:-1]))
                 with fake.lock:
                     if auth.startswith("AWS4-HMAC-SHA256 Credential=AKIDCOLDSTART/"):
                         fake.checkpoints[arn] = fake.checkpoints.get(arn, 0) + 1
