@@ -337,10 +337,15 @@ public sealed partial class DurableTestRunner
     }
 
     /// <summary>Advances to the earliest trigger of the execution (or of a chained child) and fires it; true when the execution must be invoked.</summary>
-    private async Task<bool> FireNextTriggerAsync(string arn, CancellationToken cancellationToken)
+    private async Task<bool> FireNextTriggerAsync(string arn, CancellationToken cancellationToken, DateTimeOffset? until = null)
     {
         while (true)
         {
+            if (until is { } limit && (NextDueOverall(arn) is not { } due || due > limit))
+            {
+                return false;
+            }
+
             switch (await FireOneAsync(arn, cancellationToken).ConfigureAwait(false))
             {
                 case FireResult.Nothing:
@@ -380,6 +385,23 @@ public sealed partial class DurableTestRunner
 
         Clock.AdvanceTo(engineDue!.Value);
         return Engine.FireNextTimer(arn) ? FireResult.NeedsInvoke : FireResult.Fired;
+    }
+
+    private DateTimeOffset? NextDueOverall(string arn)
+    {
+        DateTimeOffset? due = Engine.NextTimerDue(arn);
+        if (NextScheduled(arn) is { } s && (due is null || s.Due < due))
+        {
+            due = s.Due;
+        }
+
+        var (child, childDue) = NextChild(arn);
+        if (child is not null && (due is null || childDue < due))
+        {
+            due = childDue;
+        }
+
+        return due;
     }
 
     private ScheduledTrigger? NextScheduled(string arn)

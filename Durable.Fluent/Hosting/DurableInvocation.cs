@@ -61,7 +61,7 @@ internal static class DurableInvocation
 
         ExecutionRun? run = null;
         var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken!, ops => run!.Merge(ops));
-        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds, services);
+        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds, services) { Definition = workflow.Chain };
         var logger = options.LoggerFactory.CreateLogger("Durable.Fluent.Invocation");
         var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
         if (startInfo is not null)

@@ -57,6 +57,9 @@ internal sealed class ExecutionRun
     /// <summary>The plugins of this run, or null when there are none (the common, zero-cost case).</summary>
     public PluginHub? Plugins { get; }
 
+    /// <summary>The workflow's root chain, for diagnosing a non-deterministic replay (which node a recorded name belongs to).</summary>
+    public Definition.Chain? Definition { get; init; }
+
     /// <summary>A snapshot of every operation known to this invocation, by id.</summary>
     public IReadOnlyDictionary<string, Operation> SnapshotOperations()
     {

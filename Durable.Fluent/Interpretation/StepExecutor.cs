@@ -45,7 +45,7 @@ internal static class StepExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                    return NodeOutcome.Done(node.PassesValueThrough ? value : codec.Deserialize(recorded.StepDetails?.Result, serdes));
                 case OperationStatus.Failed:
                     throw new StepFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Step '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
@@ -95,6 +95,12 @@ internal static class StepExecutor
                 : ex;
             run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(error) });
             return await HandleFailureAsync(node, frame, id, name, attempt, error).ConfigureAwait(false);
+        }
+
+        if (node.PassesValueThrough)
+        {
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed), run.Cancellation).ConfigureAwait(false);
+            return NodeOutcome.Done(value);
         }
 
         string? payload;
