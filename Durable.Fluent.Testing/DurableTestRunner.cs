@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Durable.Fluent.Serialization;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
@@ -127,7 +128,7 @@ public sealed partial class DurableTestRunner : IDisposable
     /// <returns>The execution, stopped at the open callback.</returns>
     public async Task<TestExecution<TOut>> RunUntilCallbackAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, TIn input, string? callbackName = null, string? executionName = null, CancellationToken cancellationToken = default)
     {
-        var execution = Start(workflow, JsonSerializer.Serialize(input, workflow.Options.JsonOptions), executionName);
+        var execution = Start(workflow, JsonSerializer.Serialize(input, DurableJson.TypeInfo<TIn>(workflow.Json, "the workflow input")), executionName);
         await execution.RunUntilCallbackAsync(callbackName, cancellationToken).ConfigureAwait(false);
         return execution;
     }

@@ -102,7 +102,7 @@ public class DependencyInjectionTests
             .Then<string>("use_then_fail", (s, ctx) =>
             {
                 ctx.Services.GetRequiredService<Ledger>().Entries.Add("used");
-                throw new InvalidOperationException("boom");
+                return s.Length >= 0 ? throw new InvalidOperationException("boom") : s;
             }, step => step.NoRetry())
             .Build();
         using var runner = new DurableTestRunner(new DurableTestRunnerOptions { Services = provider });
