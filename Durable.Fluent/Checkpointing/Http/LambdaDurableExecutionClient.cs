@@ -145,7 +145,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
             Method = HttpMethod.Post,
             PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/checkpoint",
             PathParameters = Arn(durableExecutionArn),
-            Body = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Rest),
+            Body = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Info<CheckpointRequestBody>(WireJson.Rest)),
             ContentType = JsonContentType,
         };
         var response = await SendAsync<CheckpointResponseBody>(request, cancellationToken).ConfigureAwait(false);
@@ -242,7 +242,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-execution-callbacks/{CallbackId}/fail",
                 PathParameters = Callback(callbackId),
-                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Rest),
+                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Info<ErrorBody>(WireJson.Rest)),
                 ContentType = JsonContentType,
             },
             cancellationToken);
@@ -342,7 +342,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/stop",
                 PathParameters = Arn(durableExecutionArn),
-                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Rest),
+                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Info<ErrorBody>(WireJson.Rest)),
                 ContentType = JsonContentType,
             },
             cancellationToken).ConfigureAwait(false);
@@ -501,7 +501,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
 
             try
             {
-                return JsonSerializer.Deserialize<T>(body, WireJson.Rest);
+                return JsonSerializer.Deserialize(body, WireJson.Info<T>(WireJson.Rest));
             }
             catch (JsonException ex)
             {
@@ -611,7 +611,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         }
     }
 
-    private sealed record CheckpointRequestBody
+    internal sealed record CheckpointRequestBody
     {
         [JsonPropertyName("CheckpointToken")]
         public required string CheckpointToken { get; init; }
@@ -623,7 +623,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         public string? ClientToken { get; init; }
     }
 
-    private sealed record CheckpointResponseBody
+    internal sealed record CheckpointResponseBody
     {
         [JsonPropertyName("CheckpointToken")]
         public string? CheckpointToken { get; init; }
@@ -632,7 +632,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         public ExecutionState? NewExecutionState { get; init; }
     }
 
-    private sealed record ErrorBody
+    internal sealed record ErrorBody
     {
         [JsonPropertyName("Error")]
         public ErrorObject? Error { get; init; }
