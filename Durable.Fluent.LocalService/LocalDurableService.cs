@@ -208,7 +208,10 @@ public sealed class LocalDurableService : IAsyncDisposable
     public LambdaDurableExecutionClient CreateClient()
         => new(new LambdaDurableClientOptions { Endpoint = Endpoint, Credentials = new AnonymousAWSCredentials(), Region = _options.Region });
 
-    /// <summary>Starts an execution of a registered function and invokes it at once (in the background).</summary>
+    /// <summary>
+    /// Starts an execution of a registered function and invokes it at once (in the background). Its execution timeout is
+    /// the longest the service allows (366 days); the emulator's start route takes <c>ExecutionTimeoutSeconds</c>.
+    /// </summary>
     /// <param name="functionName">The registered function.</param>
     /// <param name="inputJson">The input as JSON text (null or empty means <c>{}</c>).</param>
     /// <param name="executionName">The execution name (1–64 of <c>[a-zA-Z0-9-_]</c>); generated when omitted.</param>
@@ -275,8 +278,8 @@ public sealed class LocalDurableService : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    /// <summary>The execution timeout recorded for executions started without one.</summary>
-    internal const int DefaultExecutionTimeoutSeconds = 300;
+    /// <summary>The execution timeout of executions started without one (by <see cref="StartExecution(string, string?, string?)"/> or Invoke): the longest allowed.</summary>
+    internal const int DefaultExecutionTimeoutSeconds = LocalDurableEngine.MaxExecutionTimeoutSeconds;
 
     /// <summary>
     /// Starts an execution the way Lambda's Invoke does with an execution name: a new name starts one; the same name while
@@ -579,6 +582,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             var snapshot = Engine.GetExecution(arn);
             if (snapshot.Status != ExecutionStatus.Running)
             {
+                CompleteChainedParentIfDone(arn); // e.g. it timed out while suspended
                 return;
             }
 

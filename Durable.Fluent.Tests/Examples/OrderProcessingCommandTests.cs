@@ -21,10 +21,11 @@ public class OrderProcessingCommandTests : TempFolderFixture
     [Test]
     public async Task List_prints_the_stored_executions_without_resuming_them()
     {
-        // Suspended on a wait that fell due long ago: a service that resumes executions would fire it at once.
+        // Suspended on a wait that fell due an hour ago (well within the execution's timeout): a service that resumes
+        // executions would fire it at once.
         var workflow = Workflow.For<string>().Wait("nap", TimeSpan.FromSeconds(10)).Then("after", (s, _) => s).Build();
         string arn;
-        await using (var service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = Db, TimeProvider = new FakeTimeProvider(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)) }))
+        await using (var service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = Db, TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)) }))
         {
             service.Register(Function, workflow).Start();
             arn = service.StartExecution(Function, "\"x\"", "overdue-order");

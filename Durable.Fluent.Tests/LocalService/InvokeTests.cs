@@ -22,7 +22,7 @@ public class InvokeTests
         .Build();
 
     private static readonly Workflow<string, string> Fails = Workflow.For<string>()
-        .Then<string>("boom", (s, _) => throw new InvalidOperationException("card declined: " + s), step => step.Retry(Durable.Fluent.Retries.RetryPresets.None))
+        .Then("boom", (s, _) => Decline(s), step => step.Retry(Durable.Fluent.Retries.RetryPresets.None))
         .Build();
 
     private ServiceHarness _h = null!;
@@ -200,6 +200,8 @@ public class InvokeTests
         using var b = await InvokeAsync("cb", "{}", name: null, type: "Event");
         Assert.That(a.Headers.GetValues(ArnHeader).Single(), Is.Not.EqualTo(b.Headers.GetValues(ArnHeader).Single()));
     }
+
+    private static string Decline(string card) => throw new InvalidOperationException("card declined: " + card);
 
     private Task<HttpResponseMessage> InvokeAsync(string function, string payload, string? name, string? type = null, string query = "", string? tenant = null)
         => _h.Http.PostAsync($"/2015-03-31/functions/{function}/invocations{query}", Payload(payload, name, type, tenant));

@@ -36,6 +36,16 @@ internal sealed record StepNode(StepBody Body, CodecSpec Codec) : Node
 
     /// <summary>A soft per-attempt timeout: the body's cancellation token is cancelled after it.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>A step without a result: it checkpoints no payload and its output is the value it received.</summary>
+    public bool PassesValueThrough { get; init; }
+
+    /// <summary>The declared result type (for the build-time check against task-typed results); null for a pass-through step.</summary>
+    public Type? ResultType { get; init; }
+
+    public static StepNode From<TSelf>(StepBody body, CodecSpec codec, StepConfiguratorBase<TSelf> cfg, Type? resultType)
+        where TSelf : StepConfiguratorBase<TSelf>
+        => new(body, codec) { Semantics = cfg.Semantics, Retry = cfg.RetryStrategy, Timeout = cfg.AttemptTimeout, ResultType = resultType };
 }
 
 internal sealed record WaitNode(TimeSpan Duration) : Node
@@ -49,6 +59,9 @@ internal sealed record WaitNode(TimeSpan Duration) : Node
 internal sealed record SelectNode(Func<object?, WorkflowContext, object?> Map) : Node
 {
     public override string Kind => "Select";
+
+    /// <summary>The declared result type (for the build-time check against task-typed results); null when it keeps the value.</summary>
+    public Type? ResultType { get; init; }
 }
 
 /// <summary>A child context running a chain with its own operation ids.</summary>
@@ -68,22 +81,26 @@ internal sealed class CodecSpec
 {
     private readonly PayloadCodec? _custom;
     private readonly Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> _json;
-    private PayloadCodec? _defaultJson;
+    private Resolved? _resolved;
 
-    private CodecSpec(PayloadCodec? custom, Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> json)
+    private CodecSpec(PayloadCodec? custom, Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> json, Type? jsonType)
     {
         _custom = custom;
         _json = json;
+        JsonType = jsonType;
     }
 
     public bool IsCustom => _custom is not null;
 
-    public static CodecSpec JsonOf<T>() => new(null, static o => PayloadCodec.Json<T>(o));
+    /// <summary>The type serialized with the workflow's JSON options, when this codec uses them (checked by <c>Build(resolver)</c>).</summary>
+    public Type? JsonType { get; }
 
-    public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o));
+    public static CodecSpec JsonOf<T>() => new(null, static o => PayloadCodec.Json<T>(o), typeof(T));
+
+    public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o), null);
 
     /// <summary>A codec built from the workflow's JSON options (batch results, whose units have their own codecs).</summary>
-    public static CodecSpec FromFactory(Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> factory) => new(null, factory);
+    public static CodecSpec FromFactory(Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> factory) => new(null, factory, null);
 
     public PayloadCodec Resolve(System.Text.Json.JsonSerializerOptions options)
     {
@@ -92,13 +109,19 @@ internal sealed class CodecSpec
             return _custom;
         }
 
-        if (ReferenceEquals(options, DurableJson.DefaultOptions))
+        // A definition runs with one set of options (its workflow's), so the last resolution is almost always the one asked for.
+        if (_resolved is { } r && ReferenceEquals(r.Options, options))
         {
-            return _defaultJson ??= _json(options);
+            return r.Codec;
         }
 
-        return _json(options);
+        var codec = _json(options);
+        _resolved = new Resolved(options, codec);
+        return codec;
     }
+
+    // A reference (not a struct) so that concurrent branches read a consistent pair.
+    private sealed record Resolved(System.Text.Json.JsonSerializerOptions Options, PayloadCodec Codec);
 }
 
 /// <summary>Runs a sub-chain in the same context; an error it raises is matched against typed handlers in order.</summary>
@@ -107,14 +130,15 @@ internal sealed record TryNode(Chain Body, ImmutableArray<CatchClause> Handlers)
     public override string Kind => "Try";
 
     public IEnumerable<(Chain Chain, string Label)> GetNestedChains()
+        => Arms().Where(a => a.Chain is not null).Select(a => (a.Chain!, a.Label));
+
+    /// <summary>The protected body and every handler in order; a pure fallback function has no chain.</summary>
+    public IEnumerable<(Chain? Chain, string Label)> Arms()
     {
         yield return (Body, "try");
         foreach (var h in Handlers)
         {
-            if (h.Recovery is not null)
-            {
-                yield return (h.Recovery, $"catch {h.ExceptionType.Name}");
-            }
+            yield return (h.Recovery, $"catch {h.ExceptionType.Name}");
         }
     }
 }

@@ -7,10 +7,18 @@ using Microsoft.Extensions.Logging;
 
 namespace Durable.Fluent.Interpretation;
 
-/// <summary>The state of one invocation: the merged checkpoint log, the batcher, the clock, limits and replay tracking.</summary>
-internal sealed class ExecutionRun
+/// <summary>
+/// The state of one invocation: the merged checkpoint log, the batcher, the clock, limits and replay tracking, and the
+/// invocation's abort switch. The first fatal error anywhere (a failed checkpoint call, a simulated crash, a
+/// non-deterministic replay in one branch) aborts the run: <see cref="Cancellation"/> is cancelled, so running bodies see
+/// their token cancelled, and no node, step body or poll starts any more (see <see cref="ThrowIfAborted"/>). Concurrent
+/// units are awaited before the error leaves the interpreter, so no user code runs after the invocation ends.
+/// </summary>
+internal sealed class ExecutionRun : IDisposable
 {
     private readonly Dictionary<string, Operation> _operations;
+    private readonly CancellationTokenSource _abort;
+    private Exception? _abortCause;
     private readonly object _gate = new();
     private readonly HashSet<string> _unvisited = new(StringComparer.Ordinal);
     private int _operationCount;
@@ -24,15 +32,19 @@ internal sealed class ExecutionRun
         WorkflowOptions workflowOptions,
         IRetryStrategy defaultRetry,
         CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? updatedSinceLastInvocation = null)
+        IReadOnlyCollection<string>? updatedSinceLastInvocation = null,
+        IServiceProvider? services = null)
     {
         Arn = arn;
+        Services = services;
+        Invocation = new InvocationInfo(runOptions.RequestId, runOptions.Deadline, runOptions.TimeProvider);
         _operations = operations;
         Batcher = batcher;
         RunOptions = runOptions;
         WorkflowOptions = workflowOptions;
         DefaultRetry = defaultRetry;
-        Cancellation = cancellationToken;
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Cancellation = _abort.Token;
         foreach (var op in operations.Values)
         {
             if (op.Type != OperationType.Execution)
@@ -53,6 +65,9 @@ internal sealed class ExecutionRun
 
     /// <summary>The plugins of this run, or null when there are none (the common, zero-cost case).</summary>
     public PluginHub? Plugins { get; }
+
+    /// <summary>The workflow's root chain, for diagnosing a non-deterministic replay (which node a recorded name belongs to).</summary>
+    public Definition.Chain? Definition { get; init; }
 
     /// <summary>A snapshot of every operation known to this invocation, by id.</summary>
     public IReadOnlyDictionary<string, Operation> SnapshotOperations()
@@ -109,11 +124,59 @@ internal sealed class ExecutionRun
 
     public DurableRunOptions RunOptions { get; }
 
+    /// <summary>The invocation's service scope (or the host's provider when it has no scopes); null when none was supplied.</summary>
+    public IServiceProvider? Services { get; }
+
+    public InvocationInfo Invocation { get; }
+
     public WorkflowOptions WorkflowOptions { get; }
 
     public IRetryStrategy DefaultRetry { get; }
 
+    /// <summary>Cancelled when the caller cancels the invocation or the run is aborted by a fatal error.</summary>
     public CancellationToken Cancellation { get; }
+
+    /// <summary>Whether the invocation is ending: aborted by a fatal error or cancelled by the caller. Nothing new may start.</summary>
+    public bool IsAborted => Cancellation.IsCancellationRequested;
+
+    /// <summary>The first fatal error that aborted the run, or null. It is what the invocation reports, whatever the
+    /// other units saw afterwards (they see cancellation).</summary>
+    public Exception? AbortCause => Volatile.Read(ref _abortCause);
+
+    /// <summary>
+    /// Aborts the run because of <paramref name="cause"/> (the first cause wins): the batcher accepts no new updates and
+    /// <see cref="Cancellation"/> is cancelled. Idempotent and thread-safe.
+    /// </summary>
+    public void Abort(Exception cause)
+    {
+        Interlocked.CompareExchange(ref _abortCause, cause, null);
+        Batcher.Seal();
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The invocation already ended.
+        }
+        catch (AggregateException ex)
+        {
+            // A body's cancellation callback threw; the abort itself has happened.
+            Logger.LogWarning(ex, "A cancellation callback threw while the invocation was aborting.");
+        }
+    }
+
+    /// <summary>Throws when the run is aborted; called immediately before user code (a step body, a poll) starts.</summary>
+    public void ThrowIfAborted()
+    {
+        if (IsAborted)
+        {
+            throw new OperationCanceledException("The invocation is ending after a fatal error; no new work starts.", Cancellation);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _abort.Dispose();
 
     public ILogger Logger { get; }
 
@@ -124,7 +187,8 @@ internal sealed class ExecutionRun
 
     public TimeProvider Time => RunOptions.TimeProvider;
 
-    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;
+    // A built workflow always carries its JSON options (Workflow    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;lt;TIn, TOut    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;gt; checks it).
+    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions!;
 
     /// <summary>
     /// True while the interpreter walks operations recorded by earlier invocations: until it has visited every recorded

@@ -45,7 +45,7 @@ internal static class StepExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                    return NodeOutcome.Done(node.PassesValueThrough ? value : codec.Deserialize(recorded.StepDetails?.Result, serdes));
                 case OperationStatus.Failed:
                     throw new StepFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Step '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
@@ -83,6 +83,7 @@ internal static class StepExecutor
                 run.Arn,
                 token)
             { Frame = frame };
+            run.ThrowIfAborted(); // the last gate before user code: nothing starts once the invocation is ending
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, token).ConfigureAwait(false);
@@ -95,6 +96,12 @@ internal static class StepExecutor
                 : ex;
             run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(error) });
             return await HandleFailureAsync(node, frame, id, name, attempt, error).ConfigureAwait(false);
+        }
+
+        if (node.PassesValueThrough)
+        {
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed), run.Cancellation).ConfigureAwait(false);
+            return NodeOutcome.Done(value);
         }
 
         string? payload;
@@ -114,9 +121,13 @@ internal static class StepExecutor
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 
+    /// <summary>
+    /// Whether <paramref name="ex"/> must end the invocation rather than be recorded as an operation's failure or handled by
+    /// the workflow: the interpreter's own errors, and any error once the run is aborted or cancelled (it is a consequence).
+    /// </summary>
     internal static bool IsFatal(Exception ex, ExecutionRun run)
         => ex is InvocationTerminatedException or NonDeterministicExecutionException or CheckpointException or OperationLimitExceededException
-            || (ex is OperationCanceledException && run.Cancellation.IsCancellationRequested);
+            || run.IsAborted;
 
     private static Task StartAsync(StepNode node, Frame frame, string id, string? name)
     {

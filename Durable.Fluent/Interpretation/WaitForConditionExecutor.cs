@@ -87,6 +87,7 @@ internal static class WaitForConditionExecutor
                 run.Arn,
                 run.Cancellation)
             { Frame = frame };
+            run.ThrowIfAborted(); // the last gate before user code
             run.Plugins?.AttemptStart(Attempt(frame, id, name, attempt));
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
             decision = node.Decide(next, attempt, frame.Input);

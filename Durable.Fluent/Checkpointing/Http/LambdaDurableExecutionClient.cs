@@ -146,7 +146,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
             Method = HttpMethod.Post,
             PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/checkpoint",
             PathParameters = Arn(durableExecutionArn),
-            Body = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Rest),
+            Body = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Info<CheckpointRequestBody>(WireJson.Rest)),
             ContentType = JsonContentType,
         };
         var response = await SendAsync<CheckpointResponseBody>(request, cancellationToken).ConfigureAwait(false);
@@ -243,7 +243,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-execution-callbacks/{CallbackId}/fail",
                 PathParameters = Callback(callbackId),
-                Body = JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Rest), // Error is the HTTP payload: no wrapper
+                Body = JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Info<ErrorObject>(WireJson.Rest)), // Error is the HTTP payload: no wrapper
                 ContentType = JsonContentType,
             },
             cancellationToken);
@@ -360,7 +360,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/stop",
                 PathParameters = Arn(durableExecutionArn),
                 // Error is the HTTP payload: the body is the bare ErrorObject, or {} when there is none.
-                Body = error is null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Rest),
+                Body = error is null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Info<ErrorObject>(WireJson.Rest)),
                 ContentType = JsonContentType,
             },
             cancellationToken).ConfigureAwait(false);
@@ -519,7 +519,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
 
             try
             {
-                return JsonSerializer.Deserialize<T>(body, WireJson.Rest);
+                return JsonSerializer.Deserialize(body, WireJson.Info<T>(WireJson.Rest));
             }
             catch (JsonException ex)
             {
@@ -629,7 +629,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         }
     }
 
-    private sealed record CheckpointRequestBody
+    internal sealed record CheckpointRequestBody
     {
         [JsonPropertyName("CheckpointToken")]
         public required string CheckpointToken { get; init; }
@@ -641,7 +641,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         public string? ClientToken { get; init; }
     }
 
-    private sealed record CheckpointResponseBody
+    internal sealed record CheckpointResponseBody
     {
         [JsonPropertyName("CheckpointToken")]
         public string? CheckpointToken { get; init; }
