@@ -68,6 +68,5 @@ public static class WireJson
 [JsonSerializable(typeof(ListDurableExecutionsByFunctionResponse))]
 [JsonSerializable(typeof(LambdaDurableExecutionClient.CheckpointRequestBody))]
 [JsonSerializable(typeof(LambdaDurableExecutionClient.CheckpointResponseBody))]
-[JsonSerializable(typeof(LambdaDurableExecutionClient.ErrorBody))]
 [JsonSerializable(typeof(JsonElement?))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
