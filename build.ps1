@@ -9,8 +9,9 @@
 .DESCRIPTION
   restore  restores NuGet packages
   build    restore + build the solution (warnings are errors)
-  test     build + run every test project (*.Tests: unit, HTTP, conformance, analyzers); writes one TRX per project
-           to TestResults/ and prints "tests: N passed, N failed, N skipped" summed over them
+  test     build + npm ci of the interop tests' pinned packages (needs Node.js 20+ and npm) + run every test project
+           (*.Tests: unit, HTTP, conformance, interop, analyzers); writes one TRX per project to TestResults/ and prints
+           "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
   run      runs the main job: the example order workflow, end to end on the local durable service
   bench    runs the BenchmarkDotNet suite in bench/
@@ -45,8 +46,31 @@ function Format {
     Invoke-Step 'format (verify)' { dotnet format whitespace Durable.Fluent.sln --verify-no-changes }
 }
 
+# The interop tests (Durable.Fluent.Tests/Interop) run the official AWS JavaScript clients against the local service: they
+# need Node.js 20+ and npm, and the npm packages pinned in Durable.Fluent.Tests/Interop/js/package-lock.json (npm ci, skipped
+# while node_modules matches the lock file). A missing Node.js or npm stops the test task with the reason.
+function Install-InteropPackages {
+    $js = Join-Path $PSScriptRoot 'Durable.Fluent.Tests/Interop/js'
+    foreach ($tool in 'node', 'npm') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            throw "$tool was not found: the interop tests (Durable.Fluent.Tests/Interop) need Node.js 20 or later with npm (Debian: apt-get install nodejs npm)."
+        }
+    }
+    $major = [int](& node -p 'process.versions.node.split(".")[0]')
+    if ($major -lt 20) { throw "Node.js $(& node --version) is too old: the interop tests need Node.js 20 or later." }
+    $stamp = Join-Path $js 'node_modules/.durable-fluent-lock-hash'
+    $hash = (Get-FileHash (Join-Path $js 'package-lock.json') -Algorithm SHA256).Hash
+    if ((Test-Path $stamp) -and ((Get-Content $stamp -Raw).Trim() -eq $hash)) {
+        Write-Host '==> npm packages of the interop tests are installed' -ForegroundColor Cyan
+        return
+    }
+    Invoke-Step 'npm ci (interop tests)' { npm ci --prefix $js --no-audit --no-fund }
+    Set-Content -Path $stamp -Value $hash
+}
+
 function Test {
     Build
+    Install-InteropPackages
     $results = Join-Path $PSScriptRoot 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     # Every test project of the repository (<Name>.Tests/<Name>.Tests.csproj), each with its own TRX; the counts are summed.
