@@ -563,6 +563,97 @@ public class ClientLambdaCommandTests
         held.Release.SetResult(new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded });
     }
 
+    // ---- Nothing the service sends is lost: every field is in the SDK's model ----------------------------------------------
+
+    [Test]
+    public async Task Every_field_the_service_sends_is_one_the_sdks_model_knows()
+    {
+        // The SDK drops members its model does not declare, silently: compare what the service sent with what the SDK kept.
+        var (stopped, _) = await StartApprovalAsync();
+        await _sdk.OkAsync("StopDurableExecution", new JsonObject
+        {
+            ["DurableExecutionArn"] = stopped, ["Error"] = new JsonObject { ["ErrorType"] = "T", ["ErrorMessage"] = "m", ["ErrorData"] = "d", ["StackTrace"] = new JsonArray("s") },
+        });
+        var (answered, callbackId) = await StartApprovalAsync();
+        await _sdk.OkAsync("SendDurableExecutionCallbackFailure", new JsonObject { ["CallbackId"] = callbackId, ["Error"] = new JsonObject { ["ErrorType"] = "T", ["ErrorMessage"] = "m" } });
+        var failed = (await InvokeAsync("exhausted", NewName("fields"), "{}"))["DurableExecutionArn"].Str();
+        await AwaitHistoryAsync(answered, h => h[^1].EventType == HistoryEventType.ExecutionSucceeded);
+        var (held, live) = await StartHeldAsync();
+        var token = (await _sdk.OkAsync("CheckpointDurableExecution", new JsonObject
+        {
+            ["DurableExecutionArn"] = held, ["CheckpointToken"] = live.Input.CheckpointToken,
+            ["Updates"] = new JsonArray(
+                new JsonObject { ["Id"] = "ctx", ["Type"] = "CONTEXT", ["SubType"] = "RunInChildContext", ["Name"] = "ctx", ["Action"] = "START" },
+                new JsonObject { ["Id"] = "s1", ["ParentId"] = "ctx", ["Type"] = "STEP", ["SubType"] = "Step", ["Name"] = "s1", ["Action"] = "START" },
+                new JsonObject { ["Id"] = "s1", ["ParentId"] = "ctx", ["Type"] = "STEP", ["SubType"] = "Step", ["Name"] = "s1", ["Action"] = "RETRY", ["Error"] = new JsonObject { ["ErrorType"] = "E", ["ErrorMessage"] = "m" }, ["StepOptions"] = new JsonObject { ["NextAttemptDelaySeconds"] = 60 } },
+                new JsonObject { ["Id"] = "w1", ["Type"] = "WAIT", ["SubType"] = "Wait", ["Name"] = "w1", ["Action"] = "START", ["WaitOptions"] = new JsonObject { ["WaitSeconds"] = 60 } },
+                new JsonObject { ["Id"] = "c1", ["Type"] = "CALLBACK", ["SubType"] = "Callback", ["Name"] = "c1", ["Action"] = "START", ["CallbackOptions"] = new JsonObject { ["TimeoutSeconds"] = 60, ["HeartbeatTimeoutSeconds"] = 30 } },
+                new JsonObject { ["Id"] = "done", ["ParentId"] = "ctx", ["Type"] = "STEP", ["SubType"] = "Step", ["Name"] = "done", ["Action"] = "START" },
+                new JsonObject { ["Id"] = "done", ["ParentId"] = "ctx", ["Type"] = "STEP", ["SubType"] = "Step", ["Name"] = "done", ["Action"] = "SUCCEED", ["Payload"] = "1" }),
+        }))["CheckpointToken"].Str();
+
+        var checks = new List<(string Command, JsonObject Input, string Path)>();
+        foreach (var arn in new[] { stopped, answered, failed, held })
+        {
+            var escaped = Uri.EscapeDataString(arn);
+            checks.Add(("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = arn }, $"2025-12-01/durable-executions/{escaped}"));
+            checks.Add(("GetDurableExecutionHistory", new JsonObject { ["DurableExecutionArn"] = arn, ["IncludeExecutionData"] = true }, $"2025-12-01/durable-executions/{escaped}/history?IncludeExecutionData=true"));
+        }
+
+        checks.Add(("ListDurableExecutionsByFunction", new JsonObject { ["FunctionName"] = "approval" }, "2025-12-01/functions/approval/durable-executions"));
+        checks.Add(("GetDurableExecutionState", new JsonObject { ["DurableExecutionArn"] = held, ["CheckpointToken"] = token }, $"2025-12-01/durable-executions/{Uri.EscapeDataString(held)}/state?CheckpointToken={Uri.EscapeDataString(token)}"));
+        using var http = new HttpClient { BaseAddress = _service.Endpoint };
+        foreach (var (command, input, path) in checks)
+        {
+            var raw = JsonNode.Parse(await http.GetStringAsync(path));
+            var parsed = await _sdk.OkAsync(command, input);
+            AssertKept(raw, parsed, command);
+        }
+
+        live.Release.SetResult(new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded });
+    }
+
+    /// <summary>Every non-null member of <paramref name="raw"/> (what the service sent) is in <paramref name="sdk"/> (what the SDK parsed).</summary>
+    private static void AssertKept(JsonNode? raw, JsonNode? sdk, string path)
+    {
+        switch (raw)
+        {
+            case null:
+                return;
+            case JsonObject o:
+                Assert.That(sdk, Is.InstanceOf<JsonObject>(), $"{path}: the SDK did not read an object: {sdk?.ToJsonString()}");
+                foreach (var (key, value) in o)
+                {
+                    if (value is null)
+                    {
+                        continue;
+                    }
+
+                    Assert.That(sdk!.AsObject().ContainsKey(key), Is.True, $"{path}.{key} is sent by the service but is not in the SDK's model, which drops it: {value.ToJsonString()}");
+                    AssertKept(value, sdk[key], $"{path}.{key}");
+                }
+
+                return;
+            case JsonArray a:
+                Assert.That(sdk, Is.InstanceOf<JsonArray>(), $"{path}: the SDK did not read a list");
+                Assert.That(sdk!.AsArray(), Has.Count.EqualTo(a.Count), path);
+                for (var i = 0; i < a.Count; i++)
+                {
+                    AssertKept(a[i], sdk[i], $"{path}[{i}]");
+                }
+
+                return;
+            default:
+                if (sdk is JsonObject date && date.ContainsKey("$date"))
+                {
+                    Assert.That(raw.GetValueKind(), Is.EqualTo(System.Text.Json.JsonValueKind.Number), $"{path}: a timestamp is epoch seconds on the wire");
+                    Assert.That(date.AsDate().ToUnixTimeMilliseconds() / 1000.0, Is.EqualTo(raw.GetValue<double>()).Within(0.001), path);
+                }
+
+                return;
+        }
+    }
+
     private sealed class Held(DurableExecutionInvocationInput input)
     {
         public DurableExecutionInvocationInput Input { get; } = input;

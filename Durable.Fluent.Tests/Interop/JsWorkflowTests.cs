@@ -15,7 +15,7 @@ namespace Durable.Fluent.Tests.Interop;
 [NonParallelizable]
 public class JsWorkflowTests
 {
-    private static readonly string[] Exports = ["steps", "retried", "exhausted", "waits", "approval", "mapped", "fanout", "child"];
+    private static readonly string[] Exports = ["steps", "retried", "exhausted", "waits", "approval", "mapped", "fanout", "child", "invoker"];
     private LocalDurableService _service = null!;
     private JsHost _host = null!;
     private LambdaDurableExecutionClient _client = null!;
@@ -260,5 +260,22 @@ public class JsWorkflowTests
         Assert.That(history.Where(e => e.Name == "receipt").Select(e => e.ParentId), Is.All.Null);
         Assert.That(history.Single(e => e.EventType == HistoryEventType.ContextSucceeded).Details.Result!.Payload, Is.EqualTo("36"));
         AssertEventIdsAndTimes(history);
+    }
+
+    [Test]
+    public async Task A_chained_invoke_runs_another_registered_function_by_url_and_returns_its_result()
+    {
+        var (execution, history) = await EndAsync(Start("invoker", """{"value":5}"""));
+
+        Assert.That((execution.Status, execution.Result), Is.EqualTo((ExecutionStatus.Succeeded, """{"called":{"a":6,"b":12}}""")));
+        var started = history.Single(e => e.EventType == HistoryEventType.ChainedInvokeStarted);
+        Assert.That((started.Name, started.Details.FunctionName), Is.EqualTo(("call-steps", "steps:$LATEST")));
+        Assert.That(history.Single(e => e.EventType == HistoryEventType.ChainedInvokeSucceeded).Details.Result!.Payload, Is.EqualTo("""{"a":6,"b":12}"""));
+        Assert.That(history[0].EventType, Is.EqualTo(HistoryEventType.ExecutionStarted));
+        Assert.That(history[^1].EventType, Is.EqualTo(HistoryEventType.ExecutionSucceeded));
+        Assert.That(Count(history, HistoryEventType.InvocationCompleted), Is.InRange(1, 2), Shape(history));
+        var target = await _client.GetDurableExecutionAsync(started.Details.DurableExecutionArn!);
+        Assert.That((target.Status, target.InputPayload, target.Result), Is.EqualTo((ExecutionStatus.Succeeded, """{"value":5}""", """{"a":6,"b":12}""")));
+        Assert.That(target.FunctionArn, Does.EndWith(":function:steps"));
     }
 }

@@ -126,3 +126,9 @@ export const child = withDurableExecution(async (event, context) => {
   });
   return context.step("receipt", async () => ({ total }));
 });
+
+/** Calls another durable function (the `steps` export, registered with the service too) and returns its result. */
+export const invoker = withDurableExecution(async (event, context) => {
+  const called = await context.invoke("call-steps", "steps:$LATEST", { value: event.value });
+  return { called };
+});
