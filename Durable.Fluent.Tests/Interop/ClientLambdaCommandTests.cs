@@ -17,30 +17,27 @@ public class ClientLambdaCommandTests
 {
     private const string FunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:";
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Held>> _held = new(StringComparer.Ordinal);
-    private LocalDurableService _service = null!;
-    private JsHost _host = null!;
+    private InteropStack _stack = null!;
     private SdkBridge _sdk = null!;
     private int _names;
+
+    private LocalDurableService Service => _stack.Service;
+
+    private JsHost Host => _stack.Host;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        NodeTooling.Require();
-        _service = new LocalDurableService(new LocalDurableServiceOptions { InvocationRetryDelay = TimeSpan.FromSeconds(1) }).Start();
-        _host = await JsHost.StartAsync("workflows.mjs", _service.Endpoint);
-        foreach (var export in new[] { "steps", "approval", "exhausted" })
-        {
-            _service.RegisterUrl(export, _host.FunctionUrl(export));
-        }
+        _stack = await InteropStack.StartAsync("steps", "approval", "exhausted");
 
         // A function played by the test: its invocation stays open, so the test holds a live checkpoint token.
-        _service.Register("held", async (input, _, ct) =>
+        Service.Register("held", async (input, _, ct) =>
         {
             var held = new Held(input);
             _held.GetOrAdd(input.DurableExecutionArn!, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(held);
             return await held.Release.Task.WaitAsync(ct);
         });
-        _sdk = new SdkBridge(_service.Endpoint);
+        _sdk = new SdkBridge(Service.Endpoint);
     }
 
     [OneTimeTearDown]
@@ -52,10 +49,9 @@ public class ClientLambdaCommandTests
         }
 
         _sdk?.Dispose();
-        _host?.Dispose();
-        if (_service is not null)
+        if (_stack is not null)
         {
-            await _service.DisposeAsync();
+            await _stack.DisposeAsync();
         }
     }
 
@@ -89,7 +85,7 @@ public class ClientLambdaCommandTests
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var events = _service.Engine.GetHistory(arn);
+            var events = Service.Engine.GetHistory(arn);
             if (until(events))
             {
                 return events;
@@ -97,7 +93,7 @@ public class ClientLambdaCommandTests
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"The execution did not get there in 20 s; history: {string.Join(", ", events.Select(e => e.EventType))}\njs-host:\n{_host.Log}");
+                Assert.Fail($"The execution did not get there in 20 s; history: {string.Join(", ", events.Select(e => e.EventType))}\njs-host:\n{Host.Log}");
             }
 
             await Task.Delay(50);
@@ -114,7 +110,7 @@ public class ClientLambdaCommandTests
 
     private async Task<(string Arn, Held Held)> StartHeldAsync(string input = """{"held":true}""")
     {
-        var arn = _service.StartExecution("held", input, NewName("held"));
+        var arn = Service.StartExecution("held", input, NewName("held"));
         var held = await _held.GetOrAdd(arn, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(20));
         return (arn, held);
     }
@@ -174,7 +170,9 @@ public class ClientLambdaCommandTests
 
         var error = await _sdk.ErrorAsync("Invoke", new JsonObject
         {
-            ["FunctionName"] = "steps", ["DurableExecutionName"] = name, ["Payload"] = SdkBridge.Utf8("""{"value":4}"""),
+            ["FunctionName"] = "steps",
+            ["DurableExecutionName"] = name,
+            ["Payload"] = SdkBridge.Utf8("""{"value":4}"""),
         });
 
         AssertError(error, "DurableExecutionAlreadyStartedException", 409);
@@ -186,7 +184,9 @@ public class ClientLambdaCommandTests
     {
         var error = await _sdk.ErrorAsync("Invoke", new JsonObject
         {
-            ["FunctionName"] = "no-such-function", ["DurableExecutionName"] = NewName("x"), ["Payload"] = SdkBridge.Utf8("{}"),
+            ["FunctionName"] = "no-such-function",
+            ["DurableExecutionName"] = NewName("x"),
+            ["Payload"] = SdkBridge.Utf8("{}"),
         });
 
         AssertError(error, "ResourceNotFoundException", 404);
@@ -315,13 +315,17 @@ public class ClientLambdaCommandTests
 
         var recent = await _sdk.OkAsync("ListDurableExecutionsByFunction", new JsonObject
         {
-            ["FunctionName"] = "steps", ["StartedAfter"] = SdkBridge.Date(before), ["Statuses"] = new JsonArray("SUCCEEDED"),
+            ["FunctionName"] = "steps",
+            ["StartedAfter"] = SdkBridge.Date(before),
+            ["Statuses"] = new JsonArray("SUCCEEDED"),
         });
         var recentArns = recent["DurableExecutions"]!.AsArray().Select(e => e!["DurableExecutionArn"].Str()).ToList();
         Assert.That(recentArns, Is.SupersetOf(arns));
         var running = await _sdk.OkAsync("ListDurableExecutionsByFunction", new JsonObject
         {
-            ["FunctionName"] = "steps", ["StartedAfter"] = SdkBridge.Date(before), ["Statuses"] = new JsonArray("RUNNING"),
+            ["FunctionName"] = "steps",
+            ["StartedAfter"] = SdkBridge.Date(before),
+            ["Statuses"] = new JsonArray("RUNNING"),
         });
         Assert.That(running["DurableExecutions"]!.AsArray().Select(e => e!["DurableExecutionArn"].Str()), Has.None.AnyOf(arns.ToArray()));
 
@@ -331,7 +335,10 @@ public class ClientLambdaCommandTests
         {
             var page = await _sdk.OkAsync("ListDurableExecutionsByFunction", new JsonObject
             {
-                ["FunctionName"] = "steps", ["StartedAfter"] = SdkBridge.Date(before), ["MaxItems"] = 1, ["Marker"] = marker,
+                ["FunctionName"] = "steps",
+                ["StartedAfter"] = SdkBridge.Date(before),
+                ["MaxItems"] = 1,
+                ["Marker"] = marker,
             });
             Assert.That(page["DurableExecutions"]!.AsArray(), Has.Count.LessThanOrEqualTo(1));
             paged.AddRange(page["DurableExecutions"]!.AsArray().Select(e => e!["DurableExecutionArn"].Str()));
@@ -360,7 +367,10 @@ public class ClientLambdaCommandTests
         var (arn, _) = await StartApprovalAsync();
         var reason = new JsonObject
         {
-            ["ErrorType"] = "OperatorStop", ["ErrorMessage"] = "stopped by ops: don't ship \"it\"", ["ErrorData"] = """{"ticket":42}""", ["StackTrace"] = new JsonArray("line 1", "line 2"),
+            ["ErrorType"] = "OperatorStop",
+            ["ErrorMessage"] = "stopped by ops: don't ship \"it\"",
+            ["ErrorData"] = """{"ticket":42}""",
+            ["StackTrace"] = new JsonArray("line 1", "line 2"),
         };
 
         var stopped = await _sdk.OkAsync("StopDurableExecution", new JsonObject { ["DurableExecutionArn"] = arn, ["Error"] = reason.DeepClone() });
@@ -406,7 +416,8 @@ public class ClientLambdaCommandTests
         var heartbeat = await _sdk.SendAsync("SendDurableExecutionCallbackHeartbeat", new JsonObject { ["CallbackId"] = callbackId });
         var success = await _sdk.SendAsync("SendDurableExecutionCallbackSuccess", new JsonObject
         {
-            ["CallbackId"] = callbackId, ["Result"] = SdkBridge.Utf8("""{"by":"ana","note":"ok é"}"""),
+            ["CallbackId"] = callbackId,
+            ["Result"] = SdkBridge.Utf8("""{"by":"ana","note":"ok é"}"""),
         });
 
         Assert.That((heartbeat.Ok, heartbeat.HttpStatusCode, heartbeat.Output.Count), Is.EqualTo((true, 200, 0)), heartbeat.Raw.ToJsonString());
@@ -435,7 +446,10 @@ public class ClientLambdaCommandTests
         var (arn, callbackId) = await StartApprovalAsync();
         var error = new JsonObject
         {
-            ["ErrorType"] = "Rejected", ["ErrorMessage"] = "manager said \"no\"", ["ErrorData"] = """{"by":"boss"}""", ["StackTrace"] = new JsonArray("at approve", "at review"),
+            ["ErrorType"] = "Rejected",
+            ["ErrorMessage"] = "manager said \"no\"",
+            ["ErrorData"] = """{"by":"boss"}""",
+            ["StackTrace"] = new JsonArray("at approve", "at review"),
         };
 
         var sent = await _sdk.SendAsync("SendDurableExecutionCallbackFailure", new JsonObject { ["CallbackId"] = callbackId, ["Error"] = error.DeepClone() });
@@ -508,7 +522,8 @@ public class ClientLambdaCommandTests
         // An illegal update is refused and changes nothing.
         var illegal = await _sdk.ErrorAsync("CheckpointDurableExecution", new JsonObject
         {
-            ["DurableExecutionArn"] = arn, ["CheckpointToken"] = next,
+            ["DurableExecutionArn"] = arn,
+            ["CheckpointToken"] = next,
             ["Updates"] = new JsonArray(new JsonObject { ["Id"] = "w1", ["Type"] = "WAIT", ["SubType"] = "Wait", ["Name"] = "pause", ["Action"] = "START", ["WaitOptions"] = new JsonObject { ["WaitSeconds"] = 1 } }),
         });
         AssertError(illegal, "InvalidParameterValueException", 400);
@@ -559,7 +574,7 @@ public class ClientLambdaCommandTests
         var conflict = await _sdk.ErrorAsync("CheckpointDurableExecution", new JsonObject { ["DurableExecutionArn"] = arn, ["CheckpointToken"] = held.Input.CheckpointToken, ["ClientToken"] = "same", ["Updates"] = update("b") });
 
         AssertError(conflict, "InvalidParameterValueException", 400);
-        Assert.That(_service.Engine.GetOperations(arn).Select(o => o.Id), Does.Not.Contain("b"), "nothing of the refused request was applied");
+        Assert.That(Service.Engine.GetOperations(arn).Select(o => o.Id), Does.Not.Contain("b"), "nothing of the refused request was applied");
         held.Release.SetResult(new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded });
     }
 
@@ -572,7 +587,8 @@ public class ClientLambdaCommandTests
         var (stopped, _) = await StartApprovalAsync();
         await _sdk.OkAsync("StopDurableExecution", new JsonObject
         {
-            ["DurableExecutionArn"] = stopped, ["Error"] = new JsonObject { ["ErrorType"] = "T", ["ErrorMessage"] = "m", ["ErrorData"] = "d", ["StackTrace"] = new JsonArray("s") },
+            ["DurableExecutionArn"] = stopped,
+            ["Error"] = new JsonObject { ["ErrorType"] = "T", ["ErrorMessage"] = "m", ["ErrorData"] = "d", ["StackTrace"] = new JsonArray("s") },
         });
         var (answered, callbackId) = await StartApprovalAsync();
         await _sdk.OkAsync("SendDurableExecutionCallbackFailure", new JsonObject { ["CallbackId"] = callbackId, ["Error"] = new JsonObject { ["ErrorType"] = "T", ["ErrorMessage"] = "m" } });
@@ -581,7 +597,8 @@ public class ClientLambdaCommandTests
         var (held, live) = await StartHeldAsync();
         var token = (await _sdk.OkAsync("CheckpointDurableExecution", new JsonObject
         {
-            ["DurableExecutionArn"] = held, ["CheckpointToken"] = live.Input.CheckpointToken,
+            ["DurableExecutionArn"] = held,
+            ["CheckpointToken"] = live.Input.CheckpointToken,
             ["Updates"] = new JsonArray(
                 new JsonObject { ["Id"] = "ctx", ["Type"] = "CONTEXT", ["SubType"] = "RunInChildContext", ["Name"] = "ctx", ["Action"] = "START" },
                 new JsonObject { ["Id"] = "s1", ["ParentId"] = "ctx", ["Type"] = "STEP", ["SubType"] = "Step", ["Name"] = "s1", ["Action"] = "START" },
@@ -602,7 +619,7 @@ public class ClientLambdaCommandTests
 
         checks.Add(("ListDurableExecutionsByFunction", new JsonObject { ["FunctionName"] = "approval" }, "2025-12-01/functions/approval/durable-executions"));
         checks.Add(("GetDurableExecutionState", new JsonObject { ["DurableExecutionArn"] = held, ["CheckpointToken"] = token }, $"2025-12-01/durable-executions/{Uri.EscapeDataString(held)}/state?CheckpointToken={Uri.EscapeDataString(token)}"));
-        using var http = new HttpClient { BaseAddress = _service.Endpoint };
+        using var http = new HttpClient { BaseAddress = Service.Endpoint };
         foreach (var (command, input, path) in checks)
         {
             var raw = JsonNode.Parse(await http.GetStringAsync(path));

@@ -60,3 +60,44 @@ internal sealed partial class JsHost : IDisposable
     [GeneratedRegex(@"^js-host listening on (http://[^/]+)/")]
     private static partial Regex Listening();
 }
+
+/// <summary>The stack every interop fixture runs: a local durable service on real time and js-host serving <c>workflows.mjs</c>, its exports registered by URL.</summary>
+internal sealed class InteropStack : IAsyncDisposable
+{
+    private InteropStack(Durable.Fluent.LocalService.LocalDurableService service, JsHost host)
+    {
+        Service = service;
+        Host = host;
+    }
+
+    public Durable.Fluent.LocalService.LocalDurableService Service { get; }
+
+    public JsHost Host { get; }
+
+    public static async Task<InteropStack> StartAsync(params string[] exports)
+    {
+        NodeTooling.Require();
+        var service = new Durable.Fluent.LocalService.LocalDurableService(new Durable.Fluent.LocalService.LocalDurableServiceOptions { InvocationRetryDelay = TimeSpan.FromSeconds(1) }).Start();
+        try
+        {
+            var host = await JsHost.StartAsync("workflows.mjs", service.Endpoint);
+            foreach (var export in exports)
+            {
+                service.RegisterUrl(export, host.FunctionUrl(export));
+            }
+
+            return new InteropStack(service, host);
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        await Service.DisposeAsync();
+    }
+}

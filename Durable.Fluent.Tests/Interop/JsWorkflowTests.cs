@@ -16,44 +16,39 @@ namespace Durable.Fluent.Tests.Interop;
 public class JsWorkflowTests
 {
     private static readonly string[] Exports = ["steps", "retried", "exhausted", "waits", "approval", "mapped", "fanout", "child", "invoker"];
-    private LocalDurableService _service = null!;
-    private JsHost _host = null!;
+    private InteropStack _stack = null!;
     private LambdaDurableExecutionClient _client = null!;
     private int _names;
+
+    private LocalDurableService Service => _stack.Service;
+
+    private JsHost Host => _stack.Host;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        NodeTooling.Require();
-        _service = new LocalDurableService(new LocalDurableServiceOptions { InvocationRetryDelay = TimeSpan.FromSeconds(1) }).Start();
-        _host = await JsHost.StartAsync("workflows.mjs", _service.Endpoint);
-        foreach (var export in Exports)
-        {
-            _service.RegisterUrl(export, _host.FunctionUrl(export));
-        }
-
-        _client = _service.CreateClient();
+        _stack = await InteropStack.StartAsync(Exports);
+        _client = Service.CreateClient();
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
         _client?.Dispose();
-        _host?.Dispose();
-        if (_service is not null)
+        if (_stack is not null)
         {
-            await _service.DisposeAsync();
+            await _stack.DisposeAsync();
         }
     }
 
     private string Start(string function, string input)
-        => _service.StartExecution(function, input, $"{function}-{Interlocked.Increment(ref _names)}");
+        => Service.StartExecution(function, input, $"{function}-{Interlocked.Increment(ref _names)}");
 
     private async Task<(GetDurableExecutionResponse Execution, IReadOnlyList<HistoryEvent> History)> EndAsync(string arn)
     {
-        var ended = await _service.WaitForEndAsync(arn, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var ended = await Service.WaitForEndAsync(arn, TimeSpan.FromSeconds(30), CancellationToken.None);
         var history = (await _client.GetDurableExecutionHistoryAsync(arn, includeExecutionData: true, maxItems: 1000)).Events;
-        Assert.That(ended, Is.True, $"the execution did not end in 30 s: {Shape(history)}\njs-host:\n{_host.Log}");
+        Assert.That(ended, Is.True, $"the execution did not end in 30 s: {Shape(history)}\njs-host:\n{Host.Log}");
         return (await _client.GetDurableExecutionAsync(arn), history);
     }
 
@@ -63,13 +58,13 @@ public class JsWorkflowTests
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var history = _service.Engine.GetHistory(arn);
+            var history = Service.Engine.GetHistory(arn);
             if (history[^1].EventType == HistoryEventType.InvocationCompleted && history.SingleOrDefault(e => e.EventType == HistoryEventType.CallbackStarted) is { } started)
             {
                 return (arn, started.Details.CallbackId!);
             }
 
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no callback in 20 s: {Shape(history)}\njs-host:\n{_host.Log}");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no callback in 20 s: {Shape(history)}\njs-host:\n{Host.Log}");
             await Task.Delay(50);
         }
     }

@@ -40,7 +40,13 @@ public class MidInvocationTimerTests
     private static OperationUpdate Step(string id, OperationAction action, string? payload = null, ErrorObject? error = null, int? delay = null)
         => new()
         {
-            Id = id, Type = OperationType.Step, SubType = "Step", Name = id, Action = action, Payload = payload, Error = error,
+            Id = id,
+            Type = OperationType.Step,
+            SubType = "Step",
+            Name = id,
+            Action = action,
+            Payload = payload,
+            Error = error,
             StepOptions = delay is { } d ? new StepOptions { NextAttemptDelaySeconds = d } : null,
         };
 
@@ -114,7 +120,11 @@ public class MidInvocationTimerTests
     {
         Checkpoint(new OperationUpdate
         {
-            Id = "cb1", Type = OperationType.Callback, SubType = "Callback", Name = "approval", Action = OperationAction.Start,
+            Id = "cb1",
+            Type = OperationType.Callback,
+            SubType = "Callback",
+            Name = "approval",
+            Action = OperationAction.Start,
             CallbackOptions = new CallbackOptions { TimeoutSeconds = 5 },
         });
         _clock.Advance(TimeSpan.FromSeconds(5));
