@@ -45,7 +45,17 @@ internal static class DurableInvocation
             run.Plugins!.InvocationStart(startInfo);
         }
 
-        var output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+        DurableExecutionInvocationOutput output;
+        try
+        {
+            output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            run.Plugins?.Telemetry?.InvocationAborted(ex); // the invocation is retried (or the process "crashed"): end its spans
+            throw;
+        }
+
         if (startInfo is not null)
         {
             run.Plugins!.InvocationEnd(new InvocationEndInfo

@@ -71,16 +71,17 @@ internal static class ChildExecutor
 
         var childFrame = frame.Child(id, childInput);
         NodeOutcome outcome;
+        AttemptInfo? started = null;
         try
         {
-            run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null });
+            started = run.AttemptStarted(id, name, OperationType.Context, subType, frame.ParentId, 1, isReplay: recorded is not null, replayingChildren: recorded is not null, rebuildsResult: replayChildren);
             outcome = await body(childFrame, value).ConfigureAwait(false);
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null, Outcome = outcome.IsSuspended ? null : OperationStatus.Succeeded });
+            run.AttemptEnded(started, outcome.IsSuspended ? null : OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run) && !replayChildren)
         {
             var error = ErrorObjects.From(ex);
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null, Outcome = OperationStatus.Failed, Error = error });
+            run.AttemptEnded(started, OperationStatus.Failed, error);
             await run.Batcher.CheckpointAsync(Update(frame, id, name, subType, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
             throw new ChildContextFailedException(name, id, error, ex);
         }

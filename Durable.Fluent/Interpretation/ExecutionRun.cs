@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Diagnostics;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Wire;
@@ -45,14 +46,56 @@ internal sealed class ExecutionRun
         _replaying = _operationCount > 0;
         Logger = runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Workflow");
         var plugins = workflowOptions.Plugins.Count == 0 ? runOptions.Plugins : [.. workflowOptions.Plugins, .. runOptions.Plugins];
-        Plugins = plugins.Count == 0 ? null : new PluginHub(plugins, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"));
+        var telemetry = Instruments.IsEnabled ? new InvocationTelemetry(arn, runOptions.TimeProvider, _replaying) : null;
+        Plugins = PluginHub.Create(plugins, telemetry, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"), runOptions.TimeProvider);
+        batcher.Time = runOptions.TimeProvider;
         _updatedSinceLastInvocation = updatedSinceLastInvocation is null ? null : new HashSet<string>(updatedSinceLastInvocation, StringComparer.Ordinal);
     }
 
     private readonly HashSet<string>? _updatedSinceLastInvocation;
 
-    /// <summary>The plugins of this run, or null when there are none (the common, zero-cost case).</summary>
+    /// <summary>The observers of this run (plugins and telemetry), or null when there are none (the common, zero-cost case).</summary>
     public PluginHub? Plugins { get; }
+
+    /// <summary>
+    /// Reports that user code of an operation starts (a step attempt, a poll, a context function) and returns the record
+    /// to hand to <see cref="AttemptEnded"/>; null (and no allocation) when nothing observes the run.
+    /// </summary>
+    public AttemptInfo? AttemptStarted(string id, string? name, OperationType type, string subType, string? parentId, int attempt, bool isReplay, bool replayingChildren = false, bool rebuildsResult = false)
+    {
+        if (Plugins is not { } hub)
+        {
+            return null;
+        }
+
+        var info = new AttemptInfo
+        {
+            Id = id,
+            Name = name,
+            Type = type,
+            SubType = subType,
+            ParentId = parentId,
+            Attempt = attempt,
+            IsReplay = isReplay,
+            IsReplayingChildren = replayingChildren,
+            RebuildsResult = rebuildsResult,
+            StartTimestamp = hub.Time.GetUtcNow(),
+        };
+        hub.AttemptStart(info);
+        return info;
+    }
+
+    /// <summary>Reports the end of the user code <paramref name="started"/> describes: SUCCEEDED, FAILED, or null when it suspended.</summary>
+    public void AttemptEnded(AttemptInfo? started, OperationStatus? outcome, ErrorObject? error = null)
+    {
+        if (started is not null && Plugins is { } hub)
+        {
+            hub.AttemptEnd(started with { EndTimestamp = hub.Time.GetUtcNow(), Outcome = outcome, Error = error });
+        }
+    }
+
+    /// <summary>Reports that a failed attempt of <paramref name="id"/> will be retried after <paramref name="delaySeconds"/>.</summary>
+    public void RetryScheduled(string id, string subType, int delaySeconds) => Plugins?.Telemetry?.RetryScheduled(id, subType, delaySeconds);
 
     /// <summary>A snapshot of every operation known to this invocation, by id.</summary>
     public IReadOnlyDictionary<string, Operation> SnapshotOperations()
@@ -68,7 +111,10 @@ internal sealed class ExecutionRun
     {
         EndReplay();
         ReserveOperation(name);
-        Plugins?.OperationStart(PluginHub.Live(id, name, type, subType, parentId, attempt));
+        if (Plugins is { } hub)
+        {
+            hub.OperationStart(PluginHub.Live(id, name, type, subType, parentId, hub.Time.GetUtcNow(), attempt));
+        }
     }
 
     /// <summary>
@@ -82,13 +128,14 @@ internal sealed class ExecutionRun
             return;
         }
 
+        Plugins.Telemetry?.Replayed();
         if (!recorded.IsTerminal)
         {
             Plugins.OperationStart(OperationInfo.From(recorded, isReplay: true));
         }
         else if (_updatedSinceLastInvocation?.Contains(recorded.Id) == true && AnnounceEnd(recorded.Id))
         {
-            Plugins.OperationEnd(OperationInfo.From(recorded, isReplay: true));
+            Plugins.OperationEnd(OperationInfo.From(recorded, isReplay: true, Plugins.Time.GetUtcNow()));
         }
     }
 
@@ -132,7 +179,14 @@ internal sealed class ExecutionRun
     /// </summary>
     public bool IsReplaying => _replaying;
 
-    public void EndReplay() => _replaying = false;
+    public void EndReplay()
+    {
+        if (_replaying)
+        {
+            _replaying = false;
+            Plugins?.Telemetry?.ReplayEnded();
+        }
+    }
 
     /// <summary>Looks up a recorded operation; finding one counts as visiting it for replay tracking.</summary>
     public Operation? Find(string id)
@@ -146,7 +200,7 @@ internal sealed class ExecutionRun
 
             if (_unvisited.Remove(id) && _unvisited.Count == 0)
             {
-                _replaying = false;
+                EndReplay();
             }
 
             return op;
@@ -179,8 +233,13 @@ internal sealed class ExecutionRun
         {
             if (AnnounceEnd(op.Id))
             {
-                Plugins.OperationEnd(OperationInfo.From(op, isReplay: false));
+                Plugins.OperationEnd(OperationInfo.From(op, isReplay: false, Plugins.Time.GetUtcNow()));
             }
+        }
+
+        if (!Plugins.HasUserPlugins)
+        {
+            return;
         }
 
         var delta = operations.ToDictionary(o => o.Id, StringComparer.Ordinal);

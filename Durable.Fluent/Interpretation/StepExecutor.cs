@@ -69,6 +69,7 @@ internal static class StepExecutor
         }
 
         object? result;
+        AttemptInfo? started = null;
         using var attemptTimeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, run.Time) : null;
         using var linked = attemptTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(run.Cancellation, attemptTimeout.Token);
         var token = linked?.Token ?? run.Cancellation;
@@ -83,17 +84,17 @@ internal static class StepExecutor
                 run.Arn,
                 token)
             { Frame = frame };
-            run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
+            started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.Step, frame.ParentId, attempt, isReplay: recorded is not null);
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, token).ConfigureAwait(false);
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Succeeded });
+            run.AttemptEnded(started, OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!IsFatal(ex, run))
         {
             var error = ex is OperationCanceledException && attemptTimeout?.IsCancellationRequested == true
                 ? new StepTimedOutException(name, node.Timeout!.Value, attempt, ex)
                 : ex;
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(error) });
+            run.AttemptEnded(started, OperationStatus.Failed, ErrorObjects.From(error));
             return await HandleFailureAsync(node, frame, id, name, attempt, error).ConfigureAwait(false);
         }
 
@@ -139,6 +140,7 @@ internal static class StepExecutor
         if (decision.ShouldRetry)
         {
             var delay = Math.Clamp(decision.DelaySeconds, 1, DefinitionValidator.MaxDurationSeconds);
+            run.RetryScheduled(id, OperationSubTypes.Step, delay);
             run.Logger.LogDebug("Step {StepName} attempt {Attempt} failed with {ErrorType}; retrying in {Delay} s.", name, attempt, errorObject.ErrorType, delay);
             await run.Batcher.CheckpointAsync(
                 Update(frame, id, name, OperationAction.Retry) with { Error = errorObject, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },

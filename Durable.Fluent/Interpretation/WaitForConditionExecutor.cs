@@ -70,6 +70,7 @@ internal static class WaitForConditionExecutor
 
         object? next = state;
         Retries.WaitDecision decision;
+        AttemptInfo? started = null;
         try
         {
             var ctx = new StepContext(
@@ -87,15 +88,15 @@ internal static class WaitForConditionExecutor
                 run.Arn,
                 run.Cancellation)
             { Frame = frame };
-            run.Plugins?.AttemptStart(Attempt(frame, id, name, attempt));
+            started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, frame.ParentId, attempt, isReplay: recorded is not null);
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
             decision = node.Decide(next, attempt, frame.Input);
-            run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Succeeded });
+            run.AttemptEnded(started, OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
         {
             var error = ErrorObjects.From(ex) with { ErrorData = TrySerialize(codec, next, serdes) };
-            run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Failed, Error = error });
+            run.AttemptEnded(started, OperationStatus.Failed, error);
             await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
             throw new WaitForConditionFailedException(name, id, error, attempt, ex);
         }
@@ -126,9 +127,6 @@ internal static class WaitForConditionExecutor
             return null;
         }
     }
-
-    private static AttemptInfo Attempt(Frame frame, string id, string? name, int attempt)
-        => new() { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.WaitForCondition, ParentId = frame.ParentId, Attempt = attempt };
 
     private static OperationUpdate Update(Frame frame, string id, string? name, OperationAction action)
         => frame.Update(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, action);
