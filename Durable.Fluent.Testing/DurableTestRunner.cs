@@ -172,6 +172,7 @@ public sealed partial class DurableTestRunner : IDisposable
         LoggerFactory = _loggerFactory,
         RequestId = requestId,
         Plugins = _options.Plugins,
+        ReplayLogMode = _options.ReplayLogMode,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>
             {

@@ -15,6 +15,12 @@ public sealed record DurableRunOptions
     /// <summary>Where step and workflow loggers write.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// What the replay-aware <see cref="WorkflowContext.Logger"/> does with lines written during replay: dropped (the
+    /// default), logged only for bodies that really run again, or all logged. See <see cref="Fluent.ReplayLogMode"/>.
+    /// </summary>
+    public ReplayLogMode ReplayLogMode { get; init; } = ReplayLogMode.DropWhileReplaying;
+
     /// <summary>The Lambda request id of this invocation, if known.</summary>
     public string? RequestId { get; init; }
 

@@ -70,6 +70,12 @@ internal static class ChildExecutor
         }
 
         var childFrame = frame.Child(id, childInput);
+        if (replayChildren)
+        {
+            // The body really runs again (its result was too large to checkpoint); the context logger can tell.
+            ReplayAwareLogger.EnterRebuild();
+        }
+
         NodeOutcome outcome;
         AttemptInfo? started = null;
         try

@@ -289,7 +289,7 @@ internal sealed class Frame
     /// <summary>The enclosing frame, or null at the root.</summary>
     public Frame? Parent { get; private init; }
 
-    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run), Run.Arn, () => Run.IsReplaying) { Frame = this };
+    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run, ParentId), Run.Arn, () => Run.IsReplaying) { Frame = this };
 
     public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input) { Parent = this };
 
