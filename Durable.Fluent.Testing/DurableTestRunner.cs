@@ -173,6 +173,7 @@ public sealed partial class DurableTestRunner : IDisposable
         RequestId = requestId,
         Plugins = _options.Plugins,
         ReplayLogMode = _options.ReplayLogMode,
+        PayloadOffload = _options.PayloadOffload,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>
             {

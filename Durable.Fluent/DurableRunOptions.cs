@@ -27,6 +27,12 @@ public sealed record DurableRunOptions
     /// <summary>The maximum number of operations per execution (3,000, the service quota).</summary>
     public int MaxOperations { get; init; } = 3000;
 
+    /// <summary>
+    /// Payload offload for this host: payloads above the threshold go to the store and checkpoints keep a reference. Wins
+    /// over <see cref="WorkflowOptions.PayloadOffload"/>. Null (the default) leaves it to the workflow's options.
+    /// </summary>
+    public Payloads.PayloadOffloadOptions? PayloadOffload { get; init; }
+
     /// <summary>Plugins of this host, added to the workflow's own <see cref="WorkflowOptions.Plugins"/>.</summary>
     public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
 

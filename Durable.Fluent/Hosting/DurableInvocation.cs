@@ -109,7 +109,8 @@ internal static class DurableInvocation
 
         try
         {
-            var inputPayload = execution.ExecutionDetails?.InputPayload;
+            // An input offloaded by the caller (PayloadReference.WriteAsync) or by a Durable.Fluent parent is read back here.
+            var inputPayload = await run.ResolveAsync(execution.ExecutionDetails?.InputPayload, execution.Id, "execution input").ConfigureAwait(false);
             object? workflowInput;
             try
             {
@@ -132,6 +133,12 @@ internal static class DurableInvocation
             if (outcome.Value is null)
             {
                 result = null;
+            }
+
+            if (run.Offloader is not null && Limits.Utf8Size(result) > Limits.MaxResponseBytes)
+            {
+                // Over the response limit with offload on: the result is the reference (PayloadReference.ReadAsync reads it).
+                result = await run.OffloadAsync(result, execution.Id).ConfigureAwait(false);
             }
 
             if (Limits.Utf8Size(result) > Limits.MaxResponseBytes)

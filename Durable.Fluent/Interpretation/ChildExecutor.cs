@@ -7,8 +7,8 @@ namespace Durable.Fluent.Interpretation;
 
 /// <summary>
 /// Runs a child context. New: START (queued), run the body in a child frame (ids prefixed by this operation's id), then
-/// SUCCEED with the result — or, above 256 KiB, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the
-/// body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
+/// SUCCEED with the result (offloaded to the payload store above its threshold, when offload is on) — or, above 256 KiB
+/// without offload, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
 /// ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
 /// Batch units (map items, parallel branches) queue their SUCCEED (<c>queueSucceed</c>) so it is batched with the parent's.
 /// </summary>
@@ -54,7 +54,7 @@ internal static class ChildExecutor
                     replayChildren = true;
                     break;
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.ContextDetails?.Result, serdes));
+                    return NodeOutcome.Done(codec.Deserialize(await run.ResolveAsync(recorded.ContextDetails?.Result, id, name).ConfigureAwait(false), serdes));
                 case OperationStatus.Failed:
                     throw new ChildContextFailedException(name, id, recorded.ContextDetails?.Error ?? new ErrorObject { ErrorMessage = $"Child context '{name}' failed." });
                 case OperationStatus.Started:
@@ -98,8 +98,10 @@ internal static class ChildExecutor
         }
 
         var payload = codec.Serialize(outcome.Value, serdes);
-        if (Limits.Utf8Size(payload) > Limits.MaxCheckpointPayloadBytes)
+        var checkpointed = await run.OffloadAsync(payload, id).ConfigureAwait(false);
+        if (Limits.Utf8Size(checkpointed) > Limits.MaxCheckpointPayloadBytes)
         {
+            // Too large to checkpoint and not offloaded: replay will re-run the body to rebuild the result.
             await run.Batcher.CheckpointAsync(
                 Update(frame, id, name, subType, OperationAction.Succeed) with
                 {
@@ -110,7 +112,7 @@ internal static class ChildExecutor
             return outcome;
         }
 
-        var succeed = Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = payload };
+        var succeed = Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = checkpointed };
         if (queueSucceed)
         {
             // A map item or parallel branch: its result can be re-derived from its children's checkpoints (or, with none,

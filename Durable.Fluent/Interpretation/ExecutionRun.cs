@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Diagnostics;
+using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Wire;
@@ -49,6 +50,7 @@ internal sealed class ExecutionRun
         var telemetry = Instruments.IsEnabled ? new InvocationTelemetry(arn, runOptions.TimeProvider, _replaying) : null;
         Plugins = PluginHub.Create(plugins, telemetry, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"), runOptions.TimeProvider);
         batcher.Time = runOptions.TimeProvider;
+        Offloader = (runOptions.PayloadOffload ?? workflowOptions.PayloadOffload) is { } offload ? new PayloadOffloader(offload, arn) : null;
         _updatedSinceLastInvocation = updatedSinceLastInvocation is null ? null : new HashSet<string>(updatedSinceLastInvocation, StringComparer.Ordinal);
     }
 
@@ -96,6 +98,32 @@ internal sealed class ExecutionRun
 
     /// <summary>Reports that a failed attempt of <paramref name="id"/> will be retried after <paramref name="delaySeconds"/>.</summary>
     public void RetryScheduled(string id, string subType, int delaySeconds) => Plugins?.Telemetry?.RetryScheduled(id, subType, delaySeconds);
+
+    /// <summary>Payload offload of this run, or null when it is off.</summary>
+    public PayloadOffloader? Offloader { get; }
+
+    /// <summary>A serialized payload on its way to a checkpoint: itself, or a reference when it was offloaded.</summary>
+    public ValueTask<string?> OffloadAsync(string? payload, string operationId)
+        => Offloader is null ? new ValueTask<string?>(payload) : Offloader.OffloadAsync(payload, operationId, Cancellation);
+
+    /// <summary>A checkpointed payload on its way to a serializer: itself, or the payload a reference points to.</summary>
+    public ValueTask<string?> ResolveAsync(string? payload, string operationId, string? name)
+        => PayloadReference.IsReference(payload) ? ResolveReferenceAsync(payload!, operationId, name) : new ValueTask<string?>(payload);
+
+    private async ValueTask<string?> ResolveReferenceAsync(string payload, string operationId, string? name)
+    {
+        var reference = PayloadReference.Parse(payload);
+        var what = $"payload of operation '{name ?? operationId}' ({operationId})";
+        if (Offloader is null)
+        {
+            throw new PayloadStoreException(
+                $"The {what} was offloaded to payload store '{reference.Store}' (key {reference.Key}), but payload offload is not configured. Set WorkflowOptions.PayloadOffload or DurableRunOptions.PayloadOffload to that store.",
+                PayloadStoreException.NotConfigured,
+                400);
+        }
+
+        return await Offloader.ResolveAsync(reference, what, Cancellation).ConfigureAwait(false);
+    }
 
     /// <summary>A snapshot of every operation known to this invocation, by id.</summary>
     public IReadOnlyDictionary<string, Operation> SnapshotOperations()

@@ -45,7 +45,7 @@ internal static class StepExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                    return NodeOutcome.Done(codec.Deserialize(await run.ResolveAsync(recorded.StepDetails?.Result, id, name).ConfigureAwait(false), serdes));
                 case OperationStatus.Failed:
                     throw new StepFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Step '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
@@ -99,10 +99,12 @@ internal static class StepExecutor
         }
 
         string? payload;
+        string? checkpointed;
         try
         {
             payload = codec.Serialize(result, serdes);
-            Limits.EnsurePayload(payload, name);
+            checkpointed = await run.OffloadAsync(payload, id).ConfigureAwait(false);
+            Limits.EnsurePayload(checkpointed, name);
         }
         catch (Exception ex) when (!IsFatal(ex, run))
         {
@@ -111,7 +113,7 @@ internal static class StepExecutor
             throw new StepFailedException(name, id, ErrorObjects.From(ex), attempt, ex);
         }
 
-        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }, run.Cancellation).ConfigureAwait(false);
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 

@@ -47,7 +47,7 @@ internal static class WaitForConditionExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                    return NodeOutcome.Done(codec.Deserialize(await run.ResolveAsync(recorded.StepDetails?.Result, id, name).ConfigureAwait(false), serdes));
                 case OperationStatus.Failed:
                     throw new WaitForConditionFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Wait-for-condition '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
@@ -56,7 +56,7 @@ internal static class WaitForConditionExecutor
                 case OperationStatus.Started:
                     run.EndReplay();
                     attempt = finished + 1;
-                    state = recorded.StepDetails?.Result is { } r ? codec.Deserialize(r, serdes) : node.InitialState(value);
+                    state = recorded.StepDetails?.Result is { } r ? codec.Deserialize(await run.ResolveAsync(r, id, name).ConfigureAwait(false), serdes) : node.InitialState(value);
                     if (recorded.Status == OperationStatus.Ready)
                     {
                         run.Batcher.Enqueue(Update(frame, id, name, OperationAction.Start));
@@ -102,16 +102,17 @@ internal static class WaitForConditionExecutor
         }
 
         var payload = codec.Serialize(next, serdes);
-        Limits.EnsurePayload(payload, name);
+        var checkpointed = await run.OffloadAsync(payload, id).ConfigureAwait(false);
+        Limits.EnsurePayload(checkpointed, name);
         if (!decision.ShouldContinue)
         {
-            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }, run.Cancellation).ConfigureAwait(false);
             return NodeOutcome.Done(codec.Deserialize(payload, serdes));
         }
 
         var delay = Math.Clamp(decision.DelaySeconds, 1, DefinitionValidator.MaxDurationSeconds);
         await run.Batcher.CheckpointAsync(
-            Update(frame, id, name, OperationAction.Retry) with { Payload = payload, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
+            Update(frame, id, name, OperationAction.Retry) with { Payload = checkpointed, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
             run.Cancellation).ConfigureAwait(false);
         return NodeOutcome.Suspended;
     }
