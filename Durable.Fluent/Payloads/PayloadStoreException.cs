@@ -14,6 +14,9 @@ public sealed class PayloadStoreException : CheckpointException
     /// <summary>The store could not be reached or failed transiently (retryable).</summary>
     public const string Unavailable = "PayloadStore.Unavailable";
 
+    /// <summary>The store refused the request (access denied, no such bucket): not retryable.</summary>
+    public const string Rejected = "PayloadStore.Rejected";
+
     /// <summary>Nothing is stored under the referenced key.</summary>
     public const string NotFound = "PayloadStore.NotFound";
 
