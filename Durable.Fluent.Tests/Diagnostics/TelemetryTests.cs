@@ -207,6 +207,38 @@ public class TelemetryTests
         Assert.That(a.ToHexString(), Is.EqualTo(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("arn:aws:lambda:us-east-1:1:function:f:$LATEST/durable-execution/a/1"u8))[..32].ToLowerInvariant()));
     }
 
+    [Test]
+    public async Task The_README_console_exporter_example_prints_the_spans_and_metrics()
+    {
+        var console = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(console);
+        try
+        {
+            // The README's Observability example, with the test runner as the host.
+            using var tracing = Sdk.CreateTracerProviderBuilder()
+                .AddSource(DurableDiagnostics.ActivitySourceName)
+                .AddConsoleExporter()
+                .Build();
+            using var metrics = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(DurableDiagnostics.MeterName)
+                .AddConsoleExporter()
+                .Build();
+            using var runner = new DurableTestRunner();
+            await runner.RunAsync(Workflow.For<int>().Then("double", (x, _) => x * 2).Build(), 21);
+            tracing.ForceFlush();
+            metrics.ForceFlush();
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        var text = console.ToString();
+        Assert.That(text, Does.Contain("durable.invocation").And.Contain("Step double attempt 1").And.Contain("durable.operation.name: double"));
+        Assert.That(text, Does.Contain("durable.invocations").And.Contain("durable.checkpoint.requests"));
+    }
+
     private sealed record Point(string Metric, IReadOnlyDictionary<string, object?> Tags, double Sum, long Count);
 
     private static List<Point> Points(List<Metric> metrics)
