@@ -239,6 +239,66 @@ public class TelemetryTests
         Assert.That(text, Does.Contain("durable.invocations").And.Contain("durable.checkpoint.requests"));
     }
 
+    [Test]
+    public async Task A_plain_activity_listener_sees_a_large_child_once_and_not_its_rebuild_on_replay()
+    {
+        var stopped = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == DurableDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(a);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var rebuilt = 0;
+        var wf = Workflow.For<int>()
+            .Child("big", c => c
+                .Then("part", (_, _) => new string('p', 150_000))
+                .Do((_, _) => rebuilt++)
+                .Select(p => p + p))
+            .Wait("pause", TimeSpan.FromSeconds(1))
+            .Select(s => s.Length)
+            .Build();
+        using var runner = new DurableTestRunner();
+        var execution = await runner.RunAsync(wf, 0);
+
+        Assert.That(execution.Result, Is.EqualTo(300_000));
+        Assert.That(rebuilt, Is.EqualTo(2), "the child re-ran in invocation 2 to rebuild its result");
+        Assert.That(execution.GetOperation("big").ContextDetails!.ReplayChildren, Is.True);
+        var spans = stopped.Where(a => a.TraceId == DurableDiagnostics.TraceIdFor(execution.DurableExecutionArn)).ToList();
+        Assert.That(spans.Select(a => a.DisplayName).OrderBy(n => n, StringComparer.Ordinal), Is.EqualTo(new[]
+        {
+            "RunInChildContext big", "Step part", "Step part attempt 1", "Wait pause", "durable.invocation", "durable.invocation",
+        }), "the rebuild is replay: no second span for the child or its step");
+        Assert.That(spans.Single(a => a.DisplayName == "Step part").ParentSpanId, Is.EqualTo(spans.Single(a => a.DisplayName == "RunInChildContext big").SpanId));
+    }
+
+    [Test]
+    public async Task An_invocation_that_ends_by_throwing_ends_its_spans_as_aborted()
+    {
+        var spans = new List<Activity>();
+        var crashed = false;
+        var wf = Workflow.For<int>().Then("work", (x, _) => x + 1).Build();
+        using (Sdk.CreateTracerProviderBuilder().AddSource(DurableDiagnostics.ActivitySourceName).AddInMemoryExporter(spans).Build())
+        {
+            using var runner = new DurableTestRunner(new DurableTestRunnerOptions { CrashBeforeStep = _ => !crashed && (crashed = true) });
+            var execution = await runner.RunAsync(wf, 1);
+            Assert.That(execution.Result, Is.EqualTo(2));
+        }
+
+        var invocations = spans.Where(s => s.DisplayName == DurableDiagnostics.InvocationSpanName).OrderBy(s => s.StartTimeUtc).ToList();
+        Assert.That(invocations.Select(s => s.GetTagItem("durable.invocation.status")), Is.EqualTo(new[] { "ABORTED", "SUCCEEDED" }));
+        Assert.That(invocations[0].Status, Is.EqualTo(ActivityStatusCode.Error));
+        Assert.That(invocations[0].GetTagItem("error.type"), Is.EqualTo(typeof(SimulatedCrashException).FullName));
+        Assert.That(spans.Count(s => s.DisplayName == "Step work"), Is.EqualTo(2), "the crashed invocation's step span ended too");
+    }
+
     private sealed record Point(string Metric, IReadOnlyDictionary<string, object?> Tags, double Sum, long Count);
 
     private static List<Point> Points(List<Metric> metrics)

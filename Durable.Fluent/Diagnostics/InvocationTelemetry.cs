@@ -374,8 +374,12 @@ internal sealed class InvocationTelemetry : DurablePlugin
         op.Closed = true;
         if (op.Attempt is { } attempt)
         {
-            // A failed attempt whose retry decision was never reported: the step failed for good.
-            attempt.SetTag(A.RetryScheduled, false);
+            if (op.AttemptEnd is not null)
+            {
+                // A failed attempt whose retry decision was never reported: the step failed for good.
+                attempt.SetTag(A.RetryScheduled, false);
+            }
+
             Stop(attempt, op.AttemptEnd ?? end);
             op.Attempt = null;
         }
