@@ -8,8 +8,8 @@ namespace Durable.Fluent.Interpretation;
 /// <summary>
 /// Runs a child context. New: START (queued), run the body in a child frame (ids prefixed by this operation's id), then
 /// SUCCEED with the result (offloaded to the payload store above its threshold, when offload is on) — or, above 256 KiB
-/// without offload, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
-/// ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
+/// without offload, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the body from its children's
+/// checkpoints. SUCCEEDED: return the recorded result without running the body (unless ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
 /// Batch units (map items, parallel branches) queue their SUCCEED (<c>queueSucceed</c>) so it is batched with the parent's.
 /// </summary>
 internal static class ChildExecutor
