@@ -1,4 +1,5 @@
 using Durable.Fluent.Definition;
+using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -54,7 +55,13 @@ internal static class ChildExecutor
                     replayChildren = true;
                     break;
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(await run.ResolveAsync(recorded.ContextDetails?.Result, id, name).ConfigureAwait(false), serdes));
+                    var recordedResult = recorded.ContextDetails?.Result;
+                    if (PayloadReference.IsReference(recordedResult))
+                    {
+                        recordedResult = await run.ResolveAsync(recordedResult, id, name).ConfigureAwait(false);
+                    }
+
+                    return NodeOutcome.Done(codec.Deserialize(recordedResult, serdes));
                 case OperationStatus.Failed:
                     throw new ChildContextFailedException(name, id, recorded.ContextDetails?.Error ?? new ErrorObject { ErrorMessage = $"Child context '{name}' failed." });
                 case OperationStatus.Started:

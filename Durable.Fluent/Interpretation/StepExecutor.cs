@@ -1,5 +1,6 @@
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Definition;
+using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Serialization;
@@ -45,7 +46,13 @@ internal static class StepExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(await run.ResolveAsync(recorded.StepDetails?.Result, id, name).ConfigureAwait(false), serdes));
+                    var recordedResult = recorded.StepDetails?.Result;
+                    if (PayloadReference.IsReference(recordedResult))
+                    {
+                        recordedResult = await run.ResolveAsync(recordedResult, id, name).ConfigureAwait(false);
+                    }
+
+                    return NodeOutcome.Done(codec.Deserialize(recordedResult, serdes));
                 case OperationStatus.Failed:
                     throw new StepFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Step '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
