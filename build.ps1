@@ -9,9 +9,9 @@
 .DESCRIPTION
   restore  restores NuGet packages
   build    restore + build the solution (warnings are errors)
-  test     build + install test tools (npm ci in test-tools/) + run every test (unit, HTTP, S3 store, conformance);
-           writes TestResults/results.trx and prints
-           "tests: N passed, N failed, N skipped" computed from it
+  test     build + install test tools (npm ci in test-tools/) + run every test project (*.Tests: unit, HTTP,
+           S3 store, conformance, analyzers); writes one TRX per project to TestResults/ and prints
+           "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
   run      runs the main job: the example order workflow, end to end on the local durable service
   bench    runs the BenchmarkDotNet suite in bench/
@@ -66,19 +66,28 @@ function Test {
     TestTools
     $results = Join-Path $PSScriptRoot 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
-    $testArgs = @('test', 'Durable.Fluent.Tests/Durable.Fluent.Tests.csproj', '--no-build', '-c', $Configuration,
-        '--logger', 'trx;LogFileName=results.trx', '--results-directory', $results)
-    if ($Filter) { $testArgs += @('--filter', $Filter) }
-    Write-Host "==> test" -ForegroundColor Cyan
-    & dotnet @testArgs
-    $testExit = $LASTEXITCODE
-    $trx = Join-Path $results 'results.trx'
-    if (-not (Test-Path $trx)) { throw "No test results were written ($trx); dotnet test exited with $testExit." }
-    [xml]$doc = Get-Content $trx
-    $c = $doc.TestRun.ResultSummary.Counters
-    $skipped = [int]$c.total - [int]$c.executed
+    # Every test project of the repository (<Name>.Tests/<Name>.Tests.csproj), each with its own TRX; the counts are summed.
+    $projects = Get-ChildItem -Path $PSScriptRoot -Directory -Filter '*.Tests' |
+        ForEach-Object { Join-Path $_.FullName "$($_.Name).csproj" } | Where-Object { Test-Path $_ } | Sort-Object
+    if (-not $projects) { throw 'No test projects found (*.Tests/*.Tests.csproj).' }
+    $testExit = 0
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($project in $projects) {
+        $name = [IO.Path]::GetFileNameWithoutExtension($project)
+        $testArgs = @('test', $project, '--no-build', '-c', $Configuration,
+            '--logger', "trx;LogFileName=$name.trx", '--results-directory', $results)
+        if ($Filter) { $testArgs += @('--filter', $Filter) }
+        Write-Host "==> test $name" -ForegroundColor Cyan
+        & dotnet @testArgs
+        if ($LASTEXITCODE -ne 0) { $testExit = $LASTEXITCODE }
+        $trx = Join-Path $results "$name.trx"
+        if (-not (Test-Path $trx)) { throw "No test results were written for $name ($trx); dotnet test exited with $LASTEXITCODE." }
+        [xml]$doc = Get-Content $trx
+        $c = $doc.TestRun.ResultSummary.Counters
+        $passed += [int]$c.passed; $failed += [int]$c.failed; $skipped += [int]$c.total - [int]$c.executed
+    }
     Write-Host ""
-    Write-Host "tests: $($c.passed) passed, $($c.failed) failed, $skipped skipped"
+    Write-Host "tests: $passed passed, $failed failed, $skipped skipped"
     if ($testExit -ne 0) { exit $testExit }
 }
 

@@ -189,14 +189,17 @@ public sealed class LocalDurableService : IAsyncDisposable
     public LambdaDurableExecutionClient CreateClient()
         => new(new LambdaDurableClientOptions { Endpoint = Endpoint, Credentials = new AnonymousAWSCredentials(), Region = _options.Region });
 
-    /// <summary>Starts an execution of a registered function and invokes it at once (in the background).</summary>
+    /// <summary>
+    /// Starts an execution of a registered function and invokes it at once (in the background). Its execution timeout is
+    /// the longest the service allows (366 days); the emulator's start route takes <c>ExecutionTimeoutSeconds</c>.
+    /// </summary>
     /// <param name="functionName">The registered function.</param>
     /// <param name="inputJson">The input as JSON text (null or empty means <c>{}</c>).</param>
     /// <param name="executionName">The execution name (1–64 of <c>[a-zA-Z0-9-_]</c>); generated when omitted.</param>
     /// <returns>The execution ARN.</returns>
     /// <exception cref="LocalEngineException">Unknown function (404 ResourceNotFoundException), invalid input or name (400), duplicate name (409).</exception>
     public string StartExecution(string functionName, string? inputJson, string? executionName = null)
-        => StartExecution(functionName, inputJson, executionName, "$LATEST", 300);
+        => StartExecution(functionName, inputJson, executionName, "$LATEST", LocalDurableEngine.MaxExecutionTimeoutSeconds);
 
     /// <summary>Waits until no invocation of the execution runs and nothing is due now (its next timer, if any, is armed).</summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
@@ -489,6 +492,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             var snapshot = Engine.GetExecution(arn);
             if (snapshot.Status != ExecutionStatus.Running)
             {
+                CompleteChainedParentIfDone(arn); // e.g. it timed out while suspended
                 return;
             }
 

@@ -68,7 +68,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         using (var cmd = Command("""
             SELECT name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload, execution_operation_id,
                    status, result, error, checkpointed_result, checkpointed_error, token, token_seq, invocation_count,
-                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation
+                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds
             FROM executions WHERE arn = $arn
             """, ("$arn", arn)))
         using (var r = cmd.ExecuteReader())
@@ -93,6 +93,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 InvocationCount = r.GetInt32(15),
                 InvocationStart = NTicks(r, 16),
                 TimerSeqCounter = r.GetInt64(17),
+                ExecutionTimeoutSeconds = r.IsDBNull(20) ? null : r.GetInt32(20),
             };
             foreach (var id in JsonSerializer.Deserialize<string[]>(r.GetString(18)) ?? [])
             {
@@ -158,11 +159,11 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         using (var cmd = Command("""
             INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
                 execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
-                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation)
+                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds)
             VALUES ($arn, (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions), $name, $function_name, $function_arn, $qualifier,
                 $start_ticks, $end_ticks, $input_payload, $execution_operation_id, $status, $result, $error, $checkpointed_result,
                 $checkpointed_error, $token, $token_seq, $invocation_count, $invocation_start_ticks, $timer_seq, $unseen,
-                $updated_since_invocation)
+                $updated_since_invocation, $execution_timeout_seconds)
             ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
                 error = excluded.error, checkpointed_result = excluded.checkpointed_result,
                 checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
@@ -191,6 +192,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             Bind(cmd, "$timer_seq", rec.TimerSeqCounter);
             Bind(cmd, "$unseen", JsonSerializer.Serialize(rec.Unseen.ToArray()));
             Bind(cmd, "$updated_since_invocation", JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
+            Bind(cmd, "$execution_timeout_seconds", rec.ExecutionTimeoutSeconds);
             cmd.ExecuteNonQuery();
         }
 
@@ -321,7 +323,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 input_payload TEXT, execution_operation_id TEXT NOT NULL, status TEXT NOT NULL, result TEXT, error TEXT,
                 checkpointed_result TEXT, checkpointed_error TEXT, token TEXT, token_seq INTEGER NOT NULL,
                 invocation_count INTEGER NOT NULL, invocation_start_ticks INTEGER, timer_seq INTEGER NOT NULL,
-                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL);
+                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL, execution_timeout_seconds INTEGER);
             CREATE TABLE IF NOT EXISTS operations (
                 arn TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sub_type TEXT, name TEXT, parent_id TEXT,
                 start_ticks INTEGER NOT NULL, created_seq INTEGER NOT NULL, timer_seq INTEGER NOT NULL, status TEXT NOT NULL,
@@ -339,6 +341,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 arn TEXT NOT NULL, operation_id TEXT NOT NULL, kind TEXT NOT NULL, due_ticks INTEGER NOT NULL, due_utc TEXT NOT NULL,
                 PRIMARY KEY (arn, operation_id, kind));
             """);
+        AddColumnIfMissing("executions", "execution_timeout_seconds", "INTEGER");
         using var cmd = Command("SELECT version FROM schema_info LIMIT 1");
         var version = cmd.ExecuteScalar();
         if (version is null)
@@ -350,6 +353,20 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             throw new InvalidOperationException(
                 $"The local durable service database '{FilePath}' has schema version {version}; this version of Durable.Fluent reads version {SchemaVersion}. Use a new file.");
         }
+    }
+
+    /// <summary>Adds a nullable column that files written by an earlier version lack (their rows read it as NULL).</summary>
+    private void AddColumnIfMissing(string table, string column, string type)
+    {
+        using (var info = Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"))
+        {
+            if (Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+            {
+                return;
+            }
+        }
+
+        Exec($"ALTER TABLE {table} ADD COLUMN {column} {type}");
     }
 
     private void Exec(string sql)

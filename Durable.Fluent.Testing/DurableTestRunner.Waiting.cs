@@ -312,10 +312,15 @@ public sealed partial class DurableTestRunner
     }
 
     /// <summary>Advances to the earliest trigger of the execution (or of a chained child) and fires it; true when the execution must be invoked.</summary>
-    private async Task<bool> FireNextTriggerAsync(string arn, CancellationToken cancellationToken)
+    private async Task<bool> FireNextTriggerAsync(string arn, CancellationToken cancellationToken, DateTimeOffset? until = null)
     {
         while (true)
         {
+            if (until is { } limit && (NextDueOverall(arn) is not { } due || due > limit))
+            {
+                return false;
+            }
+
             switch (await FireOneAsync(arn, cancellationToken).ConfigureAwait(false))
             {
                 case FireResult.Nothing:
@@ -328,9 +333,21 @@ public sealed partial class DurableTestRunner
 
     private async Task<FireResult> FireOneAsync(string arn, CancellationToken cancellationToken)
     {
-        var engineDue = Engine.NextTimerDue(arn);
+        var engineDue = Engine.NextOperationTimerDue(arn);
         var scheduled = NextScheduled(arn);
         var (child, childDue) = NextChild(arn);
+        if (ExecutionTimeoutFirst(arn, Earliest(engineDue, scheduled?.Due, child is null ? null : childDue)) is { } timedOut)
+        {
+            Clock.AdvanceTo(timedOut.Deadline);
+            Engine.FireNextTimer(timedOut.Arn); // applies the timeout
+            if (timedOut.Child is null)
+            {
+                return FireResult.Fired;
+            }
+
+            return await StepChildAsync(timedOut.Child, cancellationToken).ConfigureAwait(false) ? FireResult.NeedsInvoke : FireResult.Fired;
+        }
+
         if (child is not null && (scheduled is null || childDue <= scheduled.Due) && (engineDue is null || childDue <= engineDue.Value))
         {
             Clock.AdvanceTo(childDue);
@@ -355,6 +372,68 @@ public sealed partial class DurableTestRunner
 
         Clock.AdvanceTo(engineDue!.Value);
         return Engine.FireNextTimer(arn) ? FireResult.NeedsInvoke : FireResult.Fired;
+    }
+
+    /// <summary>
+    /// The execution timeout that falls first, if it falls no later than <paramref name="next"/> — the next trigger the runner
+    /// would move the clock to: this execution's own, or a chained child's. With no next trigger the execution waits on the
+    /// outside world, and the runner does not move the clock to a deadline by itself (a test that wants the timeout advances
+    /// <see cref="Clock"/>; the engine then applies it).
+    /// </summary>
+    private (string Arn, DateTimeOffset Deadline, ChildRun? Child)? ExecutionTimeoutFirst(string arn, DateTimeOffset? next)
+    {
+        if (next is null)
+        {
+            return null;
+        }
+
+        (string Arn, DateTimeOffset Deadline, ChildRun? Child)? first = Engine.Deadline(arn) is { } own && own <= next ? (arn, own, null) : null;
+        List<ChildRun> children;
+        lock (_children)
+        {
+            children = _children.Where(c => c.ParentArn == arn).ToList();
+        }
+
+        foreach (var c in children)
+        {
+            if (Engine.Deadline(c.Arn) is { } d && d <= next && (first is null || d < first.Value.Deadline))
+            {
+                first = (c.Arn, d, c);
+            }
+        }
+
+        return first;
+    }
+
+    private static DateTimeOffset? Earliest(params DateTimeOffset?[] times)
+    {
+        DateTimeOffset? best = null;
+        foreach (var t in times)
+        {
+            if (t is { } v && (best is null || v < best))
+            {
+                best = v;
+            }
+        }
+
+        return best;
+    }
+
+    private DateTimeOffset? NextDueOverall(string arn)
+    {
+        DateTimeOffset? due = Engine.NextTimerDue(arn);
+        if (NextScheduled(arn) is { } s && (due is null || s.Due < due))
+        {
+            due = s.Due;
+        }
+
+        var (child, childDue) = NextChild(arn);
+        if (child is not null && (due is null || childDue < due))
+        {
+            due = childDue;
+        }
+
+        return due;
     }
 
     private ScheduledTrigger? NextScheduled(string arn)
@@ -399,7 +478,7 @@ public sealed partial class DurableTestRunner
             return Clock.GetUtcNow();
         }
 
-        DateTimeOffset? due = Engine.NextTimerDue(child.Arn);
+        DateTimeOffset? due = Engine.NextOperationTimerDue(child.Arn);
         if (NextScheduled(child.Arn) is { } s && (due is null || s.Due < due))
         {
             due = s.Due;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Durable.Fluent.Serialization;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
@@ -110,8 +109,47 @@ public sealed partial class DurableTestRunner : IDisposable
         return new TestExecution<TOut>(this, arn, (input, requestId, ct) => workflow.HandleAsync(input, _store, RunOptions(requestId), ct), PayloadCodecFor(workflow));
     }
 
-    /// <summary>Drives one execution until it ends or is blocked on the outside world.</summary>
-    internal async Task DriveAsync(string arn, Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> handler, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts an execution and drives it until a callback named <paramref name="callbackName"/> (or any callback, when null) is
+    /// open — created and not answered — and hands control back, even when the callback has a timeout or a scripted responder
+    /// (nothing more happens on the virtual clock). The returned execution is RUNNING; answer with
+    /// <see cref="TestExecution{TOut}.SendCallbackSuccessAsync"/>, <see cref="TestExecution{TOut}.SendCallbackFailureAsync"/>
+    /// or <see cref="TestExecution{TOut}.SendCallbackHeartbeat"/> plus <see cref="TestExecution{TOut}.AdvanceTimeAsync"/>. If the
+    /// execution ends before such a callback opens, it is returned ended.
+    /// </summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="workflow">The workflow.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="callbackName">The callback's (or its wait-for-callback's) name; null for the first callback that opens.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The execution, stopped at the open callback.</returns>
+    public async Task<TestExecution<TOut>> RunUntilCallbackAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, TIn input, string? callbackName = null, string? executionName = null, CancellationToken cancellationToken = default)
+    {
+        var execution = Start(workflow, JsonSerializer.Serialize(input, workflow.Options.JsonOptions), executionName);
+        await execution.RunUntilCallbackAsync(callbackName, cancellationToken).ConfigureAwait(false);
+        return execution;
+    }
+
+    /// <summary>Whether a callback matching <paramref name="callbackName"/> (any, when null) is open in the execution.</summary>
+    internal bool HasOpenCallback(string arn, string? callbackName)
+    {
+        var ops = Engine.GetOperations(arn);
+        var byId = ops.ToDictionary(o => o.Id, StringComparer.Ordinal);
+        return ops.Any(o => o.Type == OperationType.Callback && o.Status == OperationStatus.Started && (callbackName is null || CallbackNames(o, byId).Contains(callbackName)));
+    }
+
+    /// <summary>
+    /// Drives one execution until it ends or is blocked on the outside world; also stops when <paramref name="stopWhen"/> holds
+    /// after an invocation, or before anything due after <paramref name="until"/> would fire (the clock then stands at it).
+    /// </summary>
+    internal async Task DriveAsync(
+        string arn,
+        Func<DurableExecutionInvocationInput, string, CancellationToken, Task<DurableExecutionInvocationOutput>> handler,
+        CancellationToken cancellationToken,
+        Func<bool>? stopWhen = null,
+        DateTimeOffset? until = null)
     {
         var consecutiveFailures = 0;
         var invocations = 0;
@@ -125,8 +163,18 @@ public sealed partial class DurableTestRunner : IDisposable
                 return;
             }
 
-            if (!invokeNow && !await FireNextTriggerAsync(arn, cancellationToken).ConfigureAwait(false))
+            if (!invokeNow && stopWhen?.Invoke() == true)
             {
+                return;
+            }
+
+            if (!invokeNow && !await FireNextTriggerAsync(arn, cancellationToken, until).ConfigureAwait(false))
+            {
+                if (until is { } limit)
+                {
+                    Clock.AdvanceTo(limit);
+                }
+
                 return;
             }
 

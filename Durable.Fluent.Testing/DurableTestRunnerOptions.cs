@@ -8,8 +8,16 @@ public sealed record DurableTestRunnerOptions
     /// <summary>The function name used in ARNs (default <c>durable-function</c>).</summary>
     public string FunctionName { get; init; } = "durable-function";
 
-    /// <summary>The execution timeout recorded on ExecutionStarted, in seconds (default 300).</summary>
-    public int ExecutionTimeoutSeconds { get; init; } = 300;
+    /// <summary>
+    /// The execution timeout in seconds — set it to your function's <c>DurableConfig.ExecutionTimeout</c> (1–31,622,400;
+    /// default 31,622,400, the longest the service allows). It is recorded on ExecutionStarted and enforced on the virtual
+    /// clock: when it passes before the execution ends, the execution ends TIMED_OUT with an <c>ExecutionTimedOut</c> event,
+    /// whether it was suspended or an invocation was running (that invocation's next checkpoint is refused). The runner moves
+    /// the clock to the deadline only on its way to a later trigger; an execution that waits on the outside world (an open
+    /// callback nobody answers) stays RUNNING until the test sends something or advances <see cref="DurableTestRunner.Clock"/>
+    /// past the deadline.
+    /// </summary>
+    public int ExecutionTimeoutSeconds { get; init; } = Engine.LocalDurableEngine.MaxExecutionTimeoutSeconds;
 
     /// <summary>
     /// Safety net: the most handler invocations one execution may take before the runner stops it with an error (default 10,000).

@@ -33,6 +33,30 @@ public sealed partial class TestExecution<TOut>
         return ResumeAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Continues the execution until a callback named <paramref name="callbackName"/> (any, when null) is open, then hands control
+    /// back without firing its timeouts (see <see cref="DurableTestRunner.RunUntilCallbackAsync{TIn, TOut}"/>).
+    /// </summary>
+    /// <param name="callbackName">The callback's (or its wait-for-callback's) name; null for any callback.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>A task.</returns>
+    public Task RunUntilCallbackAsync(string? callbackName = null, CancellationToken cancellationToken = default)
+        => _runner.DriveAsync(DurableExecutionArn, _handler, cancellationToken, () => _runner.HasOpenCallback(DurableExecutionArn, callbackName));
+
+    /// <summary>
+    /// Moves the virtual clock forward by <paramref name="by"/>, firing (and invoking for) everything due on the way — waits,
+    /// retries, scripted responses, callback and heartbeat timeouts — and stops there, even if the execution could go on.
+    /// Use it between heartbeats: <c>SendCallbackHeartbeat(...)</c>, <c>AdvanceTimeAsync(50 s)</c>, ...
+    /// </summary>
+    /// <param name="by">How far to move the clock (not negative).</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>A task.</returns>
+    public Task AdvanceTimeAsync(TimeSpan by, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        return _runner.DriveAsync(DurableExecutionArn, _handler, cancellationToken, until: _runner.Clock.GetUtcNow() + by);
+    }
+
     /// <summary>Sends a heartbeat to a callback (by name or id): restarts its heartbeat timer. No event, no invocation.</summary>
     /// <param name="callbackNameOrId">The callback's name, or its id.</param>
     public void SendCallbackHeartbeat(string callbackNameOrId)

@@ -168,13 +168,28 @@ public sealed class PayloadTooLargeException : DurableExecutionException
     public long Limit { get; }
 }
 
-/// <summary>The invocation input is not a durable execution envelope (missing ARN, token or EXECUTION operation).</summary>
+/// <summary>
+/// The invocation input, or the execution state the service returned for it, is not a durable execution envelope we can
+/// run: bytes that are not the envelope's JSON, a missing ARN or token, a null or untyped operation, a duplicate operation
+/// id, no or two EXECUTION operations, an EXECUTION operation that does not match the ARN, an absurd timestamp, or state
+/// paging that never ends (a repeated marker). The message names what is wrong and where. The Lambda entry throws it,
+/// so the invocation is retried and nothing runs on state it cannot trust; only input the workflow cannot read as its
+/// input type becomes a FAILED execution. See the README's "Errors" section for the full table.
+/// </summary>
 public sealed class InvalidInvocationInputException : DurableExecutionException
 {
     /// <summary>Creates the exception.</summary>
-    /// <param name="message">What is wrong.</param>
+    /// <param name="message">What is wrong, and where.</param>
     public InvalidInvocationInputException(string message)
         : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong, and where.</param>
+    /// <param name="innerException">The parser's error.</param>
+    public InvalidInvocationInputException(string message, Exception? innerException)
+        : base(message, innerException)
     {
     }
 }

@@ -4,17 +4,20 @@ using Durable.Fluent.Serialization;
 
 namespace Durable.Fluent;
 
-/// <summary>Configures one step: semantics, retry strategy and serializer.</summary>
-/// <typeparam name="TResult">The step's result type.</typeparam>
-public sealed class StepConfigurator<TResult>
+/// <summary>The settings every step has: semantics, retry strategy, per-attempt timeout.</summary>
+/// <typeparam name="TSelf">The concrete configurator (for fluent chaining).</typeparam>
+public abstract class StepConfiguratorBase<TSelf>
+    where TSelf : StepConfiguratorBase<TSelf>
 {
+    private protected StepConfiguratorBase()
+    {
+    }
+
     internal StepSemantics Semantics { get; private set; } = StepSemantics.AtLeastOncePerRetry;
 
     internal IRetryStrategy? RetryStrategy { get; private set; }
 
     internal bool RetryExplicit { get; private set; }
-
-    internal ISerDes<TResult>? SerDes { get; private set; }
 
     internal TimeSpan? AttemptTimeout { get; private set; }
 
@@ -27,7 +30,7 @@ public sealed class StepConfigurator<TResult>
     /// </summary>
     /// <param name="timeout">More than zero.</param>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> Timeout(TimeSpan timeout)
+    public TSelf Timeout(TimeSpan timeout)
     {
         if (timeout <= TimeSpan.Zero)
         {
@@ -35,7 +38,7 @@ public sealed class StepConfigurator<TResult>
         }
 
         AttemptTimeout = timeout;
-        return this;
+        return (TSelf)this;
     }
 
     /// <summary>
@@ -44,38 +47,38 @@ public sealed class StepConfigurator<TResult>
     /// side effects that must not repeat.
     /// </summary>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> AtMostOncePerRetry()
+    public TSelf AtMostOncePerRetry()
     {
         Semantics = StepSemantics.AtMostOncePerRetry;
-        return this;
+        return (TSelf)this;
     }
 
     /// <summary>The default: the body may run again if the invocation ends before its result is checkpointed.</summary>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> AtLeastOncePerRetry()
+    public TSelf AtLeastOncePerRetry()
     {
         Semantics = StepSemantics.AtLeastOncePerRetry;
-        return this;
+        return (TSelf)this;
     }
 
     /// <summary>Sets the step semantics.</summary>
     /// <param name="semantics">The semantics.</param>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> WithSemantics(StepSemantics semantics)
+    public TSelf WithSemantics(StepSemantics semantics)
     {
         Semantics = semantics;
-        return this;
+        return (TSelf)this;
     }
 
     /// <summary>Retries failed attempts with <paramref name="strategy"/> (for example a <c>RetryStrategyConfig</c> or a preset).</summary>
     /// <param name="strategy">The strategy.</param>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> Retry(IRetryStrategy strategy)
+    public TSelf Retry(IRetryStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         RetryStrategy = strategy;
         RetryExplicit = true;
-        return this;
+        return (TSelf)this;
     }
 
     /// <summary>
@@ -85,7 +88,7 @@ public sealed class StepConfigurator<TResult>
     /// </summary>
     /// <param name="options">The Polly options.</param>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> Retry(Polly.Retry.RetryStrategyOptions<object> options)
+    public TSelf Retry(Polly.Retry.RetryStrategyOptions<object> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return Retry(new PollyRetryStrategy(options));
@@ -93,17 +96,17 @@ public sealed class StepConfigurator<TResult>
 
     /// <summary>Never retries: the first failure fails the step.</summary>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> NoRetry()
+    public TSelf NoRetry()
     {
         RetryStrategy = NoRetryStrategy.Instance;
         RetryExplicit = true;
-        return this;
+        return (TSelf)this;
     }
 
     /// <summary>Applies a reusable <see cref="StepConfig"/> preset (semantics and retry strategy).</summary>
     /// <param name="config">The preset.</param>
     /// <returns>This configurator.</returns>
-    public StepConfigurator<TResult> Apply(StepConfig config)
+    public TSelf Apply(StepConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         Semantics = config.Semantics;
@@ -112,8 +115,18 @@ public sealed class StepConfigurator<TResult>
             Retry(config.Retry);
         }
 
-        return this;
+        return (TSelf)this;
     }
+
+}
+
+/// <summary>Configures one step that has a result: semantics, retry strategy, timeout and the result's serializer.</summary>
+/// <typeparam name="TResult">The step's result type.</typeparam>
+public sealed class StepConfigurator<TResult> : StepConfiguratorBase<StepConfigurator<TResult>>
+{
+    internal ISerDes<TResult>? SerDes { get; private set; }
+
+    internal CodecSpec Codec => SerDes is null ? CodecSpec.JsonOf<TResult>() : CodecSpec.Custom(SerDes);
 
     /// <summary>Uses a custom serializer for the step's result, on the first run and on replay.</summary>
     /// <param name="serDes">The serializer.</param>
@@ -124,8 +137,14 @@ public sealed class StepConfigurator<TResult>
         SerDes = serDes;
         return this;
     }
+}
 
-    internal CodecSpec Codec => SerDes is null ? CodecSpec.JsonOf<TResult>() : CodecSpec.Custom(SerDes);
+/// <summary>
+/// Configures a step that has no result (a <c>void</c> or <see cref="Task"/> body, or a compensation): semantics, retry
+/// strategy and timeout. There is no result to serialize; the current value passes through.
+/// </summary>
+public sealed class StepConfigurator : StepConfiguratorBase<StepConfigurator>
+{
 }
 
 /// <summary>

@@ -140,7 +140,8 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         {
             var (item, index) = ((object? Item, int Index))v!;
             return map((TItem)item!, index);
-        }));
+        })
+        { ResultType = typeof(TResult) });
         return AddMapNode(name, items, chain, static (item, index) => (item, index), configure);
     }
 

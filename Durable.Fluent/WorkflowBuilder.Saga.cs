@@ -37,7 +37,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     /// <param name="undo">Undoes the step.</param>
     /// <param name="configure">Optional: semantics and retry strategy of the compensation step (default: the workflow's default retries).</param>
     /// <returns>The builder.</returns>
-    public WorkflowBuilder<TIn, TCur> CompensateWith(OperationName name, Action<TCur, StepContext<TIn>> undo, Action<StepConfigurator<bool>>? configure = null)
+    public WorkflowBuilder<TIn, TCur> CompensateWith(OperationName name, Action<TCur, StepContext<TIn>> undo, Action<StepConfigurator>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(undo);
         return AddCompensation(name, (v, ctx, _) =>
@@ -52,7 +52,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     /// <param name="undo">Undoes the step.</param>
     /// <param name="configure">Optional: semantics and retry strategy of the compensation step.</param>
     /// <returns>The builder.</returns>
-    public WorkflowBuilder<TIn, TCur> CompensateWith(OperationName name, Func<TCur, StepContext<TIn>, CancellationToken, Task> undo, Action<StepConfigurator<bool>>? configure = null)
+    public WorkflowBuilder<TIn, TCur> CompensateWith(OperationName name, Func<TCur, StepContext<TIn>, CancellationToken, Task> undo, Action<StepConfigurator>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(undo);
         return AddCompensation(name, async (v, ctx, ct) =>
@@ -62,11 +62,22 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         }, configure);
     }
 
-    private WorkflowBuilder<TIn, TCur> AddCompensation(OperationName name, StepBody body, Action<StepConfigurator<bool>>? configure)
+    /// <summary>Declares an asynchronous undo whose body takes no cancellation token (see the synchronous overload).</summary>
+    /// <param name="name">The compensation step's name.</param>
+    /// <param name="undo">Undoes the step.</param>
+    /// <param name="configure">Optional: semantics and retry strategy of the compensation step.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TCur> CompensateWith(OperationName name, Func<TCur, StepContext<TIn>, Task> undo, Action<StepConfigurator>? configure = null)
     {
-        var cfg = new StepConfigurator<bool>();
+        ArgumentNullException.ThrowIfNull(undo);
+        return CompensateWith(name, (v, ctx, _) => undo(v, ctx), configure);
+    }
+
+    private WorkflowBuilder<TIn, TCur> AddCompensation(OperationName name, StepBody body, Action<StepConfigurator>? configure)
+    {
+        var cfg = new StepConfigurator();
         configure?.Invoke(cfg);
-        var step = new StepNode(body, cfg.Codec) { Name = name, Semantics = cfg.Semantics, Retry = cfg.RetryStrategy, Timeout = cfg.AttemptTimeout };
+        var step = StepNode.From(body, CodecSpec.JsonOf<bool>(), cfg, typeof(bool)) with { Name = name };
         return new(Chain.Append(new CompensationNode(step) { Name = name }));
     }
 }

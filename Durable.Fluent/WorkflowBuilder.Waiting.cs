@@ -65,6 +65,59 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     }
 
     /// <summary>
+    /// Waits for a callback and combines its result with the current value (see
+    /// <see cref="AwaitCallbackAndCombine{T, TNext}(CallbackHandle{T}, Func{TCur, T, TNext})"/>), turning a timeout into a value.
+    /// </summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <typeparam name="TNext">The combined value type.</typeparam>
+    /// <param name="callback">The handle.</param>
+    /// <param name="combine">Combines the current value and the callback's result; it runs on every replay, so it must be deterministic.</param>
+    /// <param name="onTimeout">Computes the result when the callback timed out, from the error and the current value (it is not combined). It must be deterministic.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> AwaitCallbackAndCombine<T, TNext>(CallbackHandle<T> callback, Func<TCur, T, TNext> combine, Func<CallbackTimedOutException, TCur, TNext> onTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        ArgumentNullException.ThrowIfNull(combine);
+        ArgumentNullException.ThrowIfNull(onTimeout);
+        return new(Chain.Append(new AwaitCallbackNode(callback, callback.Name.Label, callback.Spec, (ex, v) => onTimeout(ex, (TCur)v!)) { Combine = (v, r) => combine((TCur)v!, (T)r!) }));
+    }
+
+    /// <summary>
+    /// Like <see cref="WaitForCallback{T}(OperationName, Func{TCur, string, CancellationToken, Task}, Action{CallbackConfigurator{T}}?, Func{CallbackTimedOutException, TCur, T}?)"/>,
+    /// and combines the callback's result with the current value so earlier results travel on:
+    /// <c>.WaitForCallback("approval", submit: ..., combine: (Order o, Approval a) =&gt; new Approved(o, a))</c>. Give the
+    /// combine function's parameter types (or both type arguments): the callback's type cannot be inferred otherwise.
+    /// </summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <typeparam name="TNext">The combined value type.</typeparam>
+    /// <param name="name">The operation name.</param>
+    /// <param name="submit">Sends the callback id to the outside system: <c>(value, callbackId, ct)</c>.</param>
+    /// <param name="combine">Combines the current value and the callback's result; it runs on every replay, so it must be deterministic.</param>
+    /// <param name="configure">Timeouts, serializer, submitter retry strategy.</param>
+    /// <param name="onTimeout">Optional: the result when the callback times out (not combined), instead of <see cref="CallbackTimedOutException"/>.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> WaitForCallback<T, TNext>(OperationName name, Func<TCur, string, CancellationToken, Task> submit, Func<TCur, T, TNext> combine, Action<CallbackConfigurator<T>>? configure = null, Func<CallbackTimedOutException, TCur, TNext>? onTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(submit);
+        return AddWaitForCallback(name, (v, id, _, ct) => submit((TCur)v!, id, ct), configure, onTimeout, combine);
+    }
+
+    /// <summary>Like the combining <c>WaitForCallback</c> overload, with the submitter's step context <c>(value, callbackId, ctx, ct)</c>.</summary>
+    /// <typeparam name="T">The callback's result type.</typeparam>
+    /// <typeparam name="TNext">The combined value type.</typeparam>
+    /// <param name="name">The operation name.</param>
+    /// <param name="submit">Sends the callback id: <c>(value, callbackId, ctx, ct)</c>.</param>
+    /// <param name="combine">Combines the current value and the callback's result; it must be deterministic.</param>
+    /// <param name="configure">Timeouts, serializer, submitter retry strategy.</param>
+    /// <param name="onTimeout">Optional: the result when the callback times out (not combined).</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> WaitForCallback<T, TNext>(OperationName name, Func<TCur, string, StepContext<TIn>, CancellationToken, Task> submit, Func<TCur, T, TNext> combine, Action<CallbackConfigurator<T>>? configure = null, Func<CallbackTimedOutException, TCur, TNext>? onTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(submit);
+        return AddWaitForCallback(name, (v, id, ctx, ct) => submit((TCur)v!, id, new StepContext<TIn>(ctx), ct), configure, onTimeout, combine);
+    }
+
+    /// <summary>
     /// Creates a callback, hands its id to <paramref name="submit"/> (a durable step with retries), and waits for the result —
     /// all in one CONTEXT operation (SubType <c>WaitForCallback</c>) whose children are named <c>"{name}-callback"</c> and
     /// <c>"{name}-submitter"</c>. The result becomes the current value.
@@ -255,6 +308,9 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         => AddInvoke(null, functionName, v => v, CodecSpec.JsonOf<TCur>(), configure);
 
     private WorkflowBuilder<TIn, T> AddWaitForCallback<T>(OperationName? name, CallbackSubmitter submit, Action<CallbackConfigurator<T>>? configure, Func<CallbackTimedOutException, TCur, T>? onTimeout)
+        => AddWaitForCallback<T, T>(name, submit, configure, onTimeout, null);
+
+    private WorkflowBuilder<TIn, TNext> AddWaitForCallback<T, TNext>(OperationName? name, CallbackSubmitter submit, Action<CallbackConfigurator<T>>? configure, Func<CallbackTimedOutException, TCur, TNext>? onTimeout, Func<TCur, T, TNext>? combine)
     {
         // A null name is an unnamed operation.
         var cfg = new CallbackConfigurator<T>();
@@ -264,6 +320,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
             Name = name,
             SubmitterRetry = cfg.SubmitterRetryStrategy,
             OnTimeout = onTimeout is null ? null : (ex, v) => onTimeout(ex, (TCur)v!),
+            Combine = combine is null ? null : (v, r) => combine((TCur)v!, (T)r!),
         }));
     }
 

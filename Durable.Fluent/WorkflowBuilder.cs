@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Durable.Fluent.Definition;
 
 namespace Durable.Fluent;
@@ -29,6 +30,43 @@ public static class Workflow
     /// <returns>The builder.</returns>
     public static WorkflowBuilder<TIn, TOut> Step<TIn, TOut>(OperationName name, Func<TIn, StepContext<TIn>, CancellationToken, Task<TOut>> body, Action<StepConfigurator<TOut>>? configure = null)
         => For<TIn>().Then(name, body, configure);
+
+    /// <summary>Starts a workflow with an asynchronous step whose body does not take a cancellation token.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <typeparam name="TOut">The step's result type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the input.</param>
+    /// <param name="configure">Optional step configuration.</param>
+    /// <returns>The builder.</returns>
+    public static WorkflowBuilder<TIn, TOut> Step<TIn, TOut>(OperationName name, Func<TIn, StepContext<TIn>, Task<TOut>> body, Action<StepConfigurator<TOut>>? configure = null)
+        => For<TIn>().Then(name, body, configure);
+
+    /// <summary>Starts a workflow with a step that has no result; the input stays the current value.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the input.</param>
+    /// <param name="configure">Optional step configuration.</param>
+    /// <returns>The builder.</returns>
+    public static WorkflowBuilder<TIn, TIn> Step<TIn>(OperationName name, Action<TIn, StepContext<TIn>> body, Action<StepConfigurator>? configure = null)
+        => For<TIn>().Then(name, body, configure);
+
+    /// <summary>Starts a workflow with an asynchronous step that has no result; the input stays the current value.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the input and a cancellation token.</param>
+    /// <param name="configure">Optional step configuration.</param>
+    /// <returns>The builder.</returns>
+    public static WorkflowBuilder<TIn, TIn> Step<TIn>(OperationName name, Func<TIn, StepContext<TIn>, CancellationToken, Task> body, Action<StepConfigurator>? configure = null)
+        => For<TIn>().Then(name, body, configure);
+
+    /// <summary>Starts a workflow with an asynchronous step that has no result and takes no token; the input stays the current value.</summary>
+    /// <typeparam name="TIn">The workflow input type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the input.</param>
+    /// <param name="configure">Optional step configuration.</param>
+    /// <returns>The builder.</returns>
+    public static WorkflowBuilder<TIn, TIn> Step<TIn>(OperationName name, Func<TIn, StepContext<TIn>, Task> body, Action<StepConfigurator>? configure = null)
+        => For<TIn>().Then(name, body, configure);
 }
 
 /// <summary>
@@ -39,6 +77,9 @@ public static class Workflow
 /// <typeparam name="TCur">The type of the current value (the previous node's output).</typeparam>
 public sealed partial class WorkflowBuilder<TIn, TCur>
 {
+    private const string OneParameterStepMessage =
+        "A step body takes (value, ctx): write .Then(\"name\", (value, ctx) => ...), or (value, ctx, ct) => ...Async(value, ct) for asynchronous work. A one-parameter lambda is a Select (no checkpoint), not a step.";
+
     internal WorkflowBuilder(Chain chain) => Chain = chain;
 
     internal Chain Chain { get; }
@@ -86,6 +127,114 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     public WorkflowBuilder<TIn, TNext> Then<TNext>(Func<TCur, StepContext<TIn>, CancellationToken, Task<TNext>> body, Action<StepConfigurator<TNext>>? configure = null)
         => Then(MethodName(body), body, configure);
 
+    /// <summary>
+    /// Adds an asynchronous step whose body takes no cancellation token: <c>.Then("charge", async (o, ctx) =&gt; await ChargeAsync(o))</c>.
+    /// The awaited result (not the task) becomes the current value.
+    /// </summary>
+    /// <typeparam name="TNext">The step's result type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(OperationName name, Func<TCur, StepContext<TIn>, Task<TNext>> body, Action<StepConfigurator<TNext>>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return AddStep(name, async (v, ctx, _) => await body((TCur)v!, new StepContext<TIn>(ctx)).ConfigureAwait(false), configure);
+    }
+
+    /// <summary>Adds an asynchronous step without a token, named after the method group passed as <paramref name="body"/>.</summary>
+    /// <typeparam name="TNext">The step's result type.</typeparam>
+    /// <param name="body">A method group.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder.</returns>
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(Func<TCur, StepContext<TIn>, Task<TNext>> body, Action<StepConfigurator<TNext>>? configure = null)
+        => Then(MethodName(body), body, configure);
+
+    /// <summary>
+    /// Not a step shape: a step body receives the current value <em>and</em> the step context. This overload exists so that a
+    /// one-parameter lambda (<c>o =&gt; ...</c>) is reported with the fix instead of a type-inference error about an unrelated
+    /// overload. Write <c>(o, ctx) =&gt; ...</c>, or <c>(o, ctx, ct) =&gt; ...Async(o, ct)</c> for asynchronous work.
+    /// </summary>
+    /// <typeparam name="TNext">The would-be result type.</typeparam>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">A one-parameter body (rejected at compile time).</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every call).</exception>
+    [Obsolete(OneParameterStepMessage, error: true, DiagnosticId = "DF0009", UrlFormat = "https://github.com/durable-fluent/durable-fluent#common-mistakes")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public WorkflowBuilder<TIn, TNext> Then<TNext>(OperationName name, Func<TCur, TNext> body, Action<StepConfigurator<TNext>>? configure = null)
+        => throw new NotSupportedException(OneParameterStepMessage);
+
+    /// <summary>
+    /// Adds a step that has no result (a <c>void</c> body): it is checkpointed like any step (retried, never re-run once it
+    /// succeeded), and the current value passes through unchanged: <c>.Then("send_email", (o, ctx) =&gt; Mailer.Send(o))</c>.
+    /// </summary>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body.</param>
+    /// <param name="configure">Optional configuration: semantics, retry strategy, timeout.</param>
+    /// <returns>The builder; the current value passes through.</returns>
+    public WorkflowBuilder<TIn, TCur> Then(OperationName name, Action<TCur, StepContext<TIn>> body, Action<StepConfigurator>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return AddPassThroughStep(name, (v, ctx, _) =>
+        {
+            body((TCur)v!, new StepContext<TIn>(ctx));
+            return new ValueTask<object?>((object?)null);
+        }, configure);
+    }
+
+    /// <summary>Adds an asynchronous step that has no result (a <see cref="Task"/> body); the current value passes through.</summary>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body; receives the current value, the step context and a cancellation token.</param>
+    /// <param name="configure">Optional configuration: semantics, retry strategy, timeout.</param>
+    /// <returns>The builder; the current value passes through.</returns>
+    public WorkflowBuilder<TIn, TCur> Then(OperationName name, Func<TCur, StepContext<TIn>, CancellationToken, Task> body, Action<StepConfigurator>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return AddPassThroughStep(name, async (v, ctx, ct) =>
+        {
+            await body((TCur)v!, new StepContext<TIn>(ctx), ct).ConfigureAwait(false);
+            return null;
+        }, configure);
+    }
+
+    /// <summary>Adds an asynchronous step that has no result and takes no token; the current value passes through.</summary>
+    /// <param name="name">The step name.</param>
+    /// <param name="body">The step body.</param>
+    /// <param name="configure">Optional configuration: semantics, retry strategy, timeout.</param>
+    /// <returns>The builder; the current value passes through.</returns>
+    public WorkflowBuilder<TIn, TCur> Then(OperationName name, Func<TCur, StepContext<TIn>, Task> body, Action<StepConfigurator>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return AddPassThroughStep(name, async (v, ctx, _) =>
+        {
+            await body((TCur)v!, new StepContext<TIn>(ctx)).ConfigureAwait(false);
+            return null;
+        }, configure);
+    }
+
+    /// <summary>Adds a step with no result, named after the method group passed as <paramref name="body"/>; the value passes through.</summary>
+    /// <param name="body">A method group.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder; the current value passes through.</returns>
+    public WorkflowBuilder<TIn, TCur> Then(Action<TCur, StepContext<TIn>> body, Action<StepConfigurator>? configure = null)
+        => Then(MethodName(body), body, configure);
+
+    /// <summary>Adds an asynchronous step with no result, named after the method group passed as <paramref name="body"/>.</summary>
+    /// <param name="body">A method group.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder; the current value passes through.</returns>
+    public WorkflowBuilder<TIn, TCur> Then(Func<TCur, StepContext<TIn>, CancellationToken, Task> body, Action<StepConfigurator>? configure = null)
+        => Then(MethodName(body), body, configure);
+
+    /// <summary>Adds an asynchronous step with no result and no token, named after the method group passed as <paramref name="body"/>.</summary>
+    /// <param name="body">A method group.</param>
+    /// <param name="configure">Optional configuration.</param>
+    /// <returns>The builder; the current value passes through.</returns>
+    public WorkflowBuilder<TIn, TCur> Then(Func<TCur, StepContext<TIn>, Task> body, Action<StepConfigurator>? configure = null)
+        => Then(MethodName(body), body, configure);
+
     /// <summary>Adds a durable wait: the execution suspends (no compute is billed) and resumes after <paramref name="duration"/>.</summary>
     /// <param name="name">The wait name (descriptive: <c>"payment_confirmation_wait"</c>).</param>
     /// <param name="duration">Whole seconds, from 1 s to 31,622,400 s (366 days).</param>
@@ -109,7 +258,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     public WorkflowBuilder<TIn, TNext> Select<TNext>(Func<TCur, WorkflowContext<TIn>, TNext> map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        return new(Chain.Append(new SelectNode((v, ctx) => map((TCur)v!, new WorkflowContext<TIn>(ctx, () => ctx.IsReplaying)))));
+        return new(Chain.Append(new SelectNode((v, ctx) => map((TCur)v!, new WorkflowContext<TIn>(ctx, () => ctx.IsReplaying))) { ResultType = typeof(TNext) }));
     }
 
     /// <summary>Transforms the current value without checkpointing (see <see cref="Select{TNext}(Func{TCur, WorkflowContext{TIn}, TNext})"/>).</summary>
@@ -119,7 +268,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     public WorkflowBuilder<TIn, TNext> Select<TNext>(Func<TCur, TNext> map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        return new(Chain.Append(new SelectNode((v, _) => map((TCur)v!))));
+        return new(Chain.Append(new SelectNode((v, _) => map((TCur)v!)) { ResultType = typeof(TNext) }));
     }
 
     /// <summary>
@@ -145,6 +294,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     public Workflow<TIn, TCur> Build(WorkflowOptions? options = null)
     {
         DefinitionValidator.Validate(Chain, "workflow");
+        DefinitionValidator.ValidateResultType(typeof(TCur), "The workflow's result");
         SagaRules.Validate(Chain);
         return new Workflow<TIn, TCur>(Chain, options ?? WorkflowOptions.Default);
     }
@@ -153,14 +303,14 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     {
         var cfg = new StepConfigurator<TNext>();
         configure?.Invoke(cfg);
-        var node = new StepNode(body, cfg.Codec)
-        {
-            Name = name,
-            Semantics = cfg.Semantics,
-            Retry = cfg.RetryStrategy,
-            Timeout = cfg.AttemptTimeout,
-        };
-        return new(Chain.Append(node));
+        return new(Chain.Append(StepNode.From(body, cfg.Codec, cfg, typeof(TNext)) with { Name = name }));
+    }
+
+    private WorkflowBuilder<TIn, TCur> AddPassThroughStep(OperationName name, StepBody body, Action<StepConfigurator>? configure)
+    {
+        var cfg = new StepConfigurator();
+        configure?.Invoke(cfg);
+        return new(Chain.Append(StepNode.From(body, CodecSpec.JsonOf<object?>(), cfg, null) with { Name = name, PassesValueThrough = true }));
     }
 
     private static OperationName MethodName(Delegate body)

@@ -34,6 +34,12 @@ internal sealed class ExecutionRecord
 
     public required string ExecutionOperationId { get; init; }
 
+    /// <summary>The execution timeout (DurableConfig.ExecutionTimeout / ExecutionTimeoutSeconds), or null for none.</summary>
+    public int? ExecutionTimeoutSeconds { get; init; }
+
+    /// <summary>When the execution times out: <see cref="Start"/> plus the timeout, or null for none.</summary>
+    public DateTimeOffset? Deadline => ExecutionTimeoutSeconds is { } s ? Start.AddSeconds(s) : null;
+
     public ExecutionStatus Status { get; set; } = ExecutionStatus.Running;
 
     public bool IsTerminal => Status != ExecutionStatus.Running;

@@ -15,6 +15,9 @@ namespace Durable.Fluent.Testing.Engine;
 public sealed class LocalDurableEngine
 {
     private const string Account = "123456789012";
+
+    /// <summary>The longest execution timeout the service accepts (366 days): the default when none is given.</summary>
+    public const int MaxExecutionTimeoutSeconds = 31_622_400;
     private readonly object _gate = new();
     private readonly Dictionary<string, ExecutionRecord> _executions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Arn, string OperationId)> _callbacks = new(StringComparer.Ordinal);
@@ -63,6 +66,11 @@ public sealed class LocalDurableEngine
                 throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid durable execution name '{name}': 1–64 characters of [a-zA-Z0-9-_].");
             }
 
+            if (request.ExecutionTimeoutSeconds is < 1 or > MaxExecutionTimeoutSeconds)
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid ExecutionTimeoutSeconds {request.ExecutionTimeoutSeconds}: it must be between 1 and {MaxExecutionTimeoutSeconds} seconds.");
+            }
+
             var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
             var invocationId = Hex(name + ":" + n)[..32];
             var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{invocationId}";
@@ -77,6 +85,7 @@ public sealed class LocalDurableEngine
             {
                 InputPayload = request.InputPayload,
                 ExecutionOperationId = execId,
+                ExecutionTimeoutSeconds = request.ExecutionTimeoutSeconds,
             };
             var execOp = new OpRecord(execId, OperationType.Execution, null, null, null, now, rec.NextTimerSeq())
             {
@@ -190,6 +199,7 @@ public sealed class LocalDurableEngine
         lock (_gate)
         {
             var rec = Get(arn);
+            RejectIfEnded(rec);
             if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
             {
                 throw new LocalEngineException("InvalidParameterValueException", 400, "Invalid Checkpoint Token: the token is stale or was never issued for this execution.");
@@ -248,6 +258,7 @@ public sealed class LocalDurableEngine
         lock (_gate)
         {
             var rec = Get(arn);
+            RejectIfEnded(rec);
             if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
             {
                 throw new LocalEngineException("InvalidParameterValueException", 400, "Invalid Checkpoint Token: the token is stale or was never issued for this execution.");
@@ -361,7 +372,7 @@ public sealed class LocalDurableEngine
         }
     }
 
-    /// <summary>The earliest due time among the execution's timers (waits, retries, callback timeouts), or null.</summary>
+    /// <summary>The earliest due time among the execution's timers (waits, retries, callback timeouts, the execution timeout), or null.</summary>
     /// <param name="arn">The execution ARN.</param>
     /// <returns>The due time.</returns>
     public DateTimeOffset? NextTimerDue(string arn)
@@ -370,6 +381,39 @@ public sealed class LocalDurableEngine
         {
             var rec = Get(arn);
             return rec.IsTerminal ? null : NextTimer(rec)?.Due;
+        }
+    }
+
+    /// <summary>The earliest due time among the execution's operation timers (not its execution timeout), or null.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The due time.</returns>
+    internal DateTimeOffset? NextOperationTimerDue(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            DateTimeOffset? best = null;
+            foreach (var t in Timers(rec))
+            {
+                if (t.Kind != TimerKind.ExecutionTimeout && (best is null || t.Due < best))
+                {
+                    best = t.Due;
+                }
+            }
+
+            return best;
+        }
+    }
+
+    /// <summary>When the execution times out, or null when it has ended or has no timeout.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The deadline.</returns>
+    internal DateTimeOffset? Deadline(string arn)
+    {
+        lock (_gate)
+        {
+            var rec = Get(arn);
+            return rec.IsTerminal ? null : rec.Deadline;
         }
     }
 
@@ -400,6 +444,9 @@ public sealed class LocalDurableEngine
                     op.Status = OperationStatus.Ready;
                     op.NextAttemptTimestamp = null;
                     rec.Touch(op, service: true);
+                    break;
+                case TimerKind.ExecutionTimeout:
+                    TimeOut(rec, t.Due);
                     break;
                 case TimerKind.CallbackTimeout:
                 case TimerKind.CallbackHeartbeat:
@@ -567,6 +614,8 @@ public sealed class LocalDurableEngine
         {
             throw new LocalEngineException("ResourceNotFoundException", 404, "Callback not found: the callback id is unknown.");
         }
+
+        ExpireIfDue(rec);
 
         var op = rec.Ops[where.OperationId];
         if (rec.IsTerminal || op.Status != OperationStatus.Started)
@@ -806,6 +855,12 @@ public sealed class LocalDurableEngine
         {
             rec.TimerCandidates.ExceptWith(spent);
         }
+
+        if (rec.Deadline is { } deadline)
+        {
+            // Sequence 0: at the same instant the execution times out before any of its own timers fires.
+            yield return (deadline, 0, TimerKind.ExecutionTimeout, rec.Ops[rec.ExecutionOperationId]);
+        }
     }
 
     /// <summary>Chained invokes still waiting for their target: (caller ARN, operation id, target execution ARN).</summary>
@@ -898,10 +953,57 @@ public sealed class LocalDurableEngine
         }
     }
 
+    /// <summary>The execution, timed out first if its deadline has passed (every public call goes through here or <see cref="FindCallback"/>).</summary>
     private ExecutionRecord Get(string arn)
-        => arn is not null && _executions.TryGetValue(arn, out var rec)
-            ? rec
+    {
+        var rec = arn is not null && _executions.TryGetValue(arn, out var found)
+            ? found
             : throw new LocalEngineException("ResourceNotFoundException", 404, $"Durable execution not found: {arn}");
+        ExpireIfDue(rec);
+        return rec;
+    }
+
+    /// <summary>
+    /// Ends the execution TIMED_OUT if its deadline has passed. The engine has no clock thread: the deadline is applied by
+    /// the first call that looks at the execution on or after it (a timer the host fires, a checkpoint of an invocation that
+    /// ran past it, a read), and the event carries the deadline as its time, so the history reads as if it fired on time.
+    /// </summary>
+    private void ExpireIfDue(ExecutionRecord rec)
+    {
+        if (!rec.IsTerminal && rec.Deadline is { } deadline && _time.GetUtcNow() >= deadline)
+        {
+            TimeOut(rec, deadline);
+            Persist(rec);
+        }
+    }
+
+    /// <summary>
+    /// The service's execution timeout: the execution ends TIMED_OUT (ExecutionTimedOut, error <c>Execution.Timeout</c>).
+    /// Open operations keep their last status and get no events; their timers and any callback or chained invoke still open
+    /// are dead (callbacks answer as for a closed execution); a running invocation's later checkpoints are rejected.
+    /// </summary>
+    private static void TimeOut(ExecutionRecord rec, DateTimeOffset at)
+    {
+        Complete(rec, ExecutionStatus.TimedOut, null, new ErrorObject
+        {
+            ErrorType = "Execution.Timeout",
+            ErrorMessage = $"The durable execution exceeded its execution timeout of {rec.ExecutionTimeoutSeconds} seconds.",
+        }, at);
+        rec.Token = null;
+        rec.PagedState = null;
+    }
+
+    /// <summary>A checkpoint or state read for an execution that has ended (timed out, stopped, finished) is refused, not retried.</summary>
+    private static void RejectIfEnded(ExecutionRecord rec)
+    {
+        if (rec.IsTerminal)
+        {
+            throw new LocalEngineException(
+                "InvalidParameterValueException",
+                400,
+                $"Durable execution {rec.Arn} has already ended ({UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status)}); it accepts no more checkpoints.");
+        }
+    }
 
     private static string NewToken(ExecutionRecord rec)
     {
@@ -930,6 +1032,7 @@ public sealed class LocalDurableEngine
         RetryDue,
         CallbackTimeout,
         CallbackHeartbeat,
+        ExecutionTimeout,
     }
 }
 

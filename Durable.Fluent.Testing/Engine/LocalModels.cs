@@ -15,8 +15,12 @@ public sealed record StartExecutionRequest
     /// <summary>The input as JSON text.</summary>
     public string? InputPayload { get; init; }
 
-    /// <summary>The execution timeout in seconds (ExecutionStarted details).</summary>
-    public int ExecutionTimeoutSeconds { get; init; } = 300;
+    /// <summary>
+    /// The execution timeout in seconds: the function's <c>DurableConfig.ExecutionTimeout</c>, 1–31,622,400 (366 days, the
+    /// default: the longest the service allows). Recorded on ExecutionStarted and enforced: when it has passed since the
+    /// start, the execution ends TIMED_OUT with an <c>ExecutionTimedOut</c> event.
+    /// </summary>
+    public int ExecutionTimeoutSeconds { get; init; } = LocalDurableEngine.MaxExecutionTimeoutSeconds;
 
     /// <summary>The function version or alias that runs (<c>$LATEST</c> by default).</summary>
     public string Qualifier { get; init; } = "$LATEST";

@@ -132,15 +132,40 @@ public class ParallelTests
     }
 
     [Test]
-    public async Task Invalid_max_concurrency_fails_before_any_operation_8_19()
+    public void Invalid_max_concurrency_is_rejected_by_build_naming_the_operation_8_19()
     {
+        var builder = Workflow.For<object?>()
+#pragma warning disable DF0006 // the Build() rule under test
+            .Parallel("bad-concurrency", [Kit.Ok<object?, object?>("a"), Kit.Ok<object?, object?>("b")], c => c.MaxConcurrency(0));
+#pragma warning restore DF0006
+        var ex = Assert.Throws<WorkflowDefinitionException>(() => builder.Build());
+        Assert.That(ex!.Message, Does.Contain("Parallel 'bad-concurrency'").And.Contain("MaxConcurrency(0) must be at least 1"));
+    }
+
+    [TestCase(0)]
+    [TestCase(-3)]
+    public void Invalid_map_concurrency_and_batch_size_are_rejected_by_build(int bad)
+    {
+        var concurrency = Workflow.For<int[]>().Map("items", xs => xs, (x, _) => x, m => m.MaxConcurrency(bad));
+        Assert.That(() => concurrency.Build(), Throws.TypeOf<WorkflowDefinitionException>().With.Message.Contains($"Map 'items'").And.Message.Contains($"MaxConcurrency({bad})"));
+        var batch = Workflow.For<int[]>().Child("inner", c => c.Map("items", xs => xs, (x, _) => x, m => m.BatchSize(bad)));
+        Assert.That(() => batch.Build(), Throws.TypeOf<WorkflowDefinitionException>().With.Message.Contains($"BatchSize({bad})"));
+        Assert.That(() => Workflow.For<int[]>().Map("items", xs => xs, (x, _) => x, m => m.MaxConcurrency(1).BatchSize(1)).Build(), Throws.Nothing);
+    }
+
+    [Test]
+    public async Task Invalid_max_concurrency_built_while_the_handler_runs_fails_the_execution_before_any_operation_8_19()
+    {
+        // A definition built inside the running handler (as an imperative SDK does) fails there, before anything is checkpointed.
         var wf = Workflow.For<object?>()
-            .Parallel("bad-concurrency", [Kit.Ok<object?, object?>("a"), Kit.Ok<object?, object?>("b")], c => c.MaxConcurrency(0))
+#pragma warning disable DF0006 // the Build() rule under test
+            .Select(v => Workflow.For<object?>().Parallel("bad-concurrency", [Kit.Ok<object?, object?>("a")], c => c.MaxConcurrency(0)).Build())
+#pragma warning restore DF0006
             .Build();
         using var runner = new DurableTestRunner();
         var ex = await runner.RunAsync(wf, null);
         Assert.That(ex.Status, Is.EqualTo(ExecutionStatus.Failed));
-        Assert.That(ex.Error?.ErrorType, Is.EqualTo(typeof(BatchConfigurationException).FullName));
+        Assert.That(ex.Error?.ErrorType, Is.EqualTo(typeof(WorkflowDefinitionException).FullName));
         Assert.That(Kit.Events(ex), Is.Empty);
     }
 

@@ -89,6 +89,53 @@ public class MockedCheckpointStoreTests
     }
 
     [Test]
+    public async Task A_moq_test_drives_three_invocations_from_the_updates_the_store_received()
+    {
+        // The script builds every envelope: no wire operations built by hand, no operation ids computed by the test.
+        var charged = 0;
+        var workflow = Workflow.For<string>()
+            .Then("charge", (name, ctx) => { charged++; return $"receipt for {name}"; }, s => s.AtMostOncePerRetry())
+            .Wait("cool_down", TimeSpan.FromMinutes(5))
+            .WaitForCallback<bool>("approval", submit: (receipt, callbackId, ct) => Task.CompletedTask)
+            .Then("ship", (approved, ctx) => approved ? $"shipped to {ctx.Input}" : "held")
+            .Build();
+        var script = Durable.Fluent.Testing.InvocationScript.Start(workflow, "World");
+        var store = new Mock<ICheckpointStore>(MockBehavior.Strict);
+        store.Setup(s => s.CheckpointAsync(script.Arn, It.IsAny<string>(), Capture.In(script.Received), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(script.Acknowledge);
+
+        var first = await workflow.HandleAsync(script.Input, store.Object);
+        Assert.That(first.Status, Is.EqualTo(InvocationStatus.Pending), "suspended on the wait");
+
+        var second = await workflow.HandleAsync(script.Next(first), store.Object);
+        Assert.That(second.Status, Is.EqualTo(InvocationStatus.Pending), "suspended on the callback");
+        Assert.That(script.Now - script.Operation("cool_down").StartTimestamp!.Value, Is.EqualTo(TimeSpan.FromMinutes(5)), "the wait fired on the virtual clock");
+        Assert.That(() => script.Next(second), Throws.InvalidOperationException.With.Message.Contains("'approval-callback'"), "nothing is due until the test answers");
+
+        script.CompleteCallback("approval", "true");
+        var third = await workflow.HandleAsync(script.Next(second), store.Object);
+
+        Assert.That(third.Status, Is.EqualTo(InvocationStatus.Succeeded));
+        Assert.That(third.Result, Is.EqualTo("\"shipped to World\""));
+        Assert.That(charged, Is.EqualTo(1), "the replays returned the recorded charge");
+        Assert.That(script.Operation("charge").StepDetails!.Result, Is.EqualTo("\"receipt for World\""));
+        Assert.That(() => script.Next(third), Throws.InvalidOperationException.With.Message.Contains("ended"));
+    }
+
+    [Test]
+    public async Task The_script_rejects_updates_the_service_would_reject()
+    {
+        var workflow = Workflow.For<string>().Wait("pause", TimeSpan.FromSeconds(5)).Build();
+        var script = Durable.Fluent.Testing.InvocationScript.Start(workflow, "x");
+        var store = new Mock<ICheckpointStore>();
+        store.Setup(s => s.CheckpointAsync(script.Arn, It.IsAny<string>(), Capture.In(script.Received), It.IsAny<CancellationToken>())).ReturnsAsync(script.Acknowledge);
+        var output = await workflow.HandleAsync(script.Input, store.Object);
+        script.Received.Add(script.Received[0]);   // the same START again: the service answers 400
+
+        Assert.That(() => script.Next(output), Throws.InstanceOf<CheckpointException>());
+    }
+
+    [Test]
     public void A_retryable_checkpoint_error_escapes_so_lambda_retries_the_invocation()
     {
         var store = new Mock<ICheckpointStore>();

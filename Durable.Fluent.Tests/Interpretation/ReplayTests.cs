@@ -72,7 +72,46 @@ public class ReplayTests
         Assert.That(second.Status, Is.EqualTo(InvocationStatus.Failed));
         Assert.That(second.Error!.ErrorType, Is.EqualTo(typeof(NonDeterministicExecutionException).FullName));
         Assert.That(second.Error.ErrorMessage, Does.Contain("'reserve'").And.Contain("'reserve_stock'"));
+        Assert.That(second.Error.ErrorMessage, Does.Contain("The definition changed").And.Not.Contain("not deterministic"));
         Assert.That(engine.GetOperations(arn).Count(o => o.Status == OperationStatus.Failed), Is.EqualTo(0), "a non-determinism error is never checkpointed as an operation failure");
+    }
+
+    [Test]
+    public async Task A_predicate_that_takes_another_arm_on_replay_is_reported_as_non_deterministic_orchestration_code()
+    {
+        var calls = 0;
+        var wf = Workflow.For<int>()
+            .Wait("pause", TimeSpan.FromSeconds(5))
+#pragma warning disable DF0001 // the non-deterministic predicate under test
+            .If(_ => ++calls == 1, b => b.Then("express", (x, _) => x), b => b.Then("standard", (x, _) => x))
+#pragma warning restore DF0001
+            .Wait("settle", TimeSpan.FromSeconds(5))
+            .Build();
+        using var runner = new Durable.Fluent.Testing.DurableTestRunner();
+
+        var execution = await runner.RunAsync(wf, 1);
+
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));
+        Assert.That(execution.Error!.ErrorMessage, Does.Contain("Orchestration code is not deterministic").And.Contain("'express'").And.Contain("If predicate"));
+        Assert.That(execution.Error.ErrorMessage, Does.Not.Contain("The definition changed"));
+    }
+
+    [Test]
+    public async Task A_computed_name_that_changes_on_replay_is_reported_as_a_non_deterministic_name_function()
+    {
+        var calls = 0;
+        var wf = Workflow.For<int>()
+#pragma warning disable DF0001 // the non-deterministic name function under test
+            .Then(OperationName.FromInput<int>(x => $"charge_{++calls}"), (x, _) => x)
+#pragma warning restore DF0001
+            .Wait("pause", TimeSpan.FromSeconds(5))
+            .Build();
+        using var runner = new Durable.Fluent.Testing.DurableTestRunner();
+
+        var execution = await runner.RunAsync(wf, 1);
+
+        Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));
+        Assert.That(execution.Error!.ErrorMessage, Does.Contain("computed operation name").And.Contain("'charge_2'").And.Contain("'charge_1'"));
     }
 
     [Test]
@@ -81,7 +120,7 @@ public class ReplayTests
         var seen = new List<(string? Type, string Message)>();
         var wf = Workflow.For<int>()
             .Try(
-                t => t.Then<int>("charge", (_, _) => throw new TimeoutException("gateway slow"), s => s.NoRetry()),
+                t => t.Then("charge", int (_, _) => throw new TimeoutException("gateway slow"), s => s.NoRetry()),
                 h => h.Catch<StepFailedException>((ex, _) =>
                 {
                     seen.Add((ex.ErrorType, ex.Message));
@@ -99,7 +138,7 @@ public class ReplayTests
     [Test]
     public async Task An_uncaught_step_failure_fails_the_execution_with_the_original_error()
     {
-        var wf = Workflow.For<int>().Then<int>("charge", (_, _) => throw new ArgumentException("card declined"), s => s.NoRetry()).Build();
+        var wf = Workflow.For<int>().Then("charge", int (_, _) => throw new ArgumentException("card declined"), s => s.NoRetry()).Build();
         using var runner = new DurableTestRunner();
         var execution = await runner.RunAsync(wf, 1);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));

@@ -8,7 +8,7 @@ public class ChainedInvokeServiceTests
         Workflow.For<string>().Wait("echo_wait", TimeSpan.FromSeconds(1)).Then("echo", (s, _) => s.ToUpperInvariant()).Build();
 
     private static readonly Workflow<string, string> Failing =
-        Workflow.For<string>().Then<string>("fail", (_, _) => throw new InvalidOperationException("target function error"), s => s.NoRetry()).Build();
+        Workflow.For<string>().Then("fail", string (_, _) => throw new InvalidOperationException("target function error"), s => s.NoRetry()).Build();
 
     private static readonly Workflow<string, string> Caller =
         Workflow.For<string>()

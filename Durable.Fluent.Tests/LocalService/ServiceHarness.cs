@@ -32,14 +32,14 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    /// <summary>Waits for the execution to go idle, then advances the fake clock to each next timer until it ends or nothing is armed.</summary>
+    /// <summary>Waits for the execution to go idle, then advances the fake clock to each next operation timer (not the execution timeout) until it ends or nothing is armed.</summary>
     public async Task<GetDurableExecutionResponse> DriveAsync(string arn, int maxTimers = 50)
     {
         for (var i = 0; i < maxTimers; i++)
         {
             await Service.WaitForIdleAsync(arn);
             var execution = await Client.GetDurableExecutionAsync(arn);
-            if (execution.Status != ExecutionStatus.Running || Service.Engine.NextTimerDue(arn) is not { } due)
+            if (execution.Status != ExecutionStatus.Running || Service.Engine.NextOperationTimerDue(arn) is not { } due)
             {
                 return execution;
             }

@@ -74,7 +74,7 @@ public class HistoryReplayerTests
     public async Task A_finished_execution_replays_to_its_recorded_outcome()
     {
         using var runner = new DurableTestRunner();
-        var wf = Workflow.For<int>().Then("a", (x, _) => x + 1, s => s.NoRetry()).Then<int>("b", (_, _) => throw new InvalidOperationException("boom"), s => s.NoRetry()).Build();
+        var wf = Workflow.For<int>().Then("a", (x, _) => x + 1, s => s.NoRetry()).Then("b", int (_, _) => throw new InvalidOperationException("boom"), s => s.NoRetry()).Build();
         var failed = await runner.RunAsync(wf, 1);
         var result = await HistoryReplayer.CheckAsync(wf, failed.History);
         Assert.That(result.Compatible, Is.True);

@@ -46,7 +46,9 @@ public class DesignFormTests
         var wf = Workflow.For<string>()
             .CreateCallback(a)
             .CreateCallback(b)
+#pragma warning disable DF0001 // the test records what the orchestration code saw
             .Do((_, ctx) => seenId = ctx.CallbackId(b))
+#pragma warning restore DF0001
             .AwaitCallback(a)
             .AwaitCallbackAndCombine(b, (ra, rb) => $"{ra}+{rb}")
             .Build();

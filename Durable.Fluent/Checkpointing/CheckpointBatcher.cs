@@ -9,25 +9,30 @@ namespace Durable.Fluent.Checkpointing;
 /// synchronous one, so a step in steady state costs one request. Concurrent branches that wait to flush while a request is
 /// in flight are carried together by the next request (group commit). The token flows from each response to the next
 /// request. After a failed request the batcher is poisoned: every later flush rethrows that failure, because updates
-/// that other branches were waiting on went down with it and the token chain is broken — the invocation must end.
+/// that other branches were waiting on went down with it and the token chain is broken — the invocation must end. The
+/// failure is reported at once (<c>onFailure</c>) so the invocation stops starting work before the error even reaches
+/// the caller. Once sealed (the invocation is ending) the batcher queues nothing new.
 /// </summary>
 internal sealed class CheckpointBatcher
 {
     private readonly ICheckpointStore _store;
     private readonly string _arn;
     private readonly Action<IReadOnlyList<Operation>> _onState;
+    private readonly Action<Exception>? _onFailure;
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly object _queueGate = new();
     private List<OperationUpdate> _queue = new();
     private string? _token;
     private Exception? _failure;
+    private volatile bool _sealed;
 
-    public CheckpointBatcher(ICheckpointStore store, string arn, string token, Action<IReadOnlyList<Operation>> onState)
+    public CheckpointBatcher(ICheckpointStore store, string arn, string token, Action<IReadOnlyList<Operation>> onState, Action<Exception>? onFailure = null)
     {
         _store = store;
         _arn = arn;
         _token = token;
         _onState = onState;
+        _onFailure = onFailure;
     }
 
     /// <summary>The clock that times checkpoint requests for the <c>durable.checkpoint.*</c> metrics.</summary>
@@ -36,15 +41,36 @@ internal sealed class CheckpointBatcher
     /// <summary>The current checkpoint token.</summary>
     public string? Token => _token;
 
+    /// <summary>The failure that poisoned the batcher (the first failed store call), or null.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
     /// <summary>Whether the service reported the execution terminal (a response without a token).</summary>
     public bool ExecutionTerminal { get; private set; }
 
     /// <summary>Queues an update without waiting for it to be sent.</summary>
+    /// <exception cref="OperationCanceledException">The batcher is sealed: the invocation is ending.</exception>
     public void Enqueue(OperationUpdate update)
     {
         lock (_queueGate)
         {
+            if (_sealed)
+            {
+                throw new OperationCanceledException($"The invocation is ending; the {update.Action} of operation {update.Id} is not checkpointed.");
+            }
+
             _queue.Add(update);
+        }
+    }
+
+    /// <summary>
+    /// Refuses every later <see cref="Enqueue"/>: the invocation is ending, and what is already queued is all it may still
+    /// send. Called when the run aborts.
+    /// </summary>
+    public void Seal()
+    {
+        lock (_queueGate)
+        {
+            _sealed = true;
         }
     }
 
@@ -93,11 +119,13 @@ internal sealed class CheckpointBatcher
                     var sentAt = measured ? Time.GetTimestamp() : 0;
                     try
                     {
-                        result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false);
+                        result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false)
+                            ?? throw new CheckpointException("The checkpoint store answered a CheckpointDurableExecution request with no result.", "InvalidResponse", 0);
+                        OperationChecks.CheckAll(result.NewExecutionState?.Operations, "CheckpointDurableExecution response NewExecutionState");
                     }
                     catch (Exception ex)
                     {
-                        _failure = ex;
+                        Fail(ex);
                         if (measured)
                         {
                             Measure(batch, sentAt, succeeded: false);
@@ -112,7 +140,7 @@ internal sealed class CheckpointBatcher
                     }
 
                     _token = result.CheckpointToken;
-                    if (result.NewExecutionState.Operations is { Count: > 0 } ops)
+                    if (result.NewExecutionState?.Operations is { Count: > 0 } ops)
                     {
                         _onState(ops);
                     }
@@ -123,17 +151,7 @@ internal sealed class CheckpointBatcher
                         break;
                     }
 
-                    var marker = result.NewExecutionState.NextMarker;
-                    while (!string.IsNullOrEmpty(marker))
-                    {
-                        var page = await _store.GetStateAsync(_arn, _token!, marker, cancellationToken).ConfigureAwait(false);
-                        if (page.Operations is { Count: > 0 } more)
-                        {
-                            _onState(more);
-                        }
-
-                        marker = page.NextMarker;
-                    }
+                    await ReadPagesAsync(result.NewExecutionState?.NextMarker, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -166,6 +184,38 @@ internal sealed class CheckpointBatcher
     }
 
     private static int Utf8(string? text) => text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
+
+    private void Fail(Exception ex)
+    {
+        Volatile.Write(ref _failure, ex);
+        _onFailure?.Invoke(ex);
+    }
+
+    /// <summary>Reads the further state pages a checkpoint response announced, merging each. Any failure poisons the batcher.</summary>
+    private async Task ReadPagesAsync(string? marker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pager = new StatePager("checkpoint response");
+            while (pager.Next(marker) is { } next)
+            {
+                var page = await _store.GetStateAsync(_arn, _token!, next, cancellationToken).ConfigureAwait(false);
+                pager.Check(page);
+                OperationChecks.CheckAll(page.Operations, "GetDurableExecutionState page");
+                if (page.Operations is { Count: > 0 } more)
+                {
+                    _onState(more);
+                }
+
+                marker = page.NextMarker;
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Splits updates into request-sized batches. In steady state a batch holds a few small updates: an upper bound on

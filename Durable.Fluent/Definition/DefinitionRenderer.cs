@@ -4,6 +4,17 @@ namespace Durable.Fluent.Definition;
 
 internal static class DefinitionRenderer
 {
+    /// <summary>How a handler that is a pure function (no operation, no chain) is drawn.</summary>
+    public const string FallbackLabel = "fallback function (no operation)";
+
+    /// <summary>The nested arms of a node in declaration order; a null chain is a pure fallback function.</summary>
+    public static IEnumerable<(Chain? Chain, string Label)> Arms(Node node) => node switch
+    {
+        TryNode t => t.Arms(),
+        INestedChains n => n.GetNestedChains().Select(a => ((Chain?)a.Chain, a.Label)),
+        _ => [],
+    };
+
     public static string Render(Chain chain)
     {
         var sb = new StringBuilder();
@@ -27,13 +38,17 @@ internal static class DefinitionRenderer
                 Render(c.Body, sb, depth + 1);
             }
 
-            if (node is INestedChains n)
+            foreach (var (nested, label) in Arms(node))
             {
-                foreach (var (nested, label) in n.GetNestedChains())
+                sb.Append(' ', (depth + 1) * 2).Append(label).Append(':');
+                if (nested is null)
                 {
-                    sb.Append(' ', (depth + 1) * 2).Append(label).Append(":\n");
-                    Render(nested, sb, depth + 2);
+                    sb.Append(' ').Append(FallbackLabel).Append('\n');
+                    continue;
                 }
+
+                sb.Append('\n');
+                Render(nested, sb, depth + 2);
             }
         }
     }
@@ -88,10 +103,10 @@ internal sealed class MermaidRenderer
     {
         var id = "n" + (++_next).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var label = Escape(Label(node));
-        var nested = node switch
+        List<(Chain? Chain, string Label)>? nested = node switch
         {
             ChildNode c => [(c.Body, "body")],
-            INestedChains n => n.GetNestedChains().ToList(),
+            INestedChains => DefinitionRenderer.Arms(node).ToList(),
             _ => null,
         };
         if (nested is null)
@@ -114,6 +129,13 @@ internal sealed class MermaidRenderer
         {
             var armId = id + "_" + (++i).ToString(System.Globalization.CultureInfo.InvariantCulture);
             Indent(depth + 1).Append("subgraph ").Append(armId).Append("[\"").Append(Escape(armLabel)).Append("\"]\n");
+            if (chain is null)
+            {
+                Indent(depth + 2).Append(armId).Append("_fallback[[\"").Append(DefinitionRenderer.FallbackLabel).Append("\"]]\n");
+                Indent(depth + 1).Append("end\n");
+                continue;
+            }
+
             var (first, _) = RenderChain(chain, depth + 2);
             if (first is null)
             {

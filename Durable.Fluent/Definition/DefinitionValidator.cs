@@ -34,6 +34,18 @@ internal static class DefinitionValidator
                 case WaitNode w:
                     ValidateDuration(w.Duration, $"{node.Kind} {(node.Name is null ? $"#{i + 1}" : $"'{node.Name}'")} in the {contextLabel}");
                     break;
+                case StepNode { ResultType: { } stepResult }:
+                    ValidateResultType(stepResult, $"The result of {node.Describe()} (#{i + 1} in the {contextLabel})");
+                    break;
+                case SelectNode { ResultType: { } selected }:
+                    ValidateResultType(selected, $"The value computed by Select #{i + 1} in the {contextLabel}");
+                    break;
+                case ParallelNode p:
+                    ValidateBatchSettings(p.Settings, $"{node.Describe()} (#{i + 1} in the {contextLabel})");
+                    break;
+                case MapNode m:
+                    ValidateBatchSettings(m.Settings, $"{node.Describe()} (#{i + 1} in the {contextLabel})");
+                    break;
                 case ChildNode c:
                     Validate(c.Body, $"child context '{c.Name}'");
                     break;
@@ -43,6 +55,44 @@ internal static class DefinitionValidator
             {
                 Validate(nested.Chain, nested.Label);
             }
+        }
+    }
+
+    /// <summary>
+    /// Rejects a task-typed value: a step or function whose result is a <see cref="Task"/> or <see cref="ValueTask"/> was bound
+    /// to a synchronous overload, so the checkpoint would hold the serialized task object instead of its result.
+    /// </summary>
+    public static void ValidateResultType(Type type, string what)
+    {
+        if (!IsTaskLike(type))
+        {
+            return;
+        }
+
+        throw new WorkflowDefinitionException(
+            $"{what} is a {TypeName(type)}: an asynchronous body was bound to a synchronous overload, so the task object itself "
+            + "would be checkpointed instead of its result. Make the step body async with a CancellationToken, "
+            + "(value, ctx, ct) => ...Async(value, ct), or await the task inside a step; Select, Do and other orchestration code must not start asynchronous work.");
+    }
+
+    public static bool IsTaskLike(Type type)
+        => typeof(Task).IsAssignableFrom(type)
+            || type == typeof(ValueTask)
+            || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>));
+
+    private static string TypeName(Type type)
+        => type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>" : type.Name;
+
+    private static void ValidateBatchSettings(BatchSettings settings, string what)
+    {
+        if (settings.MaxConcurrency is < 1)
+        {
+            throw new WorkflowDefinitionException($"{what}: MaxConcurrency({settings.MaxConcurrency}) must be at least 1; leave it out for no limit.");
+        }
+
+        if (settings.BatchSize < 1)
+        {
+            throw new WorkflowDefinitionException($"{what}: BatchSize({settings.BatchSize}) must be at least 1.");
         }
     }
 

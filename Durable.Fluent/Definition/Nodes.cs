@@ -36,6 +36,16 @@ internal sealed record StepNode(StepBody Body, CodecSpec Codec) : Node
 
     /// <summary>A soft per-attempt timeout: the body's cancellation token is cancelled after it.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>A step without a result: it checkpoints no payload and its output is the value it received.</summary>
+    public bool PassesValueThrough { get; init; }
+
+    /// <summary>The declared result type (for the build-time check against task-typed results); null for a pass-through step.</summary>
+    public Type? ResultType { get; init; }
+
+    public static StepNode From<TSelf>(StepBody body, CodecSpec codec, StepConfiguratorBase<TSelf> cfg, Type? resultType)
+        where TSelf : StepConfiguratorBase<TSelf>
+        => new(body, codec) { Semantics = cfg.Semantics, Retry = cfg.RetryStrategy, Timeout = cfg.AttemptTimeout, ResultType = resultType };
 }
 
 internal sealed record WaitNode(TimeSpan Duration) : Node
@@ -49,6 +59,9 @@ internal sealed record WaitNode(TimeSpan Duration) : Node
 internal sealed record SelectNode(Func<object?, WorkflowContext, object?> Map) : Node
 {
     public override string Kind => "Select";
+
+    /// <summary>The declared result type (for the build-time check against task-typed results); null when it keeps the value.</summary>
+    public Type? ResultType { get; init; }
 }
 
 /// <summary>A child context running a chain with its own operation ids.</summary>
@@ -107,14 +120,15 @@ internal sealed record TryNode(Chain Body, ImmutableArray<CatchClause> Handlers)
     public override string Kind => "Try";
 
     public IEnumerable<(Chain Chain, string Label)> GetNestedChains()
+        => Arms().Where(a => a.Chain is not null).Select(a => (a.Chain!, a.Label));
+
+    /// <summary>The protected body and every handler in order; a pure fallback function has no chain.</summary>
+    public IEnumerable<(Chain? Chain, string Label)> Arms()
     {
         yield return (Body, "try");
         foreach (var h in Handlers)
         {
-            if (h.Recovery is not null)
-            {
-                yield return (h.Recovery, $"catch {h.ExceptionType.Name}");
-            }
+            yield return (h.Recovery, $"catch {h.ExceptionType.Name}");
         }
     }
 }

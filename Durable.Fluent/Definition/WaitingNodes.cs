@@ -42,6 +42,9 @@ internal sealed record WaitForCallbackNode(CallbackSpec Spec, CallbackSubmitter 
 
     /// <summary>Optional: turns a timeout into a value instead of an error.</summary>
     public Func<CallbackTimedOutException, object?, object?>? OnTimeout { get; init; }
+
+    /// <summary>Optional: combines the current value with the callback's result (a timeout value is not combined).</summary>
+    public Func<object?, object?, object?>? Combine { get; init; }
 }
 
 /// <summary>The check of a wait-for-condition: (state, context, token) → new state.</summary>

@@ -24,54 +24,61 @@ internal static class DurableInvocation
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(store);
-        if (string.IsNullOrEmpty(input.DurableExecutionArn) || string.IsNullOrEmpty(input.CheckpointToken))
-        {
-            throw new InvalidInvocationInputException(
-                "Unexpected payload provided to start the durable execution: DurableExecutionArn and CheckpointToken are required. "
-                + "Check that the function is configured as a durable function and invoked by the durable execution service.");
-        }
-
-        var arn = input.DurableExecutionArn;
-        var operations = await LoadStateAsync(input, store, cancellationToken).ConfigureAwait(false);
-        var execution = FindExecutionOperation(operations, arn);
-
-        ExecutionRun? run = null;
-        var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken, ops => run!.Merge(ops));
-        run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds);
+        EnvelopeValidator.ValidateEnvelope(input);
+        var arn = input.DurableExecutionArn!;
         var logger = options.LoggerFactory.CreateLogger("Durable.Fluent.Invocation");
-        var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
-        if (startInfo is not null)
-        {
-            run.Plugins!.InvocationStart(startInfo);
-        }
-
-        DurableExecutionInvocationOutput output;
+        Dictionary<string, Operation> operations;
         try
         {
-            output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+            operations = await LoadStateAsync(input, store, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (CheckpointException ex) when (!ex.IsRetryable)
         {
-            run.Plugins?.Telemetry?.InvocationAborted(ex); // the invocation is retried (or the process "crashed"): end its spans
-            throw;
+            // GetDurableExecutionState answered 4xx while paging: as for a checkpoint call, the execution fails (§c).
+            logger.LogError(ex, "Reading the execution state failed: {ErrorMessage}", ex.Message);
+            return new DurableExecutionInvocationOutput { Status = InvocationStatus.Failed, Error = ErrorObjects.From(ex) };
         }
 
-        if (startInfo is not null)
+        var execution = EnvelopeValidator.FindExecutionOperation(operations, arn);
+
+        ExecutionRun? run = null;
+        var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken!, ops => run!.Merge(ops), ex => run!.Abort(ex));
+        using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds) { Definition = workflow.Chain })
         {
-            run.Plugins!.InvocationEnd(new InvocationEndInfo
+            var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
+            if (startInfo is not null)
             {
-                DurableExecutionArn = arn,
-                IsFirstInvocation = startInfo.IsFirstInvocation,
-                RequestId = startInfo.RequestId,
-                Operations = run.SnapshotOperations(),
-                UpdatedOperations = startInfo.UpdatedOperations,
-                ExecutionStartTimestamp = startInfo.ExecutionStartTimestamp,
-                Status = output.Status,
-                ExecutionError = output.Error,
-            });
-        }
+                run.Plugins!.InvocationStart(startInfo);
+            }
 
-        return output;
+            DurableExecutionInvocationOutput output;
+            try
+            {
+                output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                run.Plugins?.Telemetry?.InvocationAborted(ex); // the invocation is retried (or the process "crashed"): end its spans
+                throw;
+            }
+
+            if (startInfo is not null)
+            {
+                run.Plugins!.InvocationEnd(new InvocationEndInfo
+                {
+                    DurableExecutionArn = arn,
+                    IsFirstInvocation = startInfo.IsFirstInvocation,
+                    RequestId = startInfo.RequestId,
+                    Operations = run.SnapshotOperations(),
+                    UpdatedOperations = startInfo.UpdatedOperations,
+                    ExecutionStartTimestamp = startInfo.ExecutionStartTimestamp,
+                    Status = output.Status,
+                    ExecutionError = output.Error,
+                });
+            }
+
+            return output;
+        }
     }
 
     private static InvocationStartInfo StartInfo(ExecutionRun run, DurableExecutionInvocationInput input, Dictionary<string, Operation> operations, Operation execution, DurableRunOptions options)
@@ -106,7 +113,6 @@ internal static class DurableInvocation
         ILogger logger,
         CancellationToken cancellationToken)
     {
-
         try
         {
             // An input offloaded by the caller (PayloadReference.WriteAsync) or by a Durable.Fluent parent is read back here.
@@ -123,6 +129,7 @@ internal static class DurableInvocation
 
             var root = new Frame(run, null, null, workflowInput);
             var outcome = await ChainRunner.RunAsync(workflow.Chain, root, workflowInput).ConfigureAwait(false);
+            run.ThrowIfAborted();
             if (outcome.IsSuspended)
             {
                 await batcher.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -152,25 +159,46 @@ internal static class DurableInvocation
             await batcher.FlushAsync(cancellationToken).ConfigureAwait(false);
             return new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded, Result = result };
         }
-        catch (InvocationTerminatedException)
+        catch (Exception caught)
         {
-            // A simulated process exit: what was queued before the "crash" reaches the service, nothing after it.
-            await batcher.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
+            // Every concurrent unit has ended by now (batch executors await their workers), so no user code is running. The
+            // first fatal error decides the outcome: units that stopped because of it only saw cancellation.
+            var ex = run.AbortCause ?? caught;
+            return await FailAsync(ex, batcher, logger, cancellationToken).ConfigureAwait(false);
         }
-        catch (CheckpointException ex) when (ex.IsRetryable)
+    }
+
+    /// <summary>Maps the error that ended the invocation to a thrown exception (Lambda retries) or a FAILED output.</summary>
+    private static async Task<DurableExecutionInvocationOutput> FailAsync(Exception ex, CheckpointBatcher batcher, ILogger logger, CancellationToken cancellationToken)
+    {
+        switch (ex)
         {
-            logger.LogWarning(ex, "Retryable checkpoint error; the invocation will be retried.");
-            throw;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            if (ex is not CheckpointException)
-            {
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                Rethrow(ex);
+                break;
+            case InvocationTerminatedException:
+                // A simulated process exit: what was queued before the "crash" reaches the service, nothing after it (the
+                // batcher was sealed when the run aborted).
+                if (!ReferenceEquals(batcher.Failure, ex))
+                {
+                    await batcher.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                Rethrow(ex);
+                break;
+            case CheckpointException { IsRetryable: true }:
+                logger.LogWarning(ex, "Retryable checkpoint error; the invocation will be retried.");
+                Rethrow(ex);
+                break;
+            case CheckpointException:
+                break;
+            case not null when ReferenceEquals(batcher.Failure, ex):
+                // The checkpoint port failed in a way it does not classify (a network error, a malformed state page): the
+                // invocation is retried, as for a 5xx.
+                logger.LogWarning(ex, "The checkpoint store failed; the invocation will be retried.");
+                Rethrow(ex);
+                break;
+            default:
                 try
                 {
                     await batcher.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -184,56 +212,34 @@ internal static class DurableInvocation
                     // The failure's own checkpoint was rejected: the execution fails with the original error either way.
                     logger.LogWarning(flushError, "Could not checkpoint the failure's pending updates.");
                 }
-            }
 
-            logger.LogError(ex, "The durable execution failed: {ErrorType}: {ErrorMessage}", ex.GetType().Name, ex.Message);
-            return new DurableExecutionInvocationOutput { Status = InvocationStatus.Failed, Error = ErrorObjects.From(ex) };
+                break;
         }
+
+        logger.LogError(ex, "The durable execution failed: {ErrorType}: {ErrorMessage}", ex!.GetType().Name, ex.Message);
+        return new DurableExecutionInvocationOutput { Status = InvocationStatus.Failed, Error = ErrorObjects.From(ex) };
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Rethrow(Exception ex) => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex).Throw();
 
     private static async Task<Dictionary<string, Operation>> LoadStateAsync(DurableExecutionInvocationInput input, ICheckpointStore store, CancellationToken cancellationToken)
     {
         var state = input.InitialExecutionState;
         var operations = new Dictionary<string, Operation>(state?.Operations?.Count ?? 0, StringComparer.Ordinal);
-        if (state?.Operations is { } first)
-        {
-            foreach (var op in first)
-            {
-                operations[op.Id] = op;
-            }
-        }
-
+        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        EnvelopeValidator.AddPage(operations, state?.Operations, "InitialExecutionState", origin);
+        var pager = new StatePager("invocation envelope");
         var marker = state?.NextMarker;
-        while (!string.IsNullOrEmpty(marker))
+        var pageNumber = 1;
+        while (pager.Next(marker) is { } next)
         {
-            var page = await store.GetStateAsync(input.DurableExecutionArn!, input.CheckpointToken!, marker, cancellationToken).ConfigureAwait(false);
-            if (page.Operations is { } ops)
-            {
-                foreach (var op in ops)
-                {
-                    operations[op.Id] = op;
-                }
-            }
-
+            var page = await store.GetStateAsync(input.DurableExecutionArn!, input.CheckpointToken!, next, cancellationToken).ConfigureAwait(false);
+            pager.Check(page);
+            EnvelopeValidator.AddPage(operations, page.Operations, $"state page {++pageNumber}", origin);
             marker = page.NextMarker;
         }
 
         return operations;
-    }
-
-    private static Operation FindExecutionOperation(Dictionary<string, Operation> operations, string arn)
-    {
-        Operation? found = null;
-        foreach (var op in operations.Values)
-        {
-            if (op.Type == OperationType.Execution)
-            {
-                found = op;
-                break;
-            }
-        }
-
-        return found ?? throw new InvalidInvocationInputException(
-            $"The invocation state of {arn} has no EXECUTION operation, so the execution input cannot be found. The envelope must come from the durable execution service.");
     }
 }

@@ -16,6 +16,10 @@ namespace Durable.Fluent.Interpretation;
 /// <item>Dispatching stops when the completion policy is met; units already in flight are allowed to finish (the .NET SDK's
 /// rule), so every reported unit is SUCCEEDED or FAILED and no orphaned work keeps running after the invocation returns.
 /// Undispatched units are left out of the result.</item>
+/// <item>A unit that fails fatally (a checkpoint call failed, a simulated crash, a non-deterministic replay) aborts the run
+/// (<see cref="ExecutionRun.Abort"/>): no unit is claimed and no node or body starts any more, running bodies see their
+/// token cancelled, and the error leaves only when every worker has ended — nothing the user wrote runs after the
+/// invocation returns or throws.</item>
 /// <item>When every dispatched unit is done or suspended but one is suspended, the node suspends.</item>
 /// <item>The parent always SUCCEEDs. Above 256 KiB it writes a summary with ReplayChildren; replay then re-runs only the
 /// units the summary lists as completed (each returns its own checkpointed result).</item>
@@ -197,6 +201,7 @@ internal static class BatchExecutor
     {
         private int _next;
         private bool _stopped;
+        private Task? _fatal;
 
         public ExecutionRun Run => run;
 
@@ -212,13 +217,13 @@ internal static class BatchExecutor
 
         public bool Suspended { get; private set; }
 
-        /// <summary>Completes when every worker ended (null) or one ended with a fatal exception (its task).</summary>
-        public TaskCompletionSource<Task?> Done { get; } = new();
+        /// <summary>Completes when every worker has ended: with null, or with the first worker that ended with a fatal exception.</summary>
+        public TaskCompletionSource<Task?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>The next unit to dispatch, or -1 when dispatching stops.</summary>
         public int TryClaim()
         {
-            if (_stopped)
+            if (_stopped || run.IsAborted)
             {
                 return -1;
             }
@@ -271,26 +276,29 @@ internal static class BatchExecutor
 
         public void WorkerEnded(Task worker)
         {
-            if (!worker.IsCompletedSuccessfully)
-            {
-                lock (this)
-                {
-                    _stopped = true;
-                }
-
-                Done.TrySetResult(worker);
-                return;
-            }
-
+            Task? fatal = null;
             bool last;
             lock (this)
             {
+                if (!worker.IsCompletedSuccessfully)
+                {
+                    _stopped = true;
+                    _fatal ??= worker;
+                }
+
+                fatal = _fatal;
                 last = --Running == 0;
+            }
+
+            if (!worker.IsCompletedSuccessfully)
+            {
+                // Stop the other workers at once; report only when the last one has ended (no orphaned bodies).
+                run.Abort(worker.Exception?.InnerException ?? new OperationCanceledException("A unit of the batch was cancelled.", run.Cancellation));
             }
 
             if (last)
             {
-                Done.TrySetResult(null);
+                Done.TrySetResult(fatal);
             }
         }
     }

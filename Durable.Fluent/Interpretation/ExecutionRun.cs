@@ -9,10 +9,18 @@ using Microsoft.Extensions.Logging;
 
 namespace Durable.Fluent.Interpretation;
 
-/// <summary>The state of one invocation: the merged checkpoint log, the batcher, the clock, limits and replay tracking.</summary>
-internal sealed class ExecutionRun
+/// <summary>
+/// The state of one invocation: the merged checkpoint log, the batcher, the clock, limits and replay tracking, and the
+/// invocation's abort switch. The first fatal error anywhere (a failed checkpoint call, a simulated crash, a
+/// non-deterministic replay in one branch) aborts the run: <see cref="Cancellation"/> is cancelled, so running bodies see
+/// their token cancelled, and no node, step body or poll starts any more (see <see cref="ThrowIfAborted"/>). Concurrent
+/// units are awaited before the error leaves the interpreter, so no user code runs after the invocation ends.
+/// </summary>
+internal sealed class ExecutionRun : IDisposable
 {
     private readonly Dictionary<string, Operation> _operations;
+    private readonly CancellationTokenSource _abort;
+    private Exception? _abortCause;
     private readonly object _gate = new();
     private readonly HashSet<string> _unvisited = new(StringComparer.Ordinal);
     private int _operationCount;
@@ -34,7 +42,8 @@ internal sealed class ExecutionRun
         RunOptions = runOptions;
         WorkflowOptions = workflowOptions;
         DefaultRetry = defaultRetry;
-        Cancellation = cancellationToken;
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Cancellation = _abort.Token;
         foreach (var op in operations.Values)
         {
             if (op.Type != OperationType.Execution)
@@ -125,6 +134,9 @@ internal sealed class ExecutionRun
         return await Offloader.ResolveAsync(reference, what, Cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>The workflow's root chain, for diagnosing a non-deterministic replay (which node a recorded name belongs to).</summary>
+    public Definition.Chain? Definition { get; init; }
+
     /// <summary>A snapshot of every operation known to this invocation, by id.</summary>
     public IReadOnlyDictionary<string, Operation> SnapshotOperations()
     {
@@ -188,7 +200,50 @@ internal sealed class ExecutionRun
 
     public IRetryStrategy DefaultRetry { get; }
 
+    /// <summary>Cancelled when the caller cancels the invocation or the run is aborted by a fatal error.</summary>
     public CancellationToken Cancellation { get; }
+
+    /// <summary>Whether the invocation is ending: aborted by a fatal error or cancelled by the caller. Nothing new may start.</summary>
+    public bool IsAborted => Cancellation.IsCancellationRequested;
+
+    /// <summary>The first fatal error that aborted the run, or null. It is what the invocation reports, whatever the
+    /// other units saw afterwards (they see cancellation).</summary>
+    public Exception? AbortCause => Volatile.Read(ref _abortCause);
+
+    /// <summary>
+    /// Aborts the run because of <paramref name="cause"/> (the first cause wins): the batcher accepts no new updates and
+    /// <see cref="Cancellation"/> is cancelled. Idempotent and thread-safe.
+    /// </summary>
+    public void Abort(Exception cause)
+    {
+        Interlocked.CompareExchange(ref _abortCause, cause, null);
+        Batcher.Seal();
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The invocation already ended.
+        }
+        catch (AggregateException ex)
+        {
+            // A body's cancellation callback threw; the abort itself has happened.
+            Logger.LogWarning(ex, "A cancellation callback threw while the invocation was aborting.");
+        }
+    }
+
+    /// <summary>Throws when the run is aborted; called immediately before user code (a step body, a poll) starts.</summary>
+    public void ThrowIfAborted()
+    {
+        if (IsAborted)
+        {
+            throw new OperationCanceledException("The invocation is ending after a fatal error; no new work starts.", Cancellation);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _abort.Dispose();
 
     public ILogger Logger { get; }
 

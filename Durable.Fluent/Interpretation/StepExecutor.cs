@@ -46,6 +46,11 @@ internal static class StepExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
+                    if (node.PassesValueThrough)
+                    {
+                        return NodeOutcome.Done(value);
+                    }
+
                     var recordedResult = recorded.StepDetails?.Result;
                     if (PayloadReference.IsReference(recordedResult))
                     {
@@ -91,6 +96,7 @@ internal static class StepExecutor
                 run.Arn,
                 token)
             { Frame = frame };
+            run.ThrowIfAborted(); // the last gate before user code: nothing starts once the invocation is ending
             started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.Step, frame.ParentId, attempt, isReplay: recorded is not null);
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, token).ConfigureAwait(false);
@@ -103,6 +109,12 @@ internal static class StepExecutor
                 : ex;
             run.AttemptEnded(started, OperationStatus.Failed, ErrorObjects.From(error));
             return await HandleFailureAsync(node, frame, id, name, attempt, error).ConfigureAwait(false);
+        }
+
+        if (node.PassesValueThrough)
+        {
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed), run.Cancellation).ConfigureAwait(false);
+            return NodeOutcome.Done(value);
         }
 
         string? payload;
@@ -124,9 +136,13 @@ internal static class StepExecutor
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 
+    /// <summary>
+    /// Whether <paramref name="ex"/> must end the invocation rather than be recorded as an operation's failure or handled by
+    /// the workflow: the interpreter's own errors, and any error once the run is aborted or cancelled (it is a consequence).
+    /// </summary>
     internal static bool IsFatal(Exception ex, ExecutionRun run)
         => ex is InvocationTerminatedException or NonDeterministicExecutionException or CheckpointException or OperationLimitExceededException
-            || (ex is OperationCanceledException && run.Cancellation.IsCancellationRequested);
+            || run.IsAborted;
 
     private static Task StartAsync(StepNode node, Frame frame, string id, string? name)
     {

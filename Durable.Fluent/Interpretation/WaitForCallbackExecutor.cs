@@ -24,7 +24,7 @@ internal static class WaitForCallbackExecutor
         var label = node.Describe();
         try
         {
-            return await ChildExecutor.RunContextAsync(
+            var outcome = await ChildExecutor.RunContextAsync(
                 frame,
                 value,
                 name,
@@ -34,6 +34,7 @@ internal static class WaitForCallbackExecutor
                 (child, v) => BodyAsync(node, child, v, name, id, label),
                 childInput: frame.Input,
                 id: id).ConfigureAwait(false);
+            return node.Combine is null || outcome.IsSuspended ? outcome : NodeOutcome.Done(node.Combine(value, outcome.Value));
         }
         catch (ChildContextFailedException ex) when (ex.OperationId == id)
         {

@@ -88,6 +88,7 @@ internal static class WaitForConditionExecutor
                 run.Arn,
                 run.Cancellation)
             { Frame = frame };
+            run.ThrowIfAborted(); // the last gate before user code
             started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, frame.ParentId, attempt, isReplay: recorded is not null);
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
             decision = node.Decide(next, attempt, frame.Input);

@@ -8,11 +8,14 @@ namespace Durable.Fluent.Wire;
 /// Reads and writes the timestamps of the durable execution wire model.
 /// The invocation envelope uses Unix epoch <b>milliseconds</b>; the REST API uses epoch <b>seconds</b> (possibly fractional).
 /// Reading accepts both (a value below 10^11 is taken as seconds, which is unambiguous until the year 5138), and ISO-8601
-/// strings. Writing uses milliseconds unless the options carry <see cref="EpochSecondsMarker"/>.
+/// strings. Writing uses milliseconds unless the options carry <see cref="EpochSecondsMarker"/>. A number outside the
+/// range of <see cref="DateTimeOffset"/> (years 1 to 9999) is a <see cref="JsonException"/>, like any other malformed value.
 /// </summary>
 internal sealed class EpochTimestampConverter : JsonConverter<DateTimeOffset>
 {
     private const double SecondsThreshold = 1e11;
+    private static readonly double MinMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly double MaxMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <inheritdoc />
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -21,8 +24,13 @@ internal sealed class EpochTimestampConverter : JsonConverter<DateTimeOffset>
         {
             case JsonTokenType.Number:
                 var value = reader.GetDouble();
-                var ms = Math.Abs(value) < SecondsThreshold ? value * 1000d : value;
-                return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(ms));
+                var ms = Math.Round(Math.Abs(value) < SecondsThreshold ? value * 1000d : value);
+                if (!double.IsFinite(ms) || ms < MinMilliseconds || ms > MaxMilliseconds)
+                {
+                    throw new JsonException($"Timestamp {value.ToString(CultureInfo.InvariantCulture)} is out of range: expected epoch milliseconds (or seconds) between years 1 and 9999.");
+                }
+
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
             case JsonTokenType.String:
                 var text = reader.GetString()!;
                 if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))

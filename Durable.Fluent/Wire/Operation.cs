@@ -17,16 +17,18 @@ public sealed record Operation
     [JsonPropertyName("Name")]
     public string? Name { get; init; }
 
-    /// <summary>The operation type.</summary>
+    /// <summary>The operation type. Required on the wire: an operation without one is rejected rather than read as EXECUTION.</summary>
     [JsonPropertyName("Type")]
+    [JsonRequired]
     public OperationType Type { get; init; }
 
     /// <summary>The operation sub-type (see <see cref="OperationSubTypes"/>).</summary>
     [JsonPropertyName("SubType")]
     public string? SubType { get; init; }
 
-    /// <summary>The operation status.</summary>
+    /// <summary>The operation status. Required on the wire: an operation without one is rejected rather than read as STARTED.</summary>
     [JsonPropertyName("Status")]
+    [JsonRequired]
     public OperationStatus Status { get; init; }
 
     /// <summary>When the operation started.</summary>

@@ -33,14 +33,14 @@ internal static class ChildHandlers
     [Requirement("3-4")]
     public static ConformanceCase InnerStepFails() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
-            .Child("failing-child", c => c.Then<string>("fail", (_, _) => throw new InvalidOperationException("inner step failed"), s => s.NoRetry()))
+            .Child("failing-child", c => c.Then("fail", string (_, _) => throw new InvalidOperationException("inner step failed"), s => s.NoRetry()))
             .Build());
 
     [Requirement("3-5")]
     public static ConformanceCase FailureCaughtByParent() => ConformanceCase.Of(
         Workflow.For<string>()
             .Try(
-                t => t.Child("failing-child", c => c.Then<string>("fail", (_, _) => throw new InvalidOperationException("inner step failed"), s => s.NoRetry())),
+                t => t.Child("failing-child", c => c.Then("fail", string (_, _) => throw new InvalidOperationException("inner step failed"), s => s.NoRetry())),
                 h => h.Catch<ChildContextFailedException>(r => r.Then("recover", (_, ctx) => ctx.Input)))
             .Build());
 
@@ -62,7 +62,7 @@ internal static class ChildHandlers
     [Requirement("3-8")]
     public static ConformanceCase RetriesExhaustedInsideChild() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
-            .Child("exhausting-child", c => c.Then<string>("always_fail", (_, ctx) => throw new InvalidOperationException($"attempt {ctx.Attempt} failed"),
+            .Child("exhausting-child", c => c.Then("always_fail", string (_, ctx) => throw new InvalidOperationException($"attempt {ctx.Attempt} failed"),
                 s => s.Retry(OneSecondRetries with { MaxAttempts = 2 })))
             .Build());
 

@@ -20,7 +20,7 @@ internal static class InvokeHandlers
 
     private static readonly Workflow<JsonNode?, string> Error = Workflow.For<JsonNode?>()
         .Wait("error_wait", TimeSpan.FromSeconds(1))
-        .Then<string>("fail", (_, _) => throw new InvalidOperationException("target function error"), s => s.NoRetry())
+        .Then("fail", string (_, _) => throw new InvalidOperationException("target function error"), s => s.NoRetry())
         .Build();
 
     public sealed record NamedInput(string Name, string Payload);

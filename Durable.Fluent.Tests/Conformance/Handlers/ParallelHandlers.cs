@@ -122,11 +122,17 @@ internal static class ParallelHandlers
             .Select(CountProjection)
             .Build());
 
+    // Build() rejects MaxConcurrency(0) before anything runs; the imperative SDKs find it when the handler calls parallel. The
+    // handler therefore builds the parallel while it runs, so the validation error fails the execution before any operation.
     [Requirement("8-19")]
     public static ConformanceCase InvalidMaxConcurrency() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
-            .Parallel("bad-concurrency", [Returning("a"), Returning("b")], c => c.MaxConcurrency(0))
-            .Select(r => r.Results)
+            .Select(_ => Workflow.For<JsonNode?>()
+#pragma warning disable DF0006 // requirement 8-19 is exactly this mistake
+                .Parallel("bad-concurrency", [Returning("a"), Returning("b")], c => c.MaxConcurrency(0))
+#pragma warning restore DF0006
+                .Select(r => r.Results)
+                .Build())
             .Build());
 
     [Requirement("8-20")]

@@ -83,7 +83,7 @@ internal static class PluginHandlers
     {
         var plugin = new InvocationPlugin("CONFPLUGIN", withFirstOnEnd: false);
         var wf = Workflow.For<JsonNode?>()
-            .Then<string>("always_fails", (_, _) => throw new InvalidOperationException("always fails"), s => s.Retry(RetryPresets.None))
+            .Then("always_fails", string (_, _) => throw new InvalidOperationException("always fails"), s => s.Retry(RetryPresets.None))
             .Build(new WorkflowOptions { Plugins = [plugin] });
         return With(wf, plugin);
     }
@@ -165,7 +165,7 @@ internal static class PluginHandlers
         };
         var wf = Workflow.For<JsonNode?>()
             .Then("step_a", (_, _) => "task-a")
-            .Then<string>("step_b", (_, _) => throw new InvalidOperationException("boom"), s => s.Retry(RetryPresets.None))
+            .Then("step_b", string (_, _) => throw new InvalidOperationException("boom"), s => s.Retry(RetryPresets.None))
             .Build(new WorkflowOptions { Plugins = [plugin] });
         return With(wf, plugin);
     }
@@ -176,7 +176,7 @@ internal static class PluginHandlers
         var plugin = AttemptPlugin();
         plugin.End = i => new() { ["hook"] = "operation-end", ["op"] = i.Id, ["status"] = Token(i.Status) };
         var wf = Workflow.For<JsonNode?>()
-            .Then<string>("always_fails", (_, _) => throw new InvalidOperationException("always fails"), s => s.Retry(OneSecondRetries with { MaxAttempts = 2 }))
+            .Then("always_fails", string (_, _) => throw new InvalidOperationException("always fails"), s => s.Retry(OneSecondRetries with { MaxAttempts = 2 }))
             .Build(new WorkflowOptions { Plugins = [plugin] });
         return With(wf, plugin);
     }

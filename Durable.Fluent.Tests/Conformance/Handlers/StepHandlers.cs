@@ -72,7 +72,7 @@ internal static class StepHandlers
     [Requirement("1-12")]
     public static ConformanceCase RetryExhaustion() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
-            .Then<string>("always_fail", (_, ctx) => throw new InvalidOperationException($"attempt {ctx.Attempt} failed"),
+            .Then("always_fail", string (_, ctx) => throw new InvalidOperationException($"attempt {ctx.Attempt} failed"),
                 step => step.Retry(OneSecondRetries with { MaxAttempts = 4 }))
             .Build());
 
@@ -105,7 +105,7 @@ internal static class StepHandlers
     [Requirement("1-17")]
     public static ConformanceCase AtMostOnceInterrupted() => ConformanceCase.Of(
         Workflow.For<string>()
-            .Then<string>("at_most_once_flaky_step", (input, ctx) =>
+            .Then("at_most_once_flaky_step", string (input, ctx) =>
             {
                 ctx.Logger.LogInformation("Processing {Input}", input);
                 throw new SimulatedCrashException();
@@ -125,7 +125,7 @@ internal static class StepHandlers
     [Requirement("1-19")]
     public static ConformanceCase FailsPermanently() => ConformanceCase.Of(
         Workflow.For<JsonNode?>()
-            .Then<string>("failing", (_, _) => throw new InvalidOperationException("permanent failure"), step => step.Retry(RetryPresets.None))
+            .Then("failing", string (_, _) => throw new InvalidOperationException("permanent failure"), step => step.Retry(RetryPresets.None))
             .Build());
 
     internal sealed class TransientError(string message) : Exception(message);

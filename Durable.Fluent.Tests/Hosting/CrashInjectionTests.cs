@@ -1,0 +1,367 @@
+using System.Text.Json;
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Retries;
+using Durable.Fluent.Testing;
+using Durable.Fluent.Testing.Engine;
+using Durable.Fluent.Tests.Checkpointing;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Tests.Hosting;
+
+/// <summary>
+/// Issue 10: crash injection at every checkpoint call. A workflow with a map and a parallel of steps (at-most-once steps,
+/// retried steps, a wait, a child context and a wait-for-callback) runs once without faults, then once per (fault kind,
+/// k) with the k-th store call failing, re-invoked until it ends. For every run: (a) no step body starts after the
+/// invocation it belongs to has ended, and none is still running when it ends; (b) the result equals the fault-free one;
+/// (c) an at-most-once body never runs twice for one attempt; (d) no body runs after the service accepted its SUCCEED.
+/// </summary>
+public class CrashInjectionTests
+{
+    private static readonly RetryStrategyConfig Retry = new() { MaxAttempts = 4, InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(1), Jitter = JitterStrategy.None };
+
+    public static IEnumerable<TestCaseData> Variants()
+    {
+        yield return new TestCaseData(CheckpointFault.NetworkError, false).SetName("Crash injection: network error before the request");
+        yield return new TestCaseData(CheckpointFault.ServerError, false).SetName("Crash injection: 503 before the request is applied");
+        yield return new TestCaseData(CheckpointFault.ServerError, true).SetName("Crash injection: 503 after the request was applied (response lost)");
+        yield return new TestCaseData(CheckpointFault.ProcessExit, false).SetName("Crash injection: process exits before the request");
+        yield return new TestCaseData(CheckpointFault.ProcessExit, true).SetName("Crash injection: process exits after the request was applied");
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public async Task Every_checkpoint_call_can_fail_without_orphaned_or_repeated_bodies(CheckpointFault fault, bool afterApply)
+    {
+        var reference = await RunAsync(failCall: 0, fault, afterApply);
+        Assert.That(reference.Status, Is.EqualTo(ExecutionStatus.Succeeded), reference.Error);
+        Assert.That(reference.Ledger.Violations, Is.Empty);
+
+        // Concurrent units share checkpoint requests (group commit), so the number of calls varies a little from run to run:
+        // k goes on until a run no longer reaches its k-th call after k has passed the reference run's count.
+        var totals = new Totals();
+        for (var k = 1; ; k++)
+        {
+            var run = await RunAsync(k, fault, afterApply);
+            if (!run.Injected && k > reference.Calls)
+            {
+                break;
+            }
+
+            totals.Add(run);
+            Assert.That(run.Status, Is.EqualTo(ExecutionStatus.Succeeded), $"k={k}: {run.Error}");
+            Assert.That(run.Result, Is.EqualTo(reference.Result), $"k={k}: the result differs from the fault-free run");
+            Assert.That(run.Ledger.Violations, Is.Empty, $"k={k}");
+            Assert.That(k, Is.LessThan(500), "the runs never stopped making calls");
+        }
+
+        TestContext.Out.WriteLine(
+            $"{fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (k = 1..{totals.Runs}), {totals.Faults} with the fault injected, "
+            + $"{totals.Invocations} invocations, {totals.BodyStarts} step body starts; bodies started after their invocation ended: {totals.StartsAfterEnd}; "
+            + $"bodies still running when it ended: {totals.RunningAtEnd}; at-most-once repeats: {totals.AtMostOnceRepeats}; runs after an accepted SUCCEED: {totals.RerunsAfterSucceed}");
+        Assert.That(totals.Faults, Is.GreaterThanOrEqualTo(30), "the workflow makes more than 30 calls; each position was faulted");
+        Assert.That((totals.StartsAfterEnd, totals.RunningAtEnd, totals.AtMostOnceRepeats, totals.RerunsAfterSucceed), Is.EqualTo((0, 0, 0, 0)));
+    }
+
+    [Test]
+    public async Task The_ledger_sees_a_body_started_after_its_invocation_ended()
+    {
+        // The checks must be able to fail: a body that runs detached from its invocation is reported.
+        var ledger = new BodyLedger();
+        var invocation = ledger.BeginInvocation();
+        var detached = Task.Run(async () =>
+        {
+            await Task.Yield();
+            ledger.EndInvocation(invocation);
+            using (ledger.Body("op", 1, atMostOnce: true))
+            {
+            }
+
+            using (ledger.Body("op", 1, atMostOnce: true))
+            {
+            }
+        });
+        await detached;
+        Assert.That(ledger.StartsAfterEnd, Is.EqualTo(2));
+        Assert.That(ledger.AtMostOnceRepeats, Is.EqualTo(1));
+    }
+
+    private static Workflow<int[], string> Build(BodyLedger ledger)
+    {
+        Func<int, StepContext<int[]>, CancellationToken, Task<int>> Body(bool atMostOnce, Func<int, int, int> f) => async (x, ctx, ct) =>
+        {
+            using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce))
+            {
+                await Task.Yield();
+                return f(x, ctx.Attempt);
+            }
+        };
+
+        var child = Workflow.For<int>()
+            .Then("child-step", (int x, StepContext<int> ctx, CancellationToken ct) =>
+            {
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                {
+                    return Task.FromResult(x * 3);
+                }
+            })
+            .Build();
+        Func<WorkflowBuilder<int[], int>, WorkflowBuilder<int[], int>>[] branches =
+        [
+            b => b.Then("a1", Body(true, (x, _) => x + 1), s => s.AtMostOncePerRetry().Retry(Retry)),
+            b => b.Then("b1", Body(false, (x, _) => x + 2)).Wait("b-wait", TimeSpan.FromSeconds(2)).Then("b2", Body(false, (x, _) => x * 2)),
+            b => b.Then("c-child", child),
+            b => b.WaitForCallback<string>("approval", async (int v, string callbackId, StepContext<int[]> ctx, CancellationToken ct) =>
+            {
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                {
+                    await Task.Yield();
+                }
+            }).Select(s => s.Length),
+        ];
+
+        return Workflow.For<int[]>()
+            .Then("prepare", (int[] xs, StepContext<int[]> ctx, CancellationToken ct) =>
+            {
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                {
+                    return Task.FromResult(xs);
+                }
+            })
+            .Map("items", xs => xs, item => item
+                    .Then("charge", Body(true, (x, _) => x * 10), s => s.AtMostOncePerRetry().Retry(Retry))
+                    .Then("flaky", Body(false, (x, attempt) => attempt == 1 && x % 20 == 0 ? throw new TimeoutException($"transient {x}") : x + 1), s => s.Retry(Retry)),
+                m => m.MaxConcurrency(2))
+            .Select(r => r.Results.Sum())
+            .Parallel("fan", branches, c => c.MaxConcurrency(2))
+            .Then("finish", (BatchResult<int> r, StepContext<int[]> ctx, CancellationToken ct) =>
+            {
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                {
+                    return Task.FromResult(string.Join(",", r.Results));
+                }
+            })
+            .Build();
+    }
+
+    /// <summary>Drives one execution on the in-memory engine (paged state, virtual clock) until it ends.</summary>
+    private static async Task<RunResult> RunAsync(int failCall, CheckpointFault fault, bool afterApply)
+    {
+        var ledger = new BodyLedger();
+        var workflow = Build(ledger);
+        var clock = new VirtualClock();
+        var engine = new LocalDurableEngine(clock, new LocalEngineOptions { InitialStatePageSize = 4 });
+        var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall, fault, afterApply);
+        ledger.Store = store;
+        var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = JsonSerializer.Serialize(new[] { 1, 2, 3, 4, 5 }) });
+        var options = new DurableRunOptions { TimeProvider = clock };
+        var invocations = 0;
+        var invokeNow = true;
+        while (engine.GetExecution(arn).Status == ExecutionStatus.Running)
+        {
+            if (!invokeNow && !engine.HasUpdatesSinceLastInvocation(arn) && !FireNext(engine, clock, arn))
+            {
+                return new RunResult(ExecutionStatus.Running, null, "the execution is stuck: nothing is due", store, ledger, invocations);
+            }
+
+            invokeNow = false;
+            if (++invocations > 200)
+            {
+                return new RunResult(ExecutionStatus.Running, null, "more than 200 invocations", store, ledger, invocations);
+            }
+
+            var input = engine.BeginInvocation(arn);
+            store.BeginInvocation();
+            var invocation = ledger.BeginInvocation();
+            var requestId = $"req-{invocations}";
+            InvocationOutcome outcome;
+            try
+            {
+                var output = await workflow.HandleAsync(input, store, options).ConfigureAwait(false);
+                outcome = InvocationOutcome.Returned(output);
+            }
+            catch (Exception ex)
+            {
+                outcome = InvocationOutcome.Crashed(ex is InvocationTerminatedException ? "Runtime.ExitError" : "Runtime.Unhandled", $"{ex.GetType().Name}: {ex.Message}");
+                invokeNow = true;
+            }
+            finally
+            {
+                ledger.EndInvocation(invocation);
+            }
+
+            engine.EndInvocation(arn, outcome, requestId);
+        }
+
+        var snapshot = engine.GetExecution(arn);
+        return new RunResult(snapshot.Status, snapshot.Result, snapshot.Error?.ErrorMessage, store, ledger, invocations);
+    }
+
+    /// <summary>Fires the next engine timer (moving the clock), or answers an open callback; false when nothing is left.</summary>
+    private static bool FireNext(LocalDurableEngine engine, VirtualClock clock, string arn)
+    {
+        if (engine.NextOperationTimerDue(arn) is { } due)
+        {
+            clock.AdvanceTo(due);
+            return engine.FireNextTimer(arn);
+        }
+
+        var open = engine.GetOperations(arn).FirstOrDefault(o => o is { Type: OperationType.Callback, Status: OperationStatus.Started, CallbackDetails.CallbackId: not null });
+        if (open is null)
+        {
+            return false;
+        }
+
+        engine.SendCallbackSuccess(open.CallbackDetails!.CallbackId!, "\"approved\"");
+        return true;
+    }
+
+    private sealed record RunResult(ExecutionStatus Status, string? Result, string? Error, FaultInjectingCheckpointStore Store, BodyLedger Ledger, int Invocations)
+    {
+        public bool Injected => Store.Injected;
+
+        public int Calls => Store.Calls;
+    }
+
+    private sealed class Totals
+    {
+        public int Runs { get; private set; }
+
+        public int Faults { get; private set; }
+
+        public int Invocations { get; private set; }
+
+        public int BodyStarts { get; private set; }
+
+        public int StartsAfterEnd { get; private set; }
+
+        public int RunningAtEnd { get; private set; }
+
+        public int AtMostOnceRepeats { get; private set; }
+
+        public int RerunsAfterSucceed { get; private set; }
+
+        public void Add(RunResult run)
+        {
+            Runs++;
+            Faults += run.Injected ? 1 : 0;
+            Invocations += run.Invocations;
+            BodyStarts += run.Ledger.Starts;
+            StartsAfterEnd += run.Ledger.StartsAfterEnd;
+            RunningAtEnd += run.Ledger.RunningAtEnd;
+            AtMostOnceRepeats += run.Ledger.AtMostOnceRepeats;
+            RerunsAfterSucceed += run.Ledger.RerunsAfterSucceed;
+        }
+    }
+}
+
+/// <summary>
+/// Counts step body starts per invocation. The driver marks the invocation it is running in an <see cref="AsyncLocal{T}"/>
+/// that flows into every task the interpreter starts, so each body start is attributed to its invocation wherever it runs.
+/// </summary>
+internal sealed class BodyLedger
+{
+    private static readonly AsyncLocal<Invocation?> Current = new();
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Id, int Attempt), int> _atMostOnce = new();
+    private readonly List<string> _violations = new();
+
+    public FaultInjectingCheckpointStore? Store { get; set; }
+
+    public int Starts { get; private set; }
+
+    public int StartsAfterEnd { get; private set; }
+
+    public int RunningAtEnd { get; private set; }
+
+    public int AtMostOnceRepeats { get; private set; }
+
+    public int RerunsAfterSucceed { get; private set; }
+
+    public IReadOnlyList<string> Violations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _violations.ToList();
+            }
+        }
+    }
+
+    public Invocation BeginInvocation()
+    {
+        var invocation = new Invocation();
+        Current.Value = invocation;
+        return invocation;
+    }
+
+    public void EndInvocation(Invocation invocation)
+    {
+        lock (_gate)
+        {
+            invocation.Ended = true;
+            if (invocation.Running > 0)
+            {
+                RunningAtEnd += invocation.Running;
+                _violations.Add($"{invocation.Running} body(ies) still running when the invocation ended");
+            }
+        }
+    }
+
+    public IDisposable Body(string operationId, int attempt, bool atMostOnce)
+    {
+        var invocation = Current.Value;
+        lock (_gate)
+        {
+            Starts++;
+            if (invocation is null || invocation.Ended)
+            {
+                StartsAfterEnd++;
+                _violations.Add($"body of {operationId} attempt {attempt} started after its invocation ended");
+            }
+
+            if (atMostOnce)
+            {
+                var n = _atMostOnce[(operationId, attempt)] = _atMostOnce.GetValueOrDefault((operationId, attempt)) + 1;
+                if (n > 1)
+                {
+                    AtMostOnceRepeats++;
+                    _violations.Add($"at-most-once body of {operationId} ran {n} times for attempt {attempt}");
+                }
+            }
+
+            if (Store?.SucceedApplied(operationId) == true)
+            {
+                RerunsAfterSucceed++;
+                _violations.Add($"body of {operationId} ran after the service accepted its SUCCEED");
+            }
+
+            if (invocation is not null)
+            {
+                invocation.Running++;
+            }
+        }
+
+        return new Scope(this, invocation);
+    }
+
+    internal sealed class Invocation
+    {
+        public bool Ended { get; set; }
+
+        public int Running { get; set; }
+    }
+
+    private sealed class Scope(BodyLedger ledger, Invocation? invocation) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (ledger._gate)
+            {
+                if (invocation is not null)
+                {
+                    invocation.Running--;
+                }
+            }
+        }
+    }
+}
