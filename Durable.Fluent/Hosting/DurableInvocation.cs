@@ -227,7 +227,7 @@ internal static class DurableInvocation
     {
         var state = input.InitialExecutionState;
         var operations = new Dictionary<string, Operation>(state?.Operations?.Count ?? 0, StringComparer.Ordinal);
-        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        var origin = new List<(string Where, IReadOnlyList<Operation?> Page)>();
         EnvelopeValidator.AddPage(operations, state?.Operations, "InitialExecutionState", origin);
         var pager = new StatePager("invocation envelope");
         var marker = state?.NextMarker;
