@@ -221,7 +221,7 @@ public class JsWorkflowTests
     [Test]
     public async Task Parallel_branches_finish_in_one_invocation_because_a_wait_and_a_retry_that_fall_due_meanwhile_are_polled()
     {
-        // The slow branch keeps the invocation busy for 2.5 s; the one-second wait and the one-second retry fall due
+        // The slow branch keeps the invocation busy for 3.5 s; the one-second wait and the one-second retry fall due
         // meanwhile, and the SDK's polling (empty) checkpoints must bring them back completed: issue 10's mid-invocation timers.
         var (execution, history) = await EndAsync(Start("fanout", "{}"));
 

@@ -88,13 +88,13 @@ export const mapped = withDurableExecution(async (event, context) => {
 });
 
 /**
- * Three parallel branches in one invocation: a slow step (2.5 s), a one-second wait followed by a step, and a step that
+ * Three parallel branches in one invocation: a slow step (3.5 s), a one-second wait followed by a step, and a step that
  * fails once and is retried after one second. The wait and the retry fall due while the slow step still runs, so the SDK
  * sees them through its polling (empty) checkpoints and finishes everything without suspending.
  */
 export const fanout = withDurableExecution(async (_event, context) => {
   const batch = await context.parallel("fan-out", [
-    { name: "slow", func: async (branch) => branch.step("slow-step", async () => { await sleep(2500); return "slow"; }) },
+    { name: "slow", func: async (branch) => branch.step("slow-step", async () => { await sleep(3500); return "slow"; }) },
     {
       name: "paused",
       func: async (branch) => {
