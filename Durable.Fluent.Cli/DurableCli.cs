@@ -36,7 +36,13 @@ internal static class DurableCli
                 console.Error.WriteLine($"error: {error.Message}");
             }
 
-            var path = string.Join(' ', parse.CommandResult.Command == root ? ["durable"] : Names(parse.CommandResult.Command));
+            var command = parse.CommandResult.Command;
+            var path = string.Join(' ', Names(command));
+            var synopsis = string.Join(' ', new[] { path }
+                .Concat(command.Subcommands.Count > 0 ? ["<command>"] : [])
+                .Concat(command.Arguments.Select(a => $"<{a.Name}>"))
+                .Append("[options]"));
+            console.Error.WriteLine($"Usage: {synopsis}");
             console.Error.WriteLine($"Run '{path} --help' for usage.");
             return ExitCodes.Usage;
         }

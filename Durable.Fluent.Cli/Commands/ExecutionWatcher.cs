@@ -32,7 +32,7 @@ internal static class ExecutionWatcher
                     throw new CommandFailedException($"{execution.DurableExecutionName ?? arn} is still RUNNING after {limit.Value.TotalSeconds:0} s; it goes on (follow it with 'durable history {arn} --follow').");
                 }
 
-                var latest = await client.GetDurableExecutionHistoryAsync(arn, includeExecutionData: false, maxItems: 4, reverseOrder: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var latest = await client.GetDurableExecutionHistoryAsync(arn, includeExecutionData: false, maxItems: RecentEvents, reverseOrder: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var doing = Doing(latest.Events);
                 progress.Update(doing, string.Create(CultureInfo.InvariantCulture, $"… {execution.DurableExecutionName} RUNNING {elapsed.TotalSeconds:0} s: {doing}"));
                 await Task.Delay(PollInterval, console.Time, cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,13 @@ internal static class ExecutionWatcher
         console.Error.WriteLine($"Execution '{execution.DurableExecutionName}' {status}{error}");
     }
 
-    /// <summary>What a running execution is doing, in a few words, from its latest events (newest first).</summary>
+    /// <summary>How many of the newest events <see cref="Doing"/> looks at.</summary>
+    public const int RecentEvents = 25;
+
+    /// <summary>
+    /// What a running execution is doing, in a few words, from its latest events (newest first): while suspended, what it
+    /// is suspended on (a wait, a callback, a retry, an invoke that has not ended).
+    /// </summary>
     public static string Doing(IReadOnlyList<HistoryEvent> newestFirst)
     {
         if (newestFirst.Count == 0)
@@ -67,21 +73,37 @@ internal static class ExecutionWatcher
         }
 
         var e = newestFirst[0];
-        if (e.EventType == HistoryEventType.InvocationCompleted)
+        if (e.EventType != HistoryEventType.InvocationCompleted)
         {
-            var cause = newestFirst.Skip(1).FirstOrDefault(c => c.EventType is HistoryEventType.WaitStarted or HistoryEventType.CallbackStarted or HistoryEventType.StepFailed or HistoryEventType.StepSucceeded or HistoryEventType.ChainedInvokeStarted);
-            return cause is null ? "suspended" : "suspended: " + Doing([cause]);
+            return e.EventType switch
+            {
+                HistoryEventType.StepStarted => $"running step '{e.Name}'",
+                _ => e.Name is null ? e.EventType.ToString() : $"{e.EventType} '{e.Name}'",
+            };
         }
 
-        return e.EventType switch
+        var ended = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in newestFirst.Skip(1))
         {
-            HistoryEventType.WaitStarted => $"waiting ('{e.Name}', until {HistoryText.Time(e.Details.ScheduledEndTimestamp, TimeZoneInfo.Local)})",
-            HistoryEventType.CallbackStarted => $"waiting for callback '{e.Name}'",
-            HistoryEventType.ChainedInvokeStarted => $"waiting for invoke '{e.Name}'",
-            HistoryEventType.StepStarted => $"running step '{e.Name}'",
-            HistoryEventType.StepFailed => $"step '{e.Name}' failed, retry pending",
-            HistoryEventType.StepSucceeded when e.Details.RetryDetails?.NextAttemptDelaySeconds is not null => $"polling '{e.Name}'",
-            _ => HistoryText.Describe(e, TimeZoneInfo.Local, 60),
-        };
+            var retrying = c.Details.RetryDetails?.NextAttemptDelaySeconds is not null;
+            switch (c.EventType)
+            {
+                case HistoryEventType.WaitStarted when !ended.Contains(c.Id ?? string.Empty):
+                    return $"suspended: waiting ('{c.Name}', until {HistoryText.Time(c.Details.ScheduledEndTimestamp, TimeZoneInfo.Local)})";
+                case HistoryEventType.CallbackStarted when !ended.Contains(c.Id ?? string.Empty):
+                    return $"suspended: waiting for callback '{c.Name}'";
+                case HistoryEventType.ChainedInvokeStarted when !ended.Contains(c.Id ?? string.Empty):
+                    return $"suspended: waiting for invoke '{c.Name}'";
+                case HistoryEventType.StepFailed or HistoryEventType.StepSucceeded when retrying && !ended.Contains(c.Id ?? string.Empty):
+                    return $"suspended: step '{c.Name}' attempt {c.Details.RetryDetails!.CurrentAttempt + 1} in {c.Details.RetryDetails.NextAttemptDelaySeconds} s";
+                case HistoryEventType.WaitStarted or HistoryEventType.CallbackStarted or HistoryEventType.ChainedInvokeStarted or HistoryEventType.StepStarted or HistoryEventType.ContextStarted or HistoryEventType.InvocationCompleted:
+                    break;
+                default:
+                    ended.Add(c.Id ?? string.Empty); // an ending event, seen before (newer than) its start
+                    break;
+            }
+        }
+
+        return "suspended";
     }
 }

@@ -104,7 +104,7 @@ internal static class HistoryCommand
                 return execution.Status == ExecutionStatus.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
             }
 
-            var newestFirst = events.AsEnumerable().Reverse().Take(4).ToList();
+            var newestFirst = events.AsEnumerable().Reverse().Take(ExecutionWatcher.RecentEvents).ToList();
             var doing = ExecutionWatcher.Doing(newestFirst);
             var open = OpenCallbacks(events).LastOrDefault();
             var hint = open is null ? string.Empty : $" — answer: durable callback succeed {open.Details.CallbackId} --result <json>";
