@@ -25,6 +25,7 @@ public static class HistoryText
         var e = historyEvent;
         var d = e.Details;
         string P(EventPayload? p) => Shorten(p?.Payload, maxPayloadChars);
+        string Outcome(EventPayload? p) => p?.Payload is null ? string.Empty : ": " + P(p);
         return e.EventType switch
         {
             HistoryEventType.ExecutionStarted => $"execution started with {P(d.Input)}",
@@ -35,7 +36,7 @@ public static class HistoryText
             HistoryEventType.StepStarted => $"step '{e.Name}' started",
             HistoryEventType.StepSucceeded when d.RetryDetails?.NextAttemptDelaySeconds is { } poll
                 => $"step '{e.Name}' attempt {d.RetryDetails.CurrentAttempt} recorded {P(d.Result)}; next attempt in {poll} s",
-            HistoryEventType.StepSucceeded => $"step '{e.Name}' succeeded: {P(d.Result)}",
+            HistoryEventType.StepSucceeded => $"step '{e.Name}' succeeded{Outcome(d.Result)}",
             HistoryEventType.StepFailed when d.RetryDetails?.NextAttemptDelaySeconds is { } delay
                 => $"step '{e.Name}' attempt {d.RetryDetails.CurrentAttempt} failed ({d.Error?.Payload.ErrorMessage}); durable retry in {delay} s",
             HistoryEventType.StepFailed => $"step '{e.Name}' failed: {Error(d.Error)}",
@@ -43,14 +44,14 @@ public static class HistoryText
             HistoryEventType.WaitSucceeded => $"wait '{e.Name}' is over: the service resumes the workflow",
             HistoryEventType.WaitCancelled => $"wait '{e.Name}' cancelled",
             HistoryEventType.ContextStarted => $"context '{e.Name}' started",
-            HistoryEventType.ContextSucceeded => $"context '{e.Name}' succeeded" + (string.IsNullOrEmpty(d.Result?.Payload) ? string.Empty : $": {P(d.Result)}"),
+            HistoryEventType.ContextSucceeded => $"context '{e.Name}' succeeded{Outcome(d.Result)}",
             HistoryEventType.ContextFailed => $"context '{e.Name}' failed: {Error(d.Error)}",
             HistoryEventType.CallbackStarted => $"callback '{e.Name}' created: callback id {d.CallbackId}",
-            HistoryEventType.CallbackSucceeded => $"callback '{e.Name}' completed: {P(d.Result)}",
+            HistoryEventType.CallbackSucceeded => $"callback '{e.Name}' completed{Outcome(d.Result)}",
             HistoryEventType.CallbackFailed => $"callback '{e.Name}' failed: {Error(d.Error)}",
             HistoryEventType.CallbackTimedOut => $"callback '{e.Name}' timed out",
             HistoryEventType.ChainedInvokeStarted => $"invoke '{e.Name}' of {d.FunctionName} started",
-            HistoryEventType.ChainedInvokeSucceeded => $"invoke '{e.Name}' succeeded: {P(d.Result)}",
+            HistoryEventType.ChainedInvokeSucceeded => $"invoke '{e.Name}' succeeded{Outcome(d.Result)}",
             HistoryEventType.ChainedInvokeFailed => $"invoke '{e.Name}' failed: {Error(d.Error)}",
             HistoryEventType.ChainedInvokeTimedOut => $"invoke '{e.Name}' timed out",
             HistoryEventType.ChainedInvokeStopped => $"invoke '{e.Name}' stopped",
