@@ -9,7 +9,8 @@ namespace Durable.Fluent.Cli.Commands;
 /// <summary>
 /// <c>durable serve</c>: the local durable service in the foreground until Ctrl+C — the REST API, the dashboard, a SQLite
 /// store, and the functions it runs: .NET workflows from assemblies (members marked <c>[DurableFunction("name")]</c>, or
-/// any static <c>Workflow&lt;TIn, TOut&gt;</c> member named with <c>--workflow name=Type.Member</c>).
+/// any static <c>Workflow&lt;TIn, TOut&gt;</c> member named with <c>--workflow name=Type.Member</c>), and functions in any
+/// language reached over HTTP (<c>--function name=url</c>, registered with <see cref="LocalDurableService.RegisterUrl"/>).
 /// </summary>
 internal static class ServeCommand
 {
@@ -22,13 +23,22 @@ internal static class ServeCommand
         var allowNonLoopback = new Option<bool>("--allow-non-loopback") { Description = "Listen on a non-loopback --host (anyone who reaches the port can start, stop and answer executions)." };
         var assemblies = new Option<string[]>("--assembly", "-a") { Description = "A .NET assembly (.dll) whose [DurableFunction(\"name\")] workflows are served (repeatable).", HelpName = "path" };
         var workflows = new Option<string[]>("--workflow", "-w") { Description = "Serve a static Workflow<TIn, TOut> member of the assemblies under a function name: name=Namespace.Type.Member (repeatable).", HelpName = "name=member" };
+        var functions = new Option<string[]>("--function", "-f") { Description = "Serve a durable function reached over HTTP (any language; Lambda's Invoke shape, e.g. tools/js-host or a runtime interface emulator): name=url (repeatable).", HelpName = "name=url" };
+        var functionTimeout = new Option<int?>("--function-timeout") { Description = "How long one invocation of a --function may take before it is recorded as timed out and retried (default 900, Lambda's limit).", HelpName = "seconds" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every invocation (debug level)." };
         var command = new Command("serve", "Run the local durable service (REST API, dashboard, SQLite store) until Ctrl+C.")
         {
-            db, inMemory, port, host, allowNonLoopback, assemblies, workflows, verbose,
+            db, inMemory, port, host, allowNonLoopback, assemblies, workflows, functions, functionTimeout, verbose,
         };
         CommandActions.Set(command, console, async (parse, ct) =>
         {
+            var urls = FunctionUrls(parse.GetValue(functions) ?? []);
+            var timeoutSeconds = parse.GetValue(functionTimeout);
+            if (timeoutSeconds is <= 0)
+            {
+                throw new UsageException($"--function-timeout must be a positive number of seconds, not {timeoutSeconds}.");
+            }
+
             var registrations = Registrations(parse.GetValue(assemblies) ?? [], parse.GetValue(workflows) ?? []);
             var path = parse.GetValue(inMemory) ? null : parse.GetValue(db);
             if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
@@ -48,6 +58,7 @@ internal static class ServeCommand
                     Host = parse.GetValue(host)!,
                     AllowNonLoopback = parse.GetValue(allowNonLoopback),
                     LoggerFactory = logger,
+                    FunctionTimeout = timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(15),
                 });
             }
             catch (ArgumentException ex)
@@ -69,6 +80,18 @@ internal static class ServeCommand
                     }
                 }
 
+                foreach (var function in urls)
+                {
+                    try
+                    {
+                        service.RegisterUrl(function.Name, function.Url);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        throw new UsageException($"--function {function.Name}: " + ex.Message.Split(" (Parameter", 2)[0]);
+                    }
+                }
+
                 try
                 {
                     service.Start();
@@ -85,9 +108,14 @@ internal static class ServeCommand
                     console.Out.WriteLine($"  function {name}: {workflow.Name}");
                 }
 
-                if (registrations.Count == 0)
+                foreach (var function in service.FunctionUrls.OrderBy(f => f.Name, StringComparer.Ordinal))
                 {
-                    console.Out.WriteLine("  no functions: executions can be listed and answered, but none can start (pass --assembly).");
+                    console.Out.WriteLine($"  function {function.Name}: {function.Url} (by URL, timeout {function.Timeout?.TotalSeconds}s; point its SDK's Lambda endpoint at {service.Endpoint})");
+                }
+
+                if (registrations.Count == 0 && urls.Count == 0)
+                {
+                    console.Out.WriteLine("  no functions: executions can be listed and answered, but none can start (pass --assembly or --function).");
                 }
 
                 console.Out.WriteLine("Press Ctrl+C to stop.");
@@ -104,6 +132,25 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Each <c>--function name=url</c>, parsed.</summary>
+    private static List<FunctionUrl> FunctionUrls(string[] specs)
+    {
+        var result = new List<FunctionUrl>();
+        foreach (var spec in specs)
+        {
+            try
+            {
+                result.Add(FunctionUrl.Parse(spec));
+            }
+            catch (FormatException ex)
+            {
+                throw new UsageException("--function: " + ex.Message);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The functions to serve: every [DurableFunction] member of the assemblies, plus each <c>name=member</c>.</summary>

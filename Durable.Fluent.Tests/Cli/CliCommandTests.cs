@@ -58,6 +58,11 @@ public class CliCommandTests
         yield return new TestCaseData((object)new[] { "replay", "/nonexistent/history.json", "--assembly", "/nonexistent/Nothing.dll" }, "not found").SetName("replay of a missing file");
         yield return new TestCaseData((object)new[] { "serve", "--host", "10.1.2.3", "--in-memory" }, "--allow-non-loopback").SetName("serve on a non-loopback host");
         yield return new TestCaseData((object)new[] { "serve", "--workflow", "x=Y.Z", "--in-memory" }, "--assembly").SetName("serve a workflow without its assembly");
+        yield return new TestCaseData((object)new[] { "serve", "--function", "orders", "--in-memory" }, "expected name=url").SetName("serve a function without its URL");
+        yield return new TestCaseData((object)new[] { "serve", "--function", "orders=ftp://127.0.0.1/x", "--in-memory" }, "absolute http:// or https:// URL").SetName("serve a function by a URL that is not http");
+        yield return new TestCaseData((object)new[] { "serve", "--function", "bad name!=http://127.0.0.1:9000/", "--in-memory" }, "Invalid function name").SetName("serve a function with an invalid name");
+        yield return new TestCaseData((object)new[] { "serve", "--function", "a=http://127.0.0.1:9000/", "--function-timeout", "0", "--in-memory" }, "--function-timeout").SetName("serve with a zero function timeout");
+        yield return new TestCaseData((object)new[] { "serve", "--in-memory", "--port", "0", "--function", "twice=http://127.0.0.1:9000/", "--function", "twice=http://127.0.0.1:9001/" }, "already registered").SetName("serve two functions under one name");
     }
 
     [TestCaseSource(nameof(UsageErrors))]
@@ -369,6 +374,37 @@ public class CliCommandTests
         {
             var page = await http.GetAsync(endpoint + "dashboard/");
             Assert.That((int)page.StatusCode, Is.EqualTo(200));
+        }
+
+        await stop.CancelAsync();
+        Assert.That(await serving.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, output + "\n" + error);
+    }
+
+    [Test]
+    public async Task Serve_runs_a_function_by_url_through_RegisterUrl()
+    {
+        await using var function = await Durable.Fluent.Tests.LocalService.FakeFunctionServer.StartAsync();
+        function.Handler = (ctx, _) => Durable.Fluent.Tests.LocalService.FakeFunctionServer.Answer(ctx, 200, """{"Status":"SUCCEEDED","Result":"\"shipped\""}""");
+        using var stop = new CancellationTokenSource();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var serving = Durable.Fluent.Cli.DurableCli.RunAsync(
+            ["serve", "--port", "0", "--in-memory", "--function", "js-orders=" + function.Url, "--function-timeout", "30"],
+            new Durable.Fluent.Cli.Output.CliConsole(output, error),
+            stop.Token);
+        var endpoint = await EndpointFromAsync(output, serving);
+        Assert.That(output.ToString(), Does.Contain($"function js-orders: {function.Url} (by URL, timeout 30s").And.Not.Contain("no functions"));
+
+        var started = await CliHarness.RunAsync("start", "js-orders", "--name", "js-1", "--input", """{"orderId":"o-1"}""", "--wait", "--endpoint", endpoint);
+
+        Assert.That(started.Exit, Is.Zero, started.ToString());
+        Assert.That(started.Out.Trim(), Is.EqualTo("\"shipped\""));
+        var invocation = function.Requests.Single();
+        Assert.That(invocation.Method, Is.EqualTo("POST"));
+        using (var envelope = JsonDocument.Parse(invocation.Body))
+        {
+            Assert.That(envelope.RootElement.GetProperty("DurableExecutionArn").GetString(), Does.Contain("js-orders").And.Contain("js-1"));
+            Assert.That(envelope.RootElement.TryGetProperty("CheckpointToken", out _), Is.True, invocation.Body);
         }
 
         await stop.CancelAsync();
