@@ -290,12 +290,17 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     /// <summary>Validates the graph and freezes it into a reusable workflow.</summary>
     /// <param name="options">Workflow-wide options (serializer options, default retry strategy).</param>
     /// <returns>The workflow.</returns>
-    /// <exception cref="WorkflowDefinitionException">The graph is invalid; the message names the node and the fix.</exception>
+    /// <exception cref="WorkflowDefinitionException">The graph or an option is invalid; the message names the node or option and the fix.</exception>
     public Workflow<TIn, TCur> Build(WorkflowOptions? options = null)
     {
         DefinitionValidator.Validate(Chain, "workflow");
         DefinitionValidator.ValidateResultType(typeof(TCur), "The workflow's result");
         SagaRules.Validate(Chain);
+        if (options is { PipelineWindow: < 1 })
+        {
+            throw new WorkflowDefinitionException($"WorkflowOptions.PipelineWindow is {options.PipelineWindow}; it must be at least 1 (the most step results passed on before their checkpoint is acknowledged).");
+        }
+
         return new Workflow<TIn, TCur>(Chain, options ?? WorkflowOptions.Default);
     }
 

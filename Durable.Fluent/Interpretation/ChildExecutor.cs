@@ -1,3 +1,4 @@
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Definition;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Serialization;
@@ -10,7 +11,8 @@ namespace Durable.Fluent.Interpretation;
 /// SUCCEED with the result — or, above 256 KiB, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the
 /// body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
 /// ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
-/// Batch units (map items, parallel branches) queue their SUCCEED (<c>queueSucceed</c>) so it is batched with the parent's.
+/// The SUCCEED is owed by the lane (sent with its next checkpoint, acknowledged before it next runs user code); batch units
+/// (map items, parallel branches) queue theirs (<c>queueSucceed</c>) so it is batched with the parent's.
 /// </summary>
 internal static class ChildExecutor
 {
@@ -37,7 +39,8 @@ internal static class ChildExecutor
         object? childInput,
         Func<object?, string?>? summary = null,
         string? id = null,
-        bool queueSucceed = false)
+        bool queueSucceed = false,
+        CheckpointLane? lane = null)
     {
         var run = frame.Run;
         id ??= frame.NextId();
@@ -69,7 +72,7 @@ internal static class ChildExecutor
             run.Batcher.Enqueue(Update(frame, id, name, subType, OperationAction.Start));
         }
 
-        var childFrame = frame.Child(id, childInput);
+        var childFrame = frame.Child(id, childInput, lane);
         NodeOutcome outcome;
         try
         {
@@ -93,13 +96,13 @@ internal static class ChildExecutor
         var payload = codec.Serialize(outcome.Value, serdes);
         if (Limits.Utf8Size(payload) > Limits.MaxCheckpointPayloadBytes)
         {
-            await run.Batcher.CheckpointAsync(
+            run.Batcher.Defer(
+                childFrame.Lane,
                 Update(frame, id, name, subType, OperationAction.Succeed) with
                 {
                     Payload = summary?.Invoke(outcome.Value) ?? string.Empty,
                     ContextOptions = new ContextOptions { ReplayChildren = true },
-                },
-                run.Cancellation).ConfigureAwait(false);
+                });
             return outcome;
         }
 
@@ -113,7 +116,8 @@ internal static class ChildExecutor
         }
         else
         {
-            await run.Batcher.CheckpointAsync(succeed, run.Cancellation).ConfigureAwait(false);
+            // The lane owes the SUCCEED: the result is passed on at once and is durable before the lane next runs user code.
+            run.Batcher.Defer(childFrame.Lane, succeed);
         }
 
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));

@@ -16,7 +16,7 @@ namespace Durable.Fluent.Interpretation;
 /// <item><term>READY</term><description>queued START, poll <c>Attempt + 1</c> from the recorded state.</description></item>
 /// <item><term>STARTED</term><description>poll <c>Attempt + 1</c> from the recorded state without a new START.</description></item>
 /// </list>
-/// After the check: Stop → synchronous SUCCEED{Payload=state}; Continue → synchronous RETRY{Payload=state,
+/// After the check: Stop → SUCCEED{Payload=state} owed by the lane (acknowledged before it next runs user code); Continue → synchronous RETRY{Payload=state,
 /// NextAttemptDelaySeconds} with no Error, then suspend; the check or the strategy throws → synchronous FAIL{Error with
 /// ErrorData = last state} and <see cref="WaitForConditionFailedException"/>.
 /// </summary>
@@ -68,6 +68,8 @@ internal static class WaitForConditionExecutor
             }
         }
 
+        // The check only starts on durable values (and the queued START rides with what the lane owes).
+        await run.Batcher.SettleAsync(frame.Lane, run.Cancellation).ConfigureAwait(false);
         object? next = state;
         Retries.WaitDecision decision;
         try
@@ -105,7 +107,7 @@ internal static class WaitForConditionExecutor
         Limits.EnsurePayload(payload, name);
         if (!decision.ShouldContinue)
         {
-            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+            run.Batcher.Defer(frame.Lane, Update(frame, id, name, OperationAction.Succeed) with { Payload = payload });
             return NodeOutcome.Done(codec.Deserialize(payload, serdes));
         }
 
