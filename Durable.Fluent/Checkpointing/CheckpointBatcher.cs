@@ -17,9 +17,9 @@ namespace Durable.Fluent.Checkpointing;
 /// background while the lane goes on; at most <see cref="PipelineWindow"/> of them are unacknowledged at a time.</item>
 /// </list>
 /// <para><b>Group commit.</b> Lanes that wait while a request is in flight are carried together by the next one. A lane that
-/// must send while other lanes (map or parallel workers) are still running first yields a few times so that they can join
-/// the request — so ten map workers whose step bodies finish together share one request even against a fast store. Lanes
-/// report when they start, end and park (<see cref="Fork"/>, <see cref="WorkerEnded"/>, <see cref="Resume"/>).</para>
+/// must send while other lanes (map or parallel workers) are still running first yields to them (up to a millisecond) so that
+/// they can join the request — so ten map workers whose step bodies finish together share one request even against a fast
+/// store. Lanes report when they start, end and park (<see cref="Fork"/>, <see cref="WorkerEnded"/>, <see cref="Resume"/>).</para>
 /// <para><b>Failure.</b> After a failed request the batcher is poisoned: every later flush rethrows that failure, because
 /// updates other lanes were waiting on went down with it and the token chain is broken — the invocation must end. The failure
 /// is reported at once (<c>onFailure</c>) so the invocation stops starting work before the error reaches the caller. Once
@@ -28,8 +28,17 @@ namespace Durable.Fluent.Checkpointing;
 /// </summary>
 internal sealed class CheckpointBatcher
 {
-    /// <summary>How many times a sending lane yields to let running lanes join its request before it sends without them.</summary>
-    private const int MaxLingerYields = 16;
+    /// <summary>
+    /// How long a sending lane waits for lanes that are running user code (a step body) when none has arrived lately: a body
+    /// that takes longer than this is not waited for.
+    /// </summary>
+    private static readonly TimeSpan LingerGap = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest a sending lane waits for lanes that are in the interpreter (between bodies: they are about to checkpoint).</summary>
+    private static readonly TimeSpan LingerLimit = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The most yields of one linger (a clock whose timestamps do not move never ends it otherwise).</summary>
+    private const int MaxLingerYields = 4096;
 
     private readonly ICheckpointStore _store;
     private readonly string _arn;
@@ -46,6 +55,7 @@ internal sealed class CheckpointBatcher
     private bool _sealed;
     private bool _closed;
     private int _busy = 1;
+    private int _inUserCode;
     private string? _token;
     private Exception? _failure;
     private Task _background = Task.CompletedTask;
@@ -70,6 +80,9 @@ internal sealed class CheckpointBatcher
 
     /// <summary>The most pipelined updates that may be unacknowledged at a time (at least 1).</summary>
     public int PipelineWindow { get; init; } = 32;
+
+    /// <summary>The clock that bounds how long a sending lane waits for its siblings to join a request.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Cancels background (pipelined) requests: the invocation's own cancellation, not the run's abort switch — a
     /// request already on its way is awaited, not abandoned.</summary>
@@ -155,6 +168,12 @@ internal sealed class CheckpointBatcher
 
     /// <summary>The forking lane runs again (its workers have ended).</summary>
     public void Resume() => Interlocked.Increment(ref _busy);
+
+    /// <summary>A lane starts running user code (a step body, a condition check): it may take any time.</summary>
+    public void EnterUserCode() => Interlocked.Increment(ref _inUserCode);
+
+    /// <summary>The lane is back in the interpreter: it will checkpoint soon.</summary>
+    public void ExitUserCode() => Interlocked.Decrement(ref _inUserCode);
 
     /// <summary>
     /// Closes the batcher at the end of the invocation: no background request starts any more, and the one in flight (if
@@ -337,14 +356,46 @@ internal sealed class CheckpointBatcher
         }
     }
 
-    /// <summary>Yields while other lanes are running, so that a request carries every lane that is about to checkpoint.</summary>
+    /// <summary>
+    /// While other lanes are running (map or parallel workers), yields to them so that the request carries every lane that is
+    /// about to checkpoint: lanes in the interpreter are waited for (up to <see cref="LingerLimit"/>), lanes in user code
+    /// only while some lane arrived within the last <see cref="LingerGap"/> — a long body is not waited for. A flow with no
+    /// other running lane (a sequential workflow) does not wait at all.
+    /// </summary>
     private async ValueTask LingerAsync(CancellationToken cancellationToken)
     {
-        for (var i = 0; i < MaxLingerYields && Volatile.Read(ref _busy) > 0 && Volatile.Read(ref _failure) is null && !cancellationToken.IsCancellationRequested; i++)
+        var busy = Volatile.Read(ref _busy);
+        if (busy <= 0)
+        {
+            return;
+        }
+
+        var started = Time.GetTimestamp();
+        var lastArrival = started;
+        for (var i = 0; i < MaxLingerYields && Volatile.Read(ref _failure) is null && !cancellationToken.IsCancellationRequested; i++)
         {
             await Task.Yield();
+            var now = Busy();
+            if (now <= 0)
+            {
+                return;
+            }
+
+            if (now != busy)
+            {
+                busy = now;
+                lastArrival = Time.GetTimestamp();
+            }
+
+            var onlyUserCode = now <= Volatile.Read(ref _inUserCode);
+            if ((onlyUserCode && Time.GetElapsedTime(lastArrival) >= LingerGap) || Time.GetElapsedTime(started) >= LingerLimit)
+            {
+                return;
+            }
         }
     }
+
+    private int Busy() => Volatile.Read(ref _busy);
 
     /// <summary>Marks everything up to <paramref name="last"/> acknowledged and releases the lanes that waited for it.</summary>
     private void Acknowledge(long last)

@@ -46,6 +46,7 @@ internal static class DurableInvocation
         {
             PipelineWindow = workflow.Options.PipelineWindow,
             BackgroundCancellation = cancellationToken,
+            Time = options.TimeProvider,
         };
         using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds) { Definition = workflow.Chain })
         {

@@ -92,7 +92,16 @@ internal static class StepExecutor
             run.ThrowIfAborted(); // the last gate before user code: nothing starts once the invocation is ending
             run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
-            result = await node.Body(value, ctx, token).ConfigureAwait(false);
+            run.Batcher.EnterUserCode();
+            try
+            {
+                result = await node.Body(value, ctx, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                run.Batcher.ExitUserCode();
+            }
+
             run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Succeeded });
         }
         catch (Exception ex) when (!IsFatal(ex, run))

@@ -91,7 +91,16 @@ internal static class WaitForConditionExecutor
             { Frame = frame };
             run.ThrowIfAborted(); // the last gate before user code
             run.Plugins?.AttemptStart(Attempt(frame, id, name, attempt));
-            next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
+            run.Batcher.EnterUserCode();
+            try
+            {
+                next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                run.Batcher.ExitUserCode();
+            }
+
             decision = node.Decide(next, attempt, frame.Input);
             run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Succeeded });
         }
