@@ -1,6 +1,6 @@
-using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
+using Durable.Fluent.Tests.Checkpointing;
 using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Tests.Performance;
@@ -147,7 +147,7 @@ public class CheckpointCostTests
             b = b.Then($"s{i}", (v, _) =>
             {
                 // Bodies done so far minus SUCCEEDs the service has accepted: results passed on before they were durable.
-                var ahead = Volatile.Read(ref completed) - store.AcceptedSucceeds;
+                var ahead = Volatile.Read(ref completed) - store.AcceptedStepSucceeds;
                 worst = Math.Max(worst, ahead);
                 Interlocked.Increment(ref completed);
                 return v + 1;
@@ -173,39 +173,5 @@ public class CheckpointCostTests
         var engine = new LocalDurableEngine(new VirtualClock());
         var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
         return (new LatencyStore(new InMemoryCheckpointStore(engine), latency), engine, arn);
-    }
-
-    /// <summary>A store with a fixed round trip that counts requests, requests in flight and accepted step SUCCEEDs.</summary>
-    internal sealed class LatencyStore(ICheckpointStore inner, TimeSpan latency) : ICheckpointStore
-    {
-        private int _requests;
-        private int _inFlight;
-        private int _acceptedSucceeds;
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public int InFlight => Volatile.Read(ref _inFlight);
-
-        public int AcceptedSucceeds => Volatile.Read(ref _acceptedSucceeds);
-
-        public async Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _requests);
-            Interlocked.Increment(ref _inFlight);
-            try
-            {
-                await Task.Delay(latency, cancellationToken);
-                var result = await inner.CheckpointAsync(durableExecutionArn, checkpointToken, updates, cancellationToken);
-                Interlocked.Add(ref _acceptedSucceeds, updates.Count(u => u is { Type: OperationType.Step, Action: OperationAction.Succeed }));
-                return result;
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-        }
-
-        public Task<ExecutionState> GetStateAsync(string durableExecutionArn, string checkpointToken, string marker, CancellationToken cancellationToken)
-            => inner.GetStateAsync(durableExecutionArn, checkpointToken, marker, cancellationToken);
     }
 }
