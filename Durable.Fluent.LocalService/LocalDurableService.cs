@@ -6,6 +6,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
+using Durable.Fluent.LocalService.Http;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
@@ -42,7 +43,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILogger _log;
     private readonly InMemoryCheckpointStore _inProcessStore;
-    private LocalServiceHttpFront? _front;
+    private LocalServiceHost? _front;
     private LambdaDurableExecutionClient? _selfClient;
     private int _state; // 0 created, 1 started, 2 disposed
 
@@ -64,16 +65,25 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new ArgumentException("Port must be 0 (pick a free port) or 1–65535.", nameof(options));
         }
 
+        if (_options.StalledRequestTimeout < TimeSpan.FromSeconds(2))
+        {
+            throw new ArgumentException("StalledRequestTimeout must be at least 2 seconds (Kestrel checks timeouts once a second).", nameof(options));
+        }
+
         if (_options.MaxConsecutiveInvocationFailures < 1 || _options.InvocationRetryDelay < TimeSpan.Zero || _options.MaxRequestBodyBytes < 1024)
         {
             throw new ArgumentException("MaxConsecutiveInvocationFailures must be ≥ 1, InvocationRetryDelay ≥ 0 and MaxRequestBodyBytes ≥ 1024.", nameof(options));
         }
 
         _log = _options.LoggerFactory.CreateLogger("Durable.Fluent.LocalDurableService");
+        Ids = _options.RandomFill is { } fill ? new ServiceIdentifiers(fill) : ServiceIdentifiers.Cryptographic;
+        var ids = Ids;
         var engineOptions = new LocalEngineOptions
         {
             Region = _options.Region,
-            CallbackIdFactory = static (_, _) => NewCallbackId(),
+            CallbackIdFactory = (_, _) => ids.CallbackId(),
+            CheckpointTokenFactory = _ => ids.CheckpointToken(),
+            ExecutionIdFactory = ids.ExecutionId,
             InitialStatePageSize = _options.InitialStatePageSize,
         };
         if (_options.DatabasePath is { } path)
@@ -99,6 +109,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     }
 
     private readonly ConcurrentDictionary<string, (string ParentArn, string OperationId)> _chainedChildren = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _ended = new(StringComparer.Ordinal);
 
     /// <summary>The base URI of the HTTP front (for example <c>http://127.0.0.1:54321/</c>).</summary>
     /// <exception cref="InvalidOperationException">The service has not been started.</exception>
@@ -116,6 +127,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     internal LocalDurableServiceOptions Options => _options;
 
     internal ILogger Log => _log;
+
+    /// <summary>Where checkpoint tokens, execution ids, callback ids and request ids come from.</summary>
+    internal ServiceIdentifiers Ids { get; }
 
     /// <summary>Registers a workflow under a function name; executions of that function run it.</summary>
     /// <typeparam name="TIn">The input type.</typeparam>
@@ -149,7 +163,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new ArgumentException($"A function named '{functionName}' is already registered.", nameof(functionName));
         }
 
-        if (Volatile.Read(ref _state) == 1)
+        if (Volatile.Read(ref _state) == 1 && _options.RunExecutions)
         {
             ResumeExecutions(functionName);
         }
@@ -159,11 +173,12 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     /// <summary>
     /// Starts listening and resumes the stored executions: an invocation that was in flight when the previous process
-    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; timers that came due meanwhile fire.
+    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; timers that came due meanwhile fire. With
+    /// <see cref="LocalDurableServiceOptions.RunExecutions"/> off, it only listens.
     /// </summary>
     /// <returns>This service.</returns>
     /// <exception cref="InvalidOperationException">Already started or disposed.</exception>
-    /// <exception cref="HttpListenerException">The port cannot be bound.</exception>
+    /// <exception cref="IOException">The port cannot be bound.</exception>
     public LocalDurableService Start()
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -171,7 +186,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new InvalidOperationException("The service was already started or disposed.");
         }
 
-        _front = LocalServiceHttpFront.Start(this, _options);
+        _front = LocalServiceHost.Start(this, _options);
         var clientHost = IsLoopbackHost(_options.Host) ? _front.Endpoint : new UriBuilder(_front.Endpoint) { Host = "127.0.0.1" }.Uri;
         _selfClient = new LambdaDurableExecutionClient(new LambdaDurableClientOptions
         {
@@ -180,7 +195,11 @@ public sealed class LocalDurableService : IAsyncDisposable
             Region = _options.Region,
         });
         _log.LogDebug("Local durable service listening on {Endpoint} (store: {Store})", _front.Endpoint, DatabasePath ?? "in memory");
-        ResumeExecutions(null);
+        if (_options.RunExecutions)
+        {
+            ResumeExecutions(null);
+        }
+
         return this;
     }
 
@@ -199,7 +218,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <returns>The execution ARN.</returns>
     /// <exception cref="LocalEngineException">Unknown function (404 ResourceNotFoundException), invalid input or name (400), duplicate name (409).</exception>
     public string StartExecution(string functionName, string? inputJson, string? executionName = null)
-        => StartExecution(functionName, inputJson, executionName, "$LATEST", LocalDurableEngine.MaxExecutionTimeoutSeconds);
+        => StartExecution(functionName, inputJson, executionName, "$LATEST", DefaultExecutionTimeoutSeconds);
 
     /// <summary>Waits until no invocation of the execution runs and nothing is due now (its next timer, if any, is armed).</summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
@@ -259,7 +278,74 @@ public sealed class LocalDurableService : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds)
+    /// <summary>The execution timeout of executions started without one (by <see cref="StartExecution(string, string?, string?)"/> or Invoke): the longest allowed.</summary>
+    internal const int DefaultExecutionTimeoutSeconds = LocalDurableEngine.MaxExecutionTimeoutSeconds;
+
+    /// <summary>
+    /// Starts an execution the way Lambda's Invoke does with an execution name: a new name starts one; the same name while
+    /// that execution is RUNNING with the identical payload is an idempotent start (its ARN is returned); the same name with
+    /// another payload, or once that execution has ended, is <c>DurableExecutionAlreadyStartedException</c> (409).
+    /// </summary>
+    /// <returns>The ARN, and whether it is an execution that already existed.</returns>
+    internal (string Arn, bool Existing) StartOrAttach(string functionName, string? inputJson, string? executionName, string qualifier, string? tenantId)
+    {
+        try
+        {
+            return (StartExecution(functionName, inputJson, executionName, qualifier, DefaultExecutionTimeoutSeconds, tenantId), false);
+        }
+        catch (LocalEngineException ex) when (ex.ErrorCode == "DurableExecutionAlreadyStartedException" && executionName is not null)
+        {
+            var existing = Engine.ListExecutions().FirstOrDefault(e => e.DurableExecutionName == executionName && FunctionNameOf(e.FunctionArn) == functionName);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            if (existing.Status == ExecutionStatus.Running && string.Equals(existing.InputPayload ?? string.Empty, inputJson ?? string.Empty, StringComparison.Ordinal))
+            {
+                return (existing.DurableExecutionArn, true);
+            }
+
+            throw new LocalEngineException(
+                "DurableExecutionAlreadyStartedException",
+                409,
+                existing.Status == ExecutionStatus.Running
+                    ? $"A durable execution named '{executionName}' of function {functionName} is already running with a different payload ({existing.DurableExecutionArn}). Use another name, or the same payload to attach to it."
+                    : $"A durable execution named '{executionName}' of function {functionName} already ran and ended {UpperSnakeEnumConverter<ExecutionStatus>.ToToken(existing.Status)} ({existing.DurableExecutionArn}); names are unique per function. Use another name.");
+        }
+    }
+
+    /// <summary>
+    /// Waits until the execution has ended (SUCCEEDED, FAILED, TIMED_OUT or STOPPED), at most <paramref name="timeout"/> on
+    /// the service's clock.
+    /// </summary>
+    /// <returns>Whether it ended in time.</returns>
+    internal async Task<bool> WaitForEndAsync(string arn, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var ended = _ended.GetOrAdd(arn, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        SignalIfEnded(arn);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        try
+        {
+            await ended.Task.WaitAsync(timeout, _options.TimeProvider, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Releases the callers of <see cref="WaitForEndAsync"/> once the execution has ended.</summary>
+    private void SignalIfEnded(string arn)
+    {
+        if (_ended.TryGetValue(arn, out var ended) && Engine.GetExecution(arn).Status != ExecutionStatus.Running && _ended.TryRemove(arn, out _))
+        {
+            ended.TrySetResult();
+        }
+    }
+
+    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null)
     {
         if (string.IsNullOrEmpty(functionName) || !_functions.ContainsKey(functionName))
         {
@@ -290,6 +376,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             InputPayload = inputJson,
             Qualifier = qualifier,
             ExecutionTimeoutSeconds = timeoutSeconds,
+            TenantId = tenantId,
         });
         Kick(arn, invokeNow: true);
         return arn;
@@ -306,6 +393,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     internal void Notify(string arn)
     {
         CompleteChainedParentIfDone(arn);
+        SignalIfEnded(arn);
         Kick(arn, invokeNow: false);
     }
 
@@ -384,10 +472,6 @@ public sealed class LocalDurableService : IAsyncDisposable
         => string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
             || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
-    /// <summary>256 random bits, URL-safe base64 (within the service's CallbackId alphabet and length).</summary>
-    private static string NewCallbackId()
-        => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
     private void ResumeExecutions(string? functionName)
     {
         // Re-link chained invokes that were waiting on their targets when the previous process stopped; a target that
@@ -411,7 +495,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             if (Engine.IsInvocationInFlight(arn) && !_workers.ContainsKey(arn))
             {
                 // The previous process stopped during this invocation: Lambda would record the crash and retry it.
-                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), NewRequestId());
+                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), Ids.RequestId());
                 invokeNow = true;
             }
             else if (!Engine.GetHistory(arn).Any(e => e.EventType == HistoryEventType.InvocationCompleted))
@@ -425,6 +509,11 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     private void Kick(string arn, bool invokeNow)
     {
+        if (!_options.RunExecutions)
+        {
+            return; // a service that only answers: the next one that runs executions resumes this one
+        }
+
         var w = _workers.GetOrAdd(arn, static _ => new Worker());
         lock (w.Gate)
         {
@@ -456,6 +545,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             try
             {
                 await PumpAsync(arn, w).ConfigureAwait(false);
+                SignalIfEnded(arn);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -545,7 +635,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             return; // stopped meanwhile
         }
 
-        var requestId = NewRequestId();
+        var requestId = Ids.RequestId();
         ICheckpointStore store = _options.InvokeOverHttp && _selfClient is not null ? _selfClient : _inProcessStore;
         try
         {
@@ -633,8 +723,6 @@ public sealed class LocalDurableService : IAsyncDisposable
 
         w.Timer = _options.TimeProvider.CreateTimer(static s => ((TimerTarget)s!).Fire(), new TimerTarget(this, arn), delay, Timeout.InfiniteTimeSpan);
     }
-
-    private static string NewRequestId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
     private sealed class TimerTarget(LocalDurableService service, string arn)
     {

@@ -36,6 +36,15 @@ public sealed record LocalDurableServiceOptions
     /// </summary>
     public bool InvokeOverHttp { get; init; } = true;
 
+    /// <summary>
+    /// When <see langword="true"/> (the default) the service runs executions: it resumes the stored ones at
+    /// <see cref="LocalDurableService.Start"/>, fires their timers and invokes their functions. When <see langword="false"/>
+    /// it only serves the REST API and stores what it is told (callback answers, stops, new executions): no execution is
+    /// resumed, no timer fires and no invocation begins, so nothing is left half-done when the process exits. For tools that
+    /// list executions or answer a callback while the process that runs them is elsewhere (or not running yet).
+    /// </summary>
+    public bool RunExecutions { get; init; } = true;
+
     /// <summary>The region written into ARNs.</summary>
     public string Region { get; init; } = "us-east-1";
 
@@ -48,8 +57,27 @@ public sealed record LocalDurableServiceOptions
     /// <summary>After this many consecutive failed invocations the execution is stopped. Default 5.</summary>
     public int MaxConsecutiveInvocationFailures { get; init; } = 5;
 
+    /// <summary>The default <see cref="StalledRequestTimeout"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultStalledRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a client may take to send a request's headers, and the grace period after which its body must keep arriving
+    /// at 240 bytes/s or more; a stalled request is answered 408 and its connection closed. At least 2 seconds.
+    /// </summary>
+    public TimeSpan StalledRequestTimeout { get; init; } = DefaultStalledRequestTimeout;
+
+    /// <summary>
+    /// How long a synchronous Invoke (<c>X-Amz-Invocation-Type: RequestResponse</c>) waits for its durable execution to end,
+    /// on <see cref="TimeProvider"/>; 15 minutes by default, Lambda's limit for a synchronous invocation. When it passes,
+    /// the caller gets a <c>Sandbox.Timedout</c> function error and the execution goes on.
+    /// </summary>
+    public TimeSpan SynchronousInvocationTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>When positive, invocation envelopes carry at most this many operations and the rest is paged (exercises GetDurableExecutionState).</summary>
     public int InitialStatePageSize { get; init; }
+
+    /// <summary>Fills a buffer with random bytes for the service's identifiers (a cryptographic source unless a test injects one).</summary>
+    internal Action<byte[]>? RandomFill { get; init; }
 }
 
 /// <summary>A durable function handler the local service invokes in-process: the envelope, the checkpoint port to use, cancellation.</summary>

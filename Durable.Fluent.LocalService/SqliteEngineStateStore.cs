@@ -31,38 +31,87 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
 
         FilePath = full;
+        if (File.Exists(full) && new FileInfo(full).Length == 0 && !(File.Exists(full + "-wal") && new FileInfo(full + "-wal").Length > 0))
+        {
+            // SQLite would take an empty file for a new database; a store this service wrote is never 0 bytes.
+            throw new LocalStoreException(full, null,
+                $"The local durable service database '{full}' is empty (0 bytes), so its executions are gone (truncated or replaced). It was not opened. To start a new store, delete the file or choose another path.");
+        }
+
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = full,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        _connection.Open();
-        Exec("PRAGMA journal_mode=WAL;");
-        Exec("PRAGMA synchronous=FULL;");
-        Exec("PRAGMA busy_timeout=5000;");
-        CreateSchema();
+        try
+        {
+            _connection.Open();
+            Exec("PRAGMA journal_mode=WAL;");
+            Exec("PRAGMA synchronous=FULL;");
+            Exec("PRAGMA busy_timeout=5000;");
+            CreateSchema();
+        }
+        catch (SqliteException ex)
+        {
+            _connection.Dispose();
+            throw FileError(ex);
+        }
+        catch (LocalStoreException)
+        {
+            _connection.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The database file.</summary>
     public string FilePath { get; }
 
+    /// <exception cref="LocalStoreException">The file or one execution in it is damaged or incomplete.</exception>
     public IReadOnlyList<ExecutionRecord> LoadAll()
     {
         var arns = new List<string>();
-        using (var cmd = Command("SELECT arn FROM executions ORDER BY seq"))
-        using (var r = cmd.ExecuteReader())
+        try
         {
+            using var cmd = Command("SELECT arn FROM executions ORDER BY seq");
+            using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 arns.Add(r.GetString(0));
             }
         }
+        catch (SqliteException ex)
+        {
+            throw FileError(ex);
+        }
 
         return arns.Select(a => Load(a)!).ToList();
     }
 
+    /// <exception cref="LocalStoreException">The execution's rows are damaged or incomplete.</exception>
     public ExecutionRecord? Load(string arn)
+    {
+        var table = "executions";
+        try
+        {
+            var rec = Read(arn, ref table);
+            if (rec is not null)
+            {
+                table = "operations and history_events";
+                CheckComplete(rec);
+            }
+
+            return rec;
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or LocalStoreException))
+        {
+            throw new LocalStoreException(FilePath, arn,
+                $"The local durable service database '{FilePath}' holds a damaged {table} row for execution {arn}: {ex.Message} The execution was not loaded; repair or remove its rows, or use another file.",
+                ex);
+        }
+    }
+
+    private ExecutionRecord? Read(string arn, ref string table)
     {
         ExecutionRecord rec;
         using (var cmd = Command("""
@@ -106,6 +155,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             }
         }
 
+        table = "operations";
         using (var cmd = Command("""
             SELECT id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks, attempt,
                    next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
@@ -139,6 +189,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             }
         }
 
+        table = "history_events";
         using (var cmd = Command("SELECT body, timestamp_ticks FROM history_events WHERE arn = $arn ORDER BY event_id", ("$arn", arn)))
         using (var r = cmd.ExecuteReader())
         {
@@ -151,6 +202,41 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
         _storedEvents[arn] = rec.Events.Count;
         return rec;
+    }
+
+    /// <summary>
+    /// Refuses an execution whose rows do not add up (rows lost to a damaged file or a hand edit): it would otherwise be
+    /// resumed with operations missing, and its steps run again.
+    /// </summary>
+    private void CheckComplete(ExecutionRecord rec)
+    {
+        string? missing = null;
+        if (!rec.Ops.ContainsKey(rec.ExecutionOperationId))
+        {
+            missing = $"its EXECUTION operation row ('{rec.ExecutionOperationId}') is missing";
+        }
+        else if (rec.Events.Count == 0 || rec.Events[0].EventType != HistoryEventType.ExecutionStarted)
+        {
+            missing = "its history rows are missing (no ExecutionStarted event)";
+        }
+        else if (rec.Events.Select((e, i) => e.EventId != i + 1).Any(gap => gap))
+        {
+            missing = "some of its history rows are missing (the event ids are not 1, 2, 3, ...)";
+        }
+        else if (rec.Events.FirstOrDefault(e => e.Id is not null && !rec.Ops.ContainsKey(e.Id)) is { } orphan)
+        {
+            missing = $"history event {orphan.EventId} ({orphan.EventType}) names operation '{orphan.Id}', whose operation row is missing";
+        }
+        else if (rec.Order.FirstOrDefault(o => o.ParentId is not null && !rec.Ops.ContainsKey(o.ParentId)) is { } child)
+        {
+            missing = $"operation '{child.Id}' names parent '{child.ParentId}', whose operation row is missing";
+        }
+
+        if (missing is not null)
+        {
+            throw new LocalStoreException(FilePath, rec.Arn,
+                $"The local durable service database '{FilePath}' holds an incomplete execution {rec.Arn}: {missing}. It was not loaded, so it will not run with state missing; restore the file from a backup, or remove the execution's rows.");
+        }
     }
 
     public void Save(ExecutionRecord rec)
@@ -350,9 +436,22 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
         else if (Convert.ToInt64(version, CultureInfo.InvariantCulture) != SchemaVersion)
         {
-            throw new InvalidOperationException(
+            throw new LocalStoreException(FilePath, null,
                 $"The local durable service database '{FilePath}' has schema version {version}; this version of Durable.Fluent reads version {SchemaVersion}. Use a new file.");
         }
+    }
+
+    private LocalStoreException FileError(SqliteException ex)
+    {
+        var what = ex.SqliteErrorCode switch
+        {
+            26 => "is not a SQLite database", // SQLITE_NOTADB
+            11 => "is damaged (SQLite reports a malformed database image)", // SQLITE_CORRUPT
+            _ => "cannot be opened",
+        };
+        return new LocalStoreException(FilePath, null,
+            $"The local durable service database '{FilePath}' {what}: {ex.Message}. It was left as it is; point DatabasePath at the right file, restore it from a backup, or choose a new path.",
+            ex);
     }
 
     /// <summary>Adds a nullable column that files written by an earlier version lack (their rows read it as NULL).</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
 
@@ -31,13 +33,26 @@ public sealed record CallbackResponse
     /// <returns>The response.</returns>
     public static CallbackResponse Succeed(string? payload = null) => new(CallbackResponseKind.Succeed, payload, null);
 
-    /// <summary>Completes the callback with the JSON of <paramref name="value"/>.</summary>
+    /// <summary>Completes the callback with the JSON of <paramref name="value"/> (reflection-based JSON).</summary>
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="value">The value.</param>
     /// <param name="options">Serializer options; <see cref="DurableJson.DefaultOptions"/> when omitted.</param>
     /// <returns>The response.</returns>
+    [RequiresUnreferencedCode("Reflection-based JSON; under trimming or Native AOT call SucceedWith(value, AppJson.Default.MyType) with source-generated metadata.")]
+    [RequiresDynamicCode("Reflection-based JSON; under trimming or Native AOT call SucceedWith(value, AppJson.Default.MyType) with source-generated metadata.")]
     public static CallbackResponse SucceedWith<T>(T value, JsonSerializerOptions? options = null)
-        => Succeed(JsonSerializer.Serialize(value, options ?? DurableJson.DefaultOptions));
+        => SucceedWith(value, DurableJson.TypeInfo<T>(options ?? DurableJson.DefaultOptions, "a callback response"));
+
+    /// <summary>Completes the callback with the JSON of <paramref name="value"/> written with source-generated metadata.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="typeInfo">The value's metadata, e.g. <c>AppJson.Default.Approval</c>.</param>
+    /// <returns>The response.</returns>
+    public static CallbackResponse SucceedWith<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return Succeed(JsonSerializer.Serialize(value, typeInfo));
+    }
 
     /// <summary>Fails the callback with an error type and message (as SendDurableExecutionCallbackFailure).</summary>
     /// <param name="errorType">The error type, e.g. <c>RejectedError</c>.</param>

@@ -90,13 +90,38 @@ public sealed partial class DurableTestRunner
     /// <param name="functionName">The function name.</param>
     /// <param name="function">The function.</param>
     /// <returns>This runner.</returns>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Reflection-based JSON; under trimming or Native AOT pass the payload and result metadata: RegisterFunction(name, function, AppJson.Default.In, AppJson.Default.Out).")]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Reflection-based JSON; under trimming or Native AOT pass the payload and result metadata: RegisterFunction(name, function, AppJson.Default.In, AppJson.Default.Out).")]
     public DurableTestRunner RegisterFunction<TIn, TOut>(string functionName, Func<TIn, TOut> function)
     {
+        var options = Serialization.DurableJson.DefaultOptions;
+        return RegisterFunction(
+            functionName,
+            function,
+            Serialization.DurableJson.TypeInfo<TIn>(options, $"the payload of function '{functionName}'"),
+            Serialization.DurableJson.TypeInfo<TOut>(options, $"the result of function '{functionName}'"));
+    }
+
+    /// <summary>
+    /// Registers a plain (non-durable) function for chained invokes whose payload and result are (de)serialized with
+    /// source-generated metadata (trimming and Native AOT safe).
+    /// </summary>
+    /// <typeparam name="TIn">The payload type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="functionName">The function name.</param>
+    /// <param name="function">The function.</param>
+    /// <param name="payload">The payload's metadata.</param>
+    /// <param name="result">The result's metadata.</param>
+    /// <returns>This runner.</returns>
+    public DurableTestRunner RegisterFunction<TIn, TOut>(string functionName, Func<TIn, TOut> function, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TIn> payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TOut> result)
+    {
         ArgumentNullException.ThrowIfNull(function);
-        return RegisterRawFunction(functionName, payload =>
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(result);
+        return RegisterRawFunction(functionName, text =>
         {
-            var input = string.IsNullOrEmpty(payload) ? default! : JsonSerializer.Deserialize<TIn>(payload, Serialization.DurableJson.DefaultOptions)!;
-            return JsonSerializer.Serialize(function(input), Serialization.DurableJson.DefaultOptions);
+            var input = string.IsNullOrEmpty(text) ? default! : JsonSerializer.Deserialize(text, payload)!;
+            return JsonSerializer.Serialize(function(input), result);
         });
     }
 

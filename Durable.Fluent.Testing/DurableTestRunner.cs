@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Durable.Fluent.Serialization;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Wire;
@@ -65,7 +66,7 @@ public sealed partial class DurableTestRunner : IDisposable
     /// <returns>The execution.</returns>
     public async Task<TestExecution<TOut>> RunAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, TIn input, string? executionName = null, CancellationToken cancellationToken = default)
     {
-        var execution = Start(workflow, JsonSerializer.Serialize(input, workflow.Options.JsonOptions), executionName);
+        var execution = Start(workflow, JsonSerializer.Serialize(input, DurableJson.TypeInfo<TIn>(workflow.Json, "the workflow input")), executionName);
         await execution.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return execution;
     }
@@ -127,7 +128,7 @@ public sealed partial class DurableTestRunner : IDisposable
     /// <returns>The execution, stopped at the open callback.</returns>
     public async Task<TestExecution<TOut>> RunUntilCallbackAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, TIn input, string? callbackName = null, string? executionName = null, CancellationToken cancellationToken = default)
     {
-        var execution = Start(workflow, JsonSerializer.Serialize(input, workflow.Options.JsonOptions), executionName);
+        var execution = Start(workflow, JsonSerializer.Serialize(input, DurableJson.TypeInfo<TIn>(workflow.Json, "the workflow input")), executionName);
         await execution.RunUntilCallbackAsync(callbackName, cancellationToken).ConfigureAwait(false);
         return execution;
     }
@@ -219,6 +220,8 @@ public sealed partial class DurableTestRunner : IDisposable
         TimeProvider = Clock,
         LoggerFactory = _loggerFactory,
         RequestId = requestId,
+        Deadline = _options.InvocationTimeout is { } timeout ? Clock.GetUtcNow() + timeout : null,
+        Services = _options.Services,
         Plugins = _options.Plugins,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>
@@ -233,8 +236,8 @@ public sealed partial class DurableTestRunner : IDisposable
 
     private static Func<string?, object?> PayloadCodecFor<TIn, TOut>(Workflow<TIn, TOut> workflow)
     {
-        var options = workflow.Options.JsonOptions;
-        return payload => string.IsNullOrEmpty(payload) ? default(TOut) : JsonSerializer.Deserialize<TOut>(payload, options);
+        var info = DurableJson.TypeInfo<TOut>(workflow.Json, "the workflow result");
+        return payload => string.IsNullOrEmpty(payload) ? default(TOut) : JsonSerializer.Deserialize(payload, info);
     }
 
     private sealed record ScheduledTrigger(DateTimeOffset Due, long Seq, string Arn, Func<bool> Fire);

@@ -46,6 +46,19 @@ public sealed record DurableTestRunnerOptions
     /// <summary>Plugins added to every invocation the runner makes.</summary>
     public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
 
+    /// <summary>
+    /// The services step bodies get as <see cref="StepContext.Services"/> — substitute fakes here. As on Lambda, each
+    /// invocation gets its own scope (when the provider supports scopes), disposed when the invocation ends.
+    /// </summary>
+    public IServiceProvider? Services { get; init; }
+
+    /// <summary>
+    /// The function timeout each invocation gets on the virtual clock: step bodies see
+    /// <c>ctx.Invocation.RemainingTime</c> count down from it (default 15 minutes, Lambda's maximum); <see langword="null"/>
+    /// leaves the deadline unknown.
+    /// </summary>
+    public TimeSpan? InvocationTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Minimum level of captured log lines (default <see cref="LogLevel.Trace"/>).</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Trace;
 }

@@ -68,7 +68,7 @@ public static class HistoryReplayer
         ArgumentException.ThrowIfNullOrEmpty(historyJson);
         using var doc = JsonDocument.Parse(historyJson);
         var array = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("Events", out var events) ? events : doc.RootElement;
-        var history = array.Deserialize<List<HistoryEvent>>(WireJson.Rest)
+        var history = array.Deserialize(WireJson.Info<List<HistoryEvent>>(WireJson.Rest))
             ?? throw new ArgumentException("The JSON holds no history events.", nameof(historyJson));
         return CheckAsync(workflow, history, cancellationToken);
     }

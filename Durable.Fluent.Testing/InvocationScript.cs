@@ -73,7 +73,7 @@ public sealed class InvocationScript
         var arn = engine.StartExecution(new StartExecutionRequest
         {
             ExecutionName = executionName,
-            InputPayload = JsonSerializer.Serialize(input, workflow.Options.JsonOptions),
+            InputPayload = JsonSerializer.Serialize(input, Serialization.DurableJson.TypeInfo<TIn>(workflow.Json, "the workflow input")),
         });
         return new InvocationScript(clock, engine, arn);
     }

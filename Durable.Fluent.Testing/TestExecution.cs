@@ -57,7 +57,7 @@ public sealed partial class TestExecution<TOut> : ITestExecution
     /// <summary>The history as the JSON of GetDurableExecutionHistory's <c>Events</c> (REST timestamps in epoch seconds).</summary>
     /// <returns>The events as JSON objects.</returns>
     public IReadOnlyList<JsonObject> HistoryJson()
-        => History.Select(e => JsonSerializer.SerializeToNode(e, WireJson.Rest)!.AsObject()).ToList();
+        => History.Select(e => JsonSerializer.SerializeToNode(e, WireJson.Info<HistoryEvent>(WireJson.Rest))!.AsObject()).ToList();
 
     /// <summary>The single operation named <paramref name="name"/>.</summary>
     /// <param name="name">The operation name.</param>

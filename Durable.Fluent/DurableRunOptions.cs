@@ -15,8 +15,21 @@ public sealed record DurableRunOptions
     /// <summary>Where step and workflow loggers write.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
-    /// <summary>The Lambda request id of this invocation, if known.</summary>
+    /// <summary>The Lambda request id of this invocation, if known (step bodies read it as <c>ctx.Invocation.RequestId</c>).</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>
+    /// When this invocation times out, if known — the Lambda runtime API's <c>Lambda-Runtime-Deadline-Ms</c>, or
+    /// <c>ILambdaContext.RemainingTime</c> added to now. Step bodies read <c>ctx.Invocation.RemainingTime</c>.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>
+    /// The services step bodies get as <see cref="StepContext.Services"/>. The invocation creates one scope from it (when
+    /// it supports scopes: <c>IServiceScopeFactory</c>) and disposes that scope when the invocation ends, so scoped services
+    /// (a DbContext, an HTTP client handler) live for exactly one invocation while the definition stays static.
+    /// </summary>
+    public IServiceProvider? Services { get; init; }
 
     /// <summary>The maximum number of operations per execution (3,000, the service quota).</summary>
     public int MaxOperations { get; init; } = 3000;

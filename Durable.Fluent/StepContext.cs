@@ -37,6 +37,21 @@ public class StepContext
     /// <summary>Signalled when the invocation is being cancelled.</summary>
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>
+    /// The services of this invocation: a scope created from <see cref="DurableRunOptions.Services"/> (or
+    /// <c>DurableTestRunnerOptions.Services</c> in tests) for the invocation and disposed when it ends. Resolve dependencies
+    /// here (<c>ctx.Services.GetRequiredService&lt;IPayments&gt;()</c>) so definitions stay static and tests substitute them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The host supplied no service provider.</exception>
+    public IServiceProvider Services => Frame?.Run.Services ?? throw new InvalidOperationException(
+        $"Step '{OperationName}' asked for services, but this invocation has none: pass an IServiceProvider as DurableRunOptions.Services "
+        + "(in the Lambda handler) or DurableTestRunnerOptions.Services (in tests).");
+
+    /// <summary>The current Lambda invocation: request id and remaining time, when the host provides them.</summary>
+    public InvocationInfo Invocation => Frame?.Run.Invocation ?? NoInvocation;
+
+    private static readonly InvocationInfo NoInvocation = new(null, null, TimeProvider.System);
+
     internal object? InputObject { get; }
 
     internal Interpretation.Frame? Frame { get; init; }

@@ -108,7 +108,7 @@ public sealed class CallbackSubmitterFailedException : DurableOperationException
     {
         ErrorType = ErrorTypeName,
         ErrorMessage = $"The submitter of callback '{name ?? "(unnamed)"}' failed after {attempts} attempt(s): {stepError.ErrorMessage}",
-        ErrorData = JsonSerializer.Serialize(new ErrorObject { ErrorType = stepError.ErrorType, ErrorMessage = stepError.ErrorMessage, ErrorData = stepError.ErrorData }, WireJson.Envelope),
+        ErrorData = JsonSerializer.Serialize(new ErrorObject { ErrorType = stepError.ErrorType, ErrorMessage = stepError.ErrorMessage, ErrorData = stepError.ErrorData }, WireJson.Info<ErrorObject>(WireJson.Envelope)),
     };
 
     private static ErrorObject? Read(string? data)
@@ -120,7 +120,7 @@ public sealed class CallbackSubmitterFailedException : DurableOperationException
 
         try
         {
-            return JsonSerializer.Deserialize<ErrorObject>(data, WireJson.Envelope);
+            return JsonSerializer.Deserialize(data, WireJson.Info<ErrorObject>(WireJson.Envelope));
         }
         catch (JsonException)
         {
@@ -131,7 +131,7 @@ public sealed class CallbackSubmitterFailedException : DurableOperationException
 
 /// <summary>
 /// A wait-for-condition failed: its check threw, or its strategy gave up (<see cref="Retries.WaitForConditionExhaustedException"/>).
-/// <see cref="DurableOperationException.ErrorData"/> holds the last state as serialized payload text; read it with <see cref="LastState{TState}"/>.
+/// <see cref="DurableOperationException.ErrorData"/> holds the last state as serialized payload text; read it with <c>LastState&lt;TState&gt;(...)</c>.
 /// </summary>
 public sealed class WaitForConditionFailedException : DurableOperationException
 {
@@ -151,12 +151,24 @@ public sealed class WaitForConditionFailedException : DurableOperationException
     /// <summary>Whether the strategy gave up (rather than the check throwing).</summary>
     public bool IsExhausted => string.Equals(ErrorType, typeof(Retries.WaitForConditionExhaustedException).FullName, StringComparison.Ordinal);
 
-    /// <summary>Deserializes the last state (JSON by default).</summary>
+    /// <summary>Deserializes the last state with reflection-based JSON.</summary>
     /// <typeparam name="TState">The state type.</typeparam>
     /// <param name="options">Serializer options; <see cref="DurableJson.DefaultOptions"/> when omitted.</param>
     /// <returns>The last state, or default when none was recorded.</returns>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Reflection-based JSON; under trimming or Native AOT call LastState(AppJson.Default.MyState) with source-generated metadata.")]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Reflection-based JSON; under trimming or Native AOT call LastState(AppJson.Default.MyState) with source-generated metadata.")]
     public TState? LastState<TState>(JsonSerializerOptions? options = null)
-        => string.IsNullOrEmpty(ErrorData) ? default : JsonSerializer.Deserialize<TState>(ErrorData, options ?? DurableJson.DefaultOptions);
+        => LastState(DurableJson.TypeInfo<TState>(options ?? DurableJson.DefaultOptions, $"the last state of wait-for-condition '{OperationName}'"));
+
+    /// <summary>Deserializes the last state with source-generated metadata (trimming and Native AOT safe).</summary>
+    /// <typeparam name="TState">The state type.</typeparam>
+    /// <param name="typeInfo">The state's metadata, e.g. <c>AppJson.Default.JobStatus</c>.</param>
+    /// <returns>The last state, or default when none was recorded.</returns>
+    public TState? LastState<TState>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<TState> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return string.IsNullOrEmpty(ErrorData) ? default : JsonSerializer.Deserialize(ErrorData, typeInfo);
+    }
 }
 
 /// <summary>

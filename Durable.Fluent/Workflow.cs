@@ -21,10 +21,17 @@ public sealed class Workflow<TIn, TOut>
     {
         Chain = chain;
         Options = options;
+        Json = options.JsonOptions ?? throw new ArgumentException("A built workflow's options carry its JSON options.", nameof(options));
     }
 
-    /// <summary>The options the workflow was built with.</summary>
+    /// <summary>The options the workflow was built with (<see cref="WorkflowOptions.JsonOptions"/> is always set).</summary>
     public WorkflowOptions Options { get; }
+
+    /// <summary>
+    /// The serializer options of the workflow's payloads: the input, the result, and every payload without a custom serializer
+    /// (reflection-based after <c>Build()</c>, source-generated after <c>Build(resolver)</c>).
+    /// </summary>
+    public System.Text.Json.JsonSerializerOptions Json { get; }
 
     internal Chain Chain { get; }
 
@@ -103,6 +110,28 @@ public sealed class Workflow<TIn, TOut>
     {
         var output = new MemoryStream();
         await HandleAsync(input, output, DefaultCheckpointStore.Instance, null, cancellationToken).ConfigureAwait(false);
+        output.Position = 0;
+        return output;
+    }
+
+    /// <summary>
+    /// The stream form of the Lambda entry with invocation options — the one-line wiring for a runtime client such as
+    /// Amazon.Lambda.RuntimeSupport, which hands the handler the request stream and an <c>ILambdaContext</c>:
+    /// <code>
+    /// (Stream input, ILambdaContext context) =&gt; Definition.HandleAsync(input, Options with { RequestId = context.AwsRequestId, Deadline = DateTimeOffset.UtcNow + context.RemainingTime })
+    /// </code>
+    /// </summary>
+    /// <param name="input">The request stream.</param>
+    /// <param name="runOptions">Invocation options: services, request id, deadline, logging.</param>
+    /// <param name="cancellationToken">Cancels the invocation.</param>
+    /// <returns>The response stream, positioned at 0.</returns>
+    /// <exception cref="InvalidInvocationInputException">The request is not a durable execution envelope.</exception>
+    /// <exception cref="CheckpointException">A retryable service error: let it escape so Lambda retries the invocation.</exception>
+    public async Task<Stream> HandleAsync(Stream input, DurableRunOptions runOptions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runOptions);
+        var output = new MemoryStream();
+        await HandleAsync(input, output, DefaultCheckpointStore.Instance, runOptions, cancellationToken).ConfigureAwait(false);
         output.Position = 0;
         return output;
     }

@@ -1,5 +1,8 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization.Metadata;
 using Durable.Fluent.Definition;
+using Durable.Fluent.Serialization;
 
 namespace Durable.Fluent;
 
@@ -71,7 +74,7 @@ public static class Workflow
 
 /// <summary>
 /// Records a workflow declaration. Each call returns a new builder (builders are immutable and can be shared);
-/// <see cref="Build(WorkflowOptions?)"/> validates the graph and returns a reusable <see cref="Workflow{TIn, TOut}"/>.
+/// <c>Build(...)</c> validates the graph and returns a reusable <see cref="Workflow{TIn, TOut}"/>.
 /// </summary>
 /// <typeparam name="TIn">The workflow input type.</typeparam>
 /// <typeparam name="TCur">The type of the current value (the previous node's output).</typeparam>
@@ -287,21 +290,74 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         })));
     }
 
-    /// <summary>Validates the graph and freezes it into a reusable workflow.</summary>
-    /// <param name="options">Workflow-wide options (serializer options, default retry strategy).</param>
+    /// <summary>
+    /// Validates the graph and freezes it into a reusable workflow whose payloads use reflection-based System.Text.Json
+    /// (<see cref="DurableJson.DefaultOptions"/>, unless <paramref name="options"/> sets <see cref="WorkflowOptions.JsonOptions"/>).
+    /// Under trimming or Native AOT, call <see cref="Build(IJsonTypeInfoResolver, WorkflowOptions?)"/> with a source-generated
+    /// context instead.
+    /// </summary>
+    /// <param name="options">Workflow-wide options (serializer options, default retry strategy, plugins).</param>
     /// <returns>The workflow.</returns>
     /// <exception cref="WorkflowDefinitionException">The graph or an option is invalid; the message names the node or option and the fix.</exception>
+    [RequiresUnreferencedCode(BuildReflectionMessage)]
+    [RequiresDynamicCode(BuildReflectionMessage)]
     public Workflow<TIn, TCur> Build(WorkflowOptions? options = null)
+    {
+        options ??= WorkflowOptions.Default;
+        return Freeze(options.JsonOptions is null ? options with { JsonOptions = DurableJson.DefaultOptions } : options);
+    }
+
+    /// <summary>
+    /// Validates the graph and freezes it into a reusable workflow whose payloads are (de)serialized with the
+    /// source-generated metadata of <paramref name="json"/> — no reflection, safe under trimming and Native AOT. Every payload
+    /// type without a custom serializer (the input, the result, step, child, callback, invoke and batch results, polled
+    /// states) must be listed in the context; one that is not fails here with a <see cref="MissingJsonTypeInfoException"/>
+    /// naming it.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, IncludeFields = true)]
+    /// [JsonSerializable(typeof(Order))]
+    /// [JsonSerializable(typeof(Receipt))]
+    /// internal sealed partial class AppJson : JsonSerializerContext;
+    ///
+    /// public static readonly Workflow&lt;Order, Receipt&gt; Definition = Workflow.For&lt;Order&gt;()...Build(AppJson.Default);
+    /// </code>
+    /// </example>
+    /// <param name="json">The metadata source: a <see cref="System.Text.Json.Serialization.JsonSerializerContext"/> (or any resolver).</param>
+    /// <param name="options">
+    /// Workflow-wide options. When they set <see cref="WorkflowOptions.JsonOptions"/>, its settings are kept and
+    /// <paramref name="json"/> becomes its metadata source; otherwise the settings are those of <see cref="DurableJson.CreateOptions"/>.
+    /// </param>
+    /// <returns>The workflow.</returns>
+    /// <exception cref="WorkflowDefinitionException">The graph or an option is invalid; the message names the node or option and the fix.</exception>
+    /// <exception cref="MissingJsonTypeInfoException">A payload type is not in the context; the message names it and the node.</exception>
+    public Workflow<TIn, TCur> Build(IJsonTypeInfoResolver json, WorkflowOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        options ??= WorkflowOptions.Default;
+        var jsonOptions = options.JsonOptions is { } custom ? DurableJson.WithResolver(custom, json) : DurableJson.OptionsFor(json);
+        var workflow = Freeze(options with { JsonOptions = jsonOptions });
+        PayloadTypeRules.Validate(Chain, typeof(TIn), typeof(TCur), jsonOptions);
+        return workflow;
+    }
+
+    private const string BuildReflectionMessage =
+        "Build() serializes payloads with reflection-based System.Text.Json, which trimming and Native AOT remove. " +
+        "List the workflow's payload types in a source-generated context ([JsonSerializable(typeof(Order))] partial class AppJson : JsonSerializerContext) " +
+        "and call Build(AppJson.Default) (or Build(AppJson.Default, options)) instead.";
+
+    private Workflow<TIn, TCur> Freeze(WorkflowOptions options)
     {
         DefinitionValidator.Validate(Chain, "workflow");
         DefinitionValidator.ValidateResultType(typeof(TCur), "The workflow's result");
         SagaRules.Validate(Chain);
-        if (options is { PipelineWindow: < 1 })
+        if (options.PipelineWindow < 1)
         {
             throw new WorkflowDefinitionException($"WorkflowOptions.PipelineWindow is {options.PipelineWindow}; it must be at least 1 (the most step results passed on before their checkpoint is acknowledged).");
         }
 
-        return new Workflow<TIn, TCur>(Chain, options ?? WorkflowOptions.Default);
+        return new Workflow<TIn, TCur>(Chain, options);
     }
 
     private WorkflowBuilder<TIn, TNext> AddStep<TNext>(OperationName name, StepBody body, Action<StepConfigurator<TNext>>? configure)

@@ -11,9 +11,12 @@ public sealed record WorkflowOptions
 
     /// <summary>
     /// Serializer options for payloads that have no custom serializer (step results, child results, input and result).
-    /// Defaults to <see cref="Serialization.DurableJson.DefaultOptions"/>.
+    /// When <see langword="null"/> (the default), <c>Build()</c> uses the reflection-based
+    /// <see cref="Serialization.DurableJson.DefaultOptions"/> and <c>Build(resolver)</c> uses
+    /// <see cref="Serialization.DurableJson.CreateOptions"/> over the source-generated resolver. A built workflow's options
+    /// always have it set.
     /// </summary>
-    public JsonSerializerOptions JsonOptions { get; init; } = Serialization.DurableJson.DefaultOptions;
+    public JsonSerializerOptions? JsonOptions { get; init; }
 
     /// <summary>
     /// The retry strategy of steps that configure none. <see langword="null"/> means the documented SDK default

@@ -72,7 +72,7 @@ public sealed class LocalDurableEngine
             }
 
             var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
-            var invocationId = Hex(name + ":" + n)[..32];
+            var invocationId = _options.ExecutionIdFactory?.Invoke() ?? Hex(name + ":" + n)[..32];
             var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{invocationId}";
             if (_executions.Values.Any(e => e.Name == name && e.FunctionName == request.FunctionName))
             {
@@ -118,7 +118,7 @@ public sealed class LocalDurableEngine
             }
 
             rec.InvocationCount++;
-            rec.Token = NewToken(rec);
+            rec.Token = NextToken(rec);
             rec.InvocationStart = _time.GetUtcNow();
             var visible = rec.VisibleOperations().Select(o => o.ToOperation()).ToList();
             var updated = rec.UpdatedSinceInvocation.ToList();
@@ -227,7 +227,7 @@ public sealed class LocalDurableEngine
             }
             else
             {
-                rec.Token = NewToken(rec);
+                rec.Token = NextToken(rec);
             }
 
             var changed = rec.Unseen.Select(id => rec.Ops[id].ToOperation()).ToList();
@@ -361,7 +361,9 @@ public sealed class LocalDurableEngine
             var rec = Get(arn);
             if (rec.IsTerminal)
             {
-                throw new LocalEngineException("ExecutionConflictException", 409, $"Execution {arn} has already ended ({rec.Status}).");
+                // StopDurableExecution declares InvalidParameterValue, ResourceNotFound, TooManyRequests and Service errors;
+                // the execution exists and retrying cannot help, so it is an invalid parameter.
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"Execution {arn} has already ended ({UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status)}); only a RUNNING execution can be stopped.");
             }
 
             var now = _time.GetUtcNow();
@@ -620,7 +622,8 @@ public sealed class LocalDurableEngine
         var op = rec.Ops[where.OperationId];
         if (rec.IsTerminal || op.Status != OperationStatus.Started)
         {
-            throw new LocalEngineException("ExecutionConflictException", 409, $"The callback is not open (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}).");
+            // The model's error for "the callback id has expired or its callback is already closed".
+            throw new LocalEngineException("CallbackTimeoutException", 400, $"The callback is closed (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}); it no longer accepts a result, a failure or a heartbeat.");
         }
 
         return (rec, op);
@@ -1005,7 +1008,20 @@ public sealed class LocalDurableEngine
         }
     }
 
-    private static string NewToken(ExecutionRecord rec)
+    /// <summary>Issues the execution's next checkpoint token (one per invocation start and per checkpoint).</summary>
+    private string NextToken(ExecutionRecord rec)
+    {
+        if (_options.CheckpointTokenFactory is { } factory)
+        {
+            rec.TokenSeq++;
+            return factory(rec.Arn);
+        }
+
+        return DeterministicToken(rec);
+    }
+
+    /// <summary>The emulator's token: base64 of <c>{"arn","seq","inv"}</c>. Reproducible, and so guessable.</summary>
+    private static string DeterministicToken(ExecutionRecord rec)
     {
         // Same JSON as serializing {"arn","seq","inv"}, written directly: the engine issues a token per checkpoint.
         rec.TokenSeq++;
@@ -1020,8 +1036,9 @@ public sealed class LocalDurableEngine
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 
+    /// <summary>A reproducible id in the model's CallbackId alphabet (standard base64, <c>[A-Za-z0-9+/]+={0,2}</c>).</summary>
     private static string DeterministicCallbackId(string arn, string opId)
-        => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(arn + "|" + opId))).TrimEnd('=').Replace('/', '_');
+        => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(arn + "|" + opId)));
 
     private static string Hex(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
 
@@ -1050,6 +1067,20 @@ public sealed record LocalEngineOptions
 
     /// <summary>When positive, the invocation envelope carries at most this many operations and the rest is paged.</summary>
     public int InitialStatePageSize { get; init; }
+
+    /// <summary>
+    /// Creates each checkpoint token from the execution ARN. The default is the emulator's reproducible token (base64 of
+    /// the ARN and counters), fine in-process; a service reachable over the network passes an unguessable generator, since a
+    /// token is all it takes to checkpoint into an execution. Tokens must use the base64 alphabet (1–2048 characters).
+    /// </summary>
+    public Func<string, string>? CheckpointTokenFactory { get; init; }
+
+    /// <summary>
+    /// Creates the id that ends an execution ARN (and names its EXECUTION operation): 1–64 characters of
+    /// <c>[a-zA-Z0-9_-]</c>. The default hashes the name and the start count (reproducible); the local durable service
+    /// passes a random one so ARNs cannot be derived.
+    /// </summary>
+    public Func<string>? ExecutionIdFactory { get; init; }
 }
 
 /// <summary>An error of the local engine, shaped like the service's (error type and HTTP status).</summary>

@@ -61,7 +61,7 @@ internal static class UpdateValidator
                 throw Invalid(i, u, $"Payload exceeds {MaxPayloadBytes:N0} bytes.");
             }
 
-            if (u.Error is not null && JsonSerializer.SerializeToUtf8Bytes(u.Error, WireJson.Envelope).Length >= MaxErrorBytes)
+            if (u.Error is not null && JsonSerializer.SerializeToUtf8Bytes(u.Error, WireJson.Info<ErrorObject>(WireJson.Envelope)).Length >= MaxErrorBytes)
             {
                 throw Invalid(i, u, $"Error must serialize to under {MaxErrorBytes:N0} bytes.");
             }

@@ -9,7 +9,7 @@ namespace Durable.Fluent.Tests.LocalService;
 /// <summary>A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.</summary>
 internal sealed class ServiceHarness : IAsyncDisposable
 {
-    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true)
+    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true, TimeSpan? stalledRequestTimeout = null, TimeSpan? synchronousInvocationTimeout = null)
     {
         Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         Service = new LocalDurableService(new LocalDurableServiceOptions
@@ -17,6 +17,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
             DatabasePath = databasePath,
             TimeProvider = Clock,
             InvokeOverHttp = invokeOverHttp,
+            StalledRequestTimeout = stalledRequestTimeout ?? LocalDurableServiceOptions.DefaultStalledRequestTimeout,
+            SynchronousInvocationTimeout = synchronousInvocationTimeout ?? TimeSpan.FromMinutes(15),
         });
         register?.Invoke(Service);
         Service.Start();
@@ -111,5 +113,69 @@ internal sealed class CallbackHandler
             OperationStatus.Succeeded => new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded, Result = cb.CallbackDetails!.Result },
             _ => new DurableExecutionInvocationOutput { Status = InvocationStatus.Failed, Error = cb.CallbackDetails!.Error },
         };
+    }
+}
+
+/// <summary>
+/// A service on a fake clock with one execution of <c>cb</c> (a <see cref="CallbackHandler"/>) suspended on its callback,
+/// and the paths and state snapshots the HTTP tests use.
+/// </summary>
+public abstract class CallbackExecutionFixture
+{
+    protected const string Api = "/2025-12-01";
+
+    private protected ServiceHarness H { get; private set; } = null!;
+
+    private protected CallbackHandler Handler { get; private set; } = null!;
+
+    protected string Arn { get; private set; } = null!;
+
+    /// <summary>The stall timeout of the service, when a fixture needs a short one.</summary>
+    protected virtual TimeSpan? StalledRequestTimeout => null;
+
+    [SetUp]
+    public async Task StartServiceAsync()
+    {
+        Handler = new CallbackHandler();
+        H = new ServiceHarness(register: s => s.Register("cb", Handler.HandleAsync), stalledRequestTimeout: StalledRequestTimeout);
+        Arn = H.Service.StartExecution("cb", null, GetType().Name.ToLowerInvariant());
+        await H.Service.WaitForIdleAsync(Arn);
+    }
+
+    [TearDown]
+    public async Task StopServiceAsync() => await H.DisposeAsync();
+
+    protected static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    protected string ArnPath(string? action) => Api + "/durable-executions/" + Uri.EscapeDataString(Arn) + (action is null ? string.Empty : "/" + action);
+
+    protected string CallbackPath(string action) => $"{Api}/durable-execution-callbacks/{Uri.EscapeDataString(Handler.CallbackId!)}/{action}";
+
+    /// <summary>The execution as the engine holds it (status, operations, history length): equal before and after a refused request.</summary>
+    protected string Snapshot() => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        Execution = H.Service.Engine.GetExecution(Arn),
+        Operations = H.Service.Engine.GetOperations(Arn),
+        Events = H.Service.Engine.GetHistory(Arn).Count,
+    }, WireJson.Rest);
+}
+
+/// <summary>A fresh temporary folder per test for SQLite files, removed afterwards.</summary>
+public abstract class TempFolderFixture
+{
+    protected string Folder { get; private set; } = null!;
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "durable-fluent-" + GetType().Name + "-" + TestContext.CurrentContext.Test.ID);
+        Directory.CreateDirectory(Folder);
+    }
+
+    [TearDown]
+    public void DeleteFolder()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
     }
 }

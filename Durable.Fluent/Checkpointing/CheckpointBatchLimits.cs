@@ -25,7 +25,7 @@ public static class CheckpointBatchLimits
     public static int EstimateSize(OperationUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return JsonSerializer.SerializeToUtf8Bytes(update, WireJson.Rest).Length;
+        return JsonSerializer.SerializeToUtf8Bytes(update, WireJson.Info<OperationUpdate>(WireJson.Rest)).Length;
     }
 
     /// <summary>

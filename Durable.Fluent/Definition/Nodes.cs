@@ -81,22 +81,26 @@ internal sealed class CodecSpec
 {
     private readonly PayloadCodec? _custom;
     private readonly Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> _json;
-    private PayloadCodec? _defaultJson;
+    private Resolved? _resolved;
 
-    private CodecSpec(PayloadCodec? custom, Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> json)
+    private CodecSpec(PayloadCodec? custom, Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> json, Type? jsonType)
     {
         _custom = custom;
         _json = json;
+        JsonType = jsonType;
     }
 
     public bool IsCustom => _custom is not null;
 
-    public static CodecSpec JsonOf<T>() => new(null, static o => PayloadCodec.Json<T>(o));
+    /// <summary>The type serialized with the workflow's JSON options, when this codec uses them (checked by <c>Build(resolver)</c>).</summary>
+    public Type? JsonType { get; }
 
-    public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o));
+    public static CodecSpec JsonOf<T>() => new(null, static o => PayloadCodec.Json<T>(o), typeof(T));
+
+    public static CodecSpec Custom<T>(ISerDes<T> serDes) => new(PayloadCodec.For(serDes), static o => PayloadCodec.Json<T>(o), null);
 
     /// <summary>A codec built from the workflow's JSON options (batch results, whose units have their own codecs).</summary>
-    public static CodecSpec FromFactory(Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> factory) => new(null, factory);
+    public static CodecSpec FromFactory(Func<System.Text.Json.JsonSerializerOptions, PayloadCodec> factory) => new(null, factory, null);
 
     public PayloadCodec Resolve(System.Text.Json.JsonSerializerOptions options)
     {
@@ -105,13 +109,19 @@ internal sealed class CodecSpec
             return _custom;
         }
 
-        if (ReferenceEquals(options, DurableJson.DefaultOptions))
+        // A definition runs with one set of options (its workflow's), so the last resolution is almost always the one asked for.
+        if (_resolved is { } r && ReferenceEquals(r.Options, options))
         {
-            return _defaultJson ??= _json(options);
+            return r.Codec;
         }
 
-        return _json(options);
+        var codec = _json(options);
+        _resolved = new Resolved(options, codec);
+        return codec;
     }
+
+    // A reference (not a struct) so that concurrent branches read a consistent pair.
+    private sealed record Resolved(System.Text.Json.JsonSerializerOptions Options, PayloadCodec Codec);
 }
 
 /// <summary>Runs a sub-chain in the same context; an error it raises is matched against typed handlers in order.</summary>

@@ -4,6 +4,7 @@ using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Durable.Fluent.Hosting;
@@ -25,6 +26,30 @@ internal static class DurableInvocation
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(store);
         EnvelopeValidator.ValidateEnvelope(input);
+
+        // One service scope per invocation, disposed when it ends (also when it fails or is retried).
+        var scope = options.Services?.GetService<IServiceScopeFactory>()?.CreateAsyncScope();
+        try
+        {
+            return await RunScopedAsync(workflow, input, store, options, scope?.ServiceProvider ?? options.Services, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (scope is { } s)
+            {
+                await s.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<DurableExecutionInvocationOutput> RunScopedAsync(
+        WorkflowDefinition workflow,
+        DurableExecutionInvocationInput input,
+        ICheckpointStore store,
+        DurableRunOptions options,
+        IServiceProvider? services,
+        CancellationToken cancellationToken)
+    {
         var arn = input.DurableExecutionArn!;
         var logger = options.LoggerFactory.CreateLogger("Durable.Fluent.Invocation");
         Dictionary<string, Operation> operations;
@@ -48,7 +73,7 @@ internal static class DurableInvocation
             BackgroundCancellation = cancellationToken,
             Time = options.TimeProvider,
         };
-        using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds) { Definition = workflow.Chain })
+        using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds, services) { Definition = workflow.Chain })
         {
             var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
             if (startInfo is not null)

@@ -18,7 +18,7 @@ internal static class LambdaStreamEntry
         DurableExecutionInvocationInput? envelope;
         try
         {
-            envelope = await JsonSerializer.DeserializeAsync<DurableExecutionInvocationInput>(input, WireJson.Envelope, cancellationToken).ConfigureAwait(false);
+            envelope = await JsonSerializer.DeserializeAsync(input, WireJson.Info<DurableExecutionInvocationInput>(WireJson.Envelope), cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {
@@ -43,7 +43,7 @@ internal static class LambdaStreamEntry
         }
 
         var result = await DurableInvocation.RunAsync(workflow, envelope, store, options, cancellationToken).ConfigureAwait(false);
-        await JsonSerializer.SerializeAsync(output, result, WireJson.Envelope, cancellationToken).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(output, result, WireJson.Info<DurableExecutionInvocationOutput>(WireJson.Envelope), cancellationToken).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -61,7 +61,7 @@ internal static class BatchCodecs
             if (o.Error is not null)
             {
                 writer.WritePropertyName("error");
-                JsonSerializer.Serialize(writer, o.Error, json);
+                JsonSerializer.Serialize(writer, o.Error, ErrorInfo(json));
             }
 
             writer.WriteEndObject();
@@ -83,12 +83,17 @@ internal static class BatchCodecs
             var index = e.GetProperty("index").GetInt32();
             var status = ParseStatus(e.GetProperty("status").GetString()!);
             var value = status == BatchItemStatus.Succeeded ? codecOf(index).Deserialize(StringOrNull(e, "result"), context) : null;
-            var error = e.TryGetProperty("error", out var err) && err.ValueKind != JsonValueKind.Null ? err.Deserialize<ErrorObject>(json) : null;
+            var error = e.TryGetProperty("error", out var err) && err.ValueKind != JsonValueKind.Null ? err.Deserialize(ErrorInfo(json)) : null;
             list.Add(new ItemOutcome(index, StringOrNull(e, "name"), status, value, error));
         }
 
         return list;
     }
+
+    // Item errors are written with the workflow's payload options (so the text is what it always was); Build(resolver) adds
+    // ErrorObject's source-generated metadata to those options, reflection supplies it otherwise.
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<ErrorObject> ErrorInfo(JsonSerializerOptions json)
+        => DurableJson.TypeInfo<ErrorObject>(json, "a batch item error");
 
     internal static string? StringOrNull(JsonElement e, string property)
         => e.TryGetProperty(property, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetString() : null;

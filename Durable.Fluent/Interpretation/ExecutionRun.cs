@@ -32,9 +32,12 @@ internal sealed class ExecutionRun : IDisposable
         WorkflowOptions workflowOptions,
         IRetryStrategy defaultRetry,
         CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? updatedSinceLastInvocation = null)
+        IReadOnlyCollection<string>? updatedSinceLastInvocation = null,
+        IServiceProvider? services = null)
     {
         Arn = arn;
+        Services = services;
+        Invocation = new InvocationInfo(runOptions.RequestId, runOptions.Deadline, runOptions.TimeProvider);
         _operations = operations;
         Batcher = batcher;
         RunOptions = runOptions;
@@ -124,6 +127,11 @@ internal sealed class ExecutionRun : IDisposable
 
     public DurableRunOptions RunOptions { get; }
 
+    /// <summary>The invocation's service scope (or the host's provider when it has no scopes); null when none was supplied.</summary>
+    public IServiceProvider? Services { get; }
+
+    public InvocationInfo Invocation { get; }
+
     public WorkflowOptions WorkflowOptions { get; }
 
     public IRetryStrategy DefaultRetry { get; }
@@ -182,7 +190,8 @@ internal sealed class ExecutionRun : IDisposable
 
     public TimeProvider Time => RunOptions.TimeProvider;
 
-    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;
+    // A built workflow always carries its JSON options (Workflow    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;lt;TIn, TOut    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions;gt; checks it).
+    public JsonSerializerOptions Json => WorkflowOptions.JsonOptions!;
 
     /// <summary>
     /// True while the interpreter walks operations recorded by earlier invocations: until it has visited every recorded

@@ -165,7 +165,7 @@ internal sealed class HistoryEventConverter : JsonConverter<HistoryEvent>
         }
 
         var details = root.TryGetProperty(typeText + "Details", out var d)
-            ? d.Deserialize<EventDetails>(DetailsOptions(options)) ?? EventDetails.Empty
+            ? d.Deserialize(WireJson.Info<EventDetails>(DetailsOptions(options))) ?? EventDetails.Empty
             : EventDetails.Empty;
         var tsConverter = new EpochTimestampConverter();
         var tsJson = root.GetProperty("EventTimestamp").GetRawText();
@@ -213,7 +213,7 @@ internal sealed class HistoryEventConverter : JsonConverter<HistoryEvent>
         }
 
         writer.WritePropertyName(value.EventType + "Details");
-        JsonSerializer.Serialize(writer, value.Details, DetailsOptions(options));
+        JsonSerializer.Serialize(writer, value.Details, WireJson.Info<EventDetails>(DetailsOptions(options)));
         writer.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
 using Durable.Fluent.LocalService;
 using Durable.Fluent.Wire;
@@ -15,9 +16,10 @@ using OrderProcessing;
 //                                                                  start an order, exit once it is suspended on its wait
 //   dotnet run --project examples/OrderProcessing -- --resume order-42
 //                                                                  a new process picks the execution up from SQLite
-//   dotnet run --project examples/OrderProcessing -- --list        list stored executions
+//   dotnet run --project examples/OrderProcessing -- --list        list stored executions (runs nothing)
 //   dotnet run --project examples/OrderProcessing -- --send-callback <callbackId> '{"approved":true,"by":"you"}'
-//                                                                  approve a detached order (the id is printed when it is requested)
+//                                                                  approve a detached order (the id is printed when it is
+//                                                                  requested); runs nothing: --resume then finishes it
 //   --db <path>   the SQLite file (default ./.durable/orders.db)
 //   dotnet run --project examples/OrderProcessing -- --graph       print the workflow as a Mermaid flowchart
 const string FunctionName = "order-processor";
@@ -35,15 +37,36 @@ if (options is null)
     return 2;
 }
 
+// --list and --send-callback only read or answer: that service runs nothing (no stored execution is resumed, no timer
+// fires, no invocation is begun), so the process can exit at once without leaving an invocation half-done.
+var answerOnly = options.Command is "list" or "send-callback";
+if (answerOnly && !File.Exists(options.Database))
+{
+    Console.Error.WriteLine($"No store at {Path.GetFullPath(options.Database)}: start an order first (or pass --db <path>).");
+    return 1;
+}
+
 using var loggerFactory = new ConsoleLines();
 TimeProvider clock = options.Fast ? new FastClock(10) : TimeProvider.System;
-await using var service = new LocalDurableService(new LocalDurableServiceOptions
+LocalDurableService opened;
+try
 {
-    DatabasePath = options.Database,
-    TimeProvider = clock,
-    LoggerFactory = loggerFactory,
-    InvocationRetryDelay = TimeSpan.FromSeconds(1),
-});
+    opened = new LocalDurableService(new LocalDurableServiceOptions
+    {
+        DatabasePath = options.Database,
+        TimeProvider = clock,
+        LoggerFactory = loggerFactory,
+        InvocationRetryDelay = TimeSpan.FromSeconds(1),
+        RunExecutions = !answerOnly,
+    });
+}
+catch (LocalStoreException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
+
+await using var service = opened;
 service.Register(FunctionName, OrderWorkflow.Definition).Start();
 using var client = service.CreateClient();
 Console.WriteLine($"Local durable service on {service.Endpoint} — store {service.DatabasePath}{(options.Fast ? " — clock x10" : string.Empty)}");
@@ -62,9 +85,26 @@ switch (options.Command)
 
     case "send-callback":
         var target = await FindCallbackAsync(options.CallbackId!);
-        await client.SendCallbackSuccessAsync(options.CallbackId!, options.CallbackJson!);
-        Console.WriteLine($"Callback {options.CallbackId} completed.");
-        return target is null ? 0 : await FollowAsync(target, printFromEventId: 0);
+        try
+        {
+            await client.SendCallbackSuccessAsync(options.CallbackId!, options.CallbackJson!);
+        }
+        catch (CheckpointException ex) when (ex.StatusCode is >= 400 and < 500)
+        {
+            Console.Error.WriteLine(ex.ErrorCode switch
+            {
+                "CallbackTimeoutException" => $"Callback {options.CallbackId} was already answered, or it timed out: nothing was sent. ({ex.Message})",
+                "ResourceNotFoundException" => $"No callback {options.CallbackId} in {service.DatabasePath}. A suspended order's history prints its callback id (--resume <name>).",
+                _ => $"The callback was refused ({ex.ErrorCode}): {ex.Message}",
+            });
+            return 1;
+        }
+
+        var targetName = target is null ? null : (await client.GetDurableExecutionAsync(target)).DurableExecutionName;
+        Console.WriteLine($"Callback {options.CallbackId} completed{(targetName is null ? string.Empty : $" for '{targetName}'")}; the answer is stored in {service.DatabasePath}.");
+        Console.WriteLine("The execution continues when a service runs it:");
+        Console.WriteLine($"  dotnet run --project examples/OrderProcessing -- --resume {targetName ?? "<name>"}");
+        return 0;
 
     case "resume":
         var found = await client.ListDurableExecutionsByFunctionAsync(FunctionName, new ListDurableExecutionsByFunctionQuery { DurableExecutionName = options.Name });

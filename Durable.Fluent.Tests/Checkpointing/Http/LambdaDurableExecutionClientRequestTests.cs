@@ -139,7 +139,7 @@ public sealed class LambdaDurableExecutionClientRequestTests
     }
 
     [Test]
-    public async Task Callback_failure_posts_the_error_object()
+    public async Task Callback_failure_posts_the_bare_error_object_as_the_body()
     {
         var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.OK));
         using var _c = client;
@@ -148,7 +148,9 @@ public sealed class LambdaDurableExecutionClientRequestTests
 
         var request = handler.Requests.Single();
         Assert.That(request.Uri.AbsolutePath, Is.EqualTo("/2025-12-01/durable-execution-callbacks/cb-1/fail"));
-        Assert.That(request.BodyText, Is.EqualTo("""{"Error":{"ErrorMessage":"no","ErrorType":"Rejected","StackTrace":["a","b"]}}"""));
+        // Error is the operation's HTTP payload: the body is the ErrorObject itself, with no {"Error": ...} wrapper.
+        Assert.That(request.BodyText, Is.EqualTo("""{"ErrorMessage":"no","ErrorType":"Rejected","StackTrace":["a","b"]}"""));
+        Assert.That(request.Header("Content-Type"), Is.EqualTo("application/json"));
     }
 
     [Test]
@@ -190,6 +192,20 @@ public sealed class LambdaDurableExecutionClientRequestTests
     }
 
     [Test]
+    public async Task GetDurableExecution_sends_IncludeExecutionData_only_when_asked_and_parses_ExecutionDataIncluded()
+    {
+        var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.OK, """{"DurableExecutionArn":"a","Status":"RUNNING","ExecutionDataIncluded":false}"""));
+        using var _c = client;
+
+        var metadata = await client.GetDurableExecutionAsync(Arn, includeExecutionData: false);
+        await client.GetDurableExecutionAsync(Arn);
+
+        Assert.That(handler.Requests[0].Uri.Query, Is.EqualTo("?IncludeExecutionData=false"));
+        Assert.That(handler.Requests[1].Uri.Query, Is.Empty);
+        Assert.That(metadata.ExecutionDataIncluded, Is.False);
+    }
+
+    [Test]
     public async Task GetDurableExecutionHistory_sends_the_paging_query_and_parses_events()
     {
         const string json = """
@@ -227,7 +243,7 @@ public sealed class LambdaDurableExecutionClientRequestTests
     }
 
     [Test]
-    public async Task StopDurableExecution_posts_the_error_and_parses_the_stop_time()
+    public async Task StopDurableExecution_posts_the_bare_error_object_and_parses_the_stop_time()
     {
         var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.OK, """{"StopTimestamp":1700000100.5}"""));
         using var _c = client;
@@ -237,7 +253,7 @@ public sealed class LambdaDurableExecutionClientRequestTests
 
         Assert.That(handler.Requests[0].Method, Is.EqualTo(HttpMethod.Post));
         Assert.That(handler.Requests[0].Uri.AbsolutePath, Is.EqualTo($"/2025-12-01/durable-executions/{EscapedArn}/stop"));
-        Assert.That(handler.Requests[0].BodyText, Is.EqualTo("""{"Error":{"ErrorMessage":"by operator","ErrorType":"Stopped"}}"""));
+        Assert.That(handler.Requests[0].BodyText, Is.EqualTo("""{"ErrorMessage":"by operator","ErrorType":"Stopped"}"""));
         Assert.That(handler.Requests[1].BodyText, Is.EqualTo("{}"));
         Assert.That(stopped.StopTimestamp, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_100_500)));
     }

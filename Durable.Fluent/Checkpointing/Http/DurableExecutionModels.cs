@@ -51,6 +51,11 @@ public sealed record GetDurableExecutionResponse
     /// <summary>The X-Ray trace header of the execution.</summary>
     [JsonPropertyName("TraceHeader")]
     public DurableExecutionTraceHeader? TraceHeader { get; init; }
+
+    /// <summary>Whether the input, result and error payloads are included: <see langword="false"/> when the request set
+    /// <c>IncludeExecutionData</c> to <see langword="false"/>.</summary>
+    [JsonPropertyName("ExecutionDataIncluded")]
+    public bool? ExecutionDataIncluded { get; init; }
 }
 
 /// <summary>The trace header of an execution.</summary>

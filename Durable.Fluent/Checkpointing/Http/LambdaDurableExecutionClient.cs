@@ -116,8 +116,9 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         => CheckpointAsync(durableExecutionArn, checkpointToken, updates, clientToken: null, cancellationToken);
 
     /// <summary>
-    /// CheckpointDurableExecution with an idempotency token: the service answers a repeated (ClientToken, CheckpointToken)
-    /// pair within 15 minutes with the cached response. The SDKs send none, and neither does
+    /// CheckpointDurableExecution with an idempotency token: the same request (same ClientToken, checkpoint token and updates)
+    /// repeated within 15 minutes is answered with the cached response; the same ClientToken with a different request is
+    /// refused (InvalidParameterValueException), so use a new ClientToken per request. The SDKs send none, and neither does
     /// <see cref="CheckpointAsync(string, string, IReadOnlyList{OperationUpdate}, CancellationToken)"/>.
     /// </summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
@@ -145,7 +146,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
             Method = HttpMethod.Post,
             PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/checkpoint",
             PathParameters = Arn(durableExecutionArn),
-            Body = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Rest),
+            Body = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Info<CheckpointRequestBody>(WireJson.Rest)),
             ContentType = JsonContentType,
         };
         var response = await SendAsync<CheckpointResponseBody>(request, cancellationToken).ConfigureAwait(false);
@@ -225,7 +226,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         return SendCallbackSuccessAsync(callbackId, Encoding.UTF8.GetBytes(result), cancellationToken);
     }
 
-    /// <summary>SendDurableExecutionCallbackFailure: completes a callback with an error.</summary>
+    /// <summary>SendDurableExecutionCallbackFailure: completes a callback with an error (sent as the bare ErrorObject body).</summary>
     /// <param name="callbackId">The callback id from the CALLBACK operation.</param>
     /// <param name="error">The error.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -242,7 +243,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-execution-callbacks/{CallbackId}/fail",
                 PathParameters = Callback(callbackId),
-                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Rest),
+                Body = JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Info<ErrorObject>(WireJson.Rest)), // Error is the HTTP payload: no wrapper
                 ContentType = JsonContentType,
             },
             cancellationToken);
@@ -272,9 +273,24 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The execution.</returns>
     /// <exception cref="CheckpointException">The service rejected the request (for example ResourceNotFoundException, 404) or could not be reached.</exception>
-    public async Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, CancellationToken cancellationToken = default)
+    public Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, CancellationToken cancellationToken = default)
+        => GetDurableExecutionAsync(durableExecutionArn, includeExecutionData: null, cancellationToken);
+
+    /// <summary>GetDurableExecution with <c>IncludeExecutionData</c>: <see langword="false"/> leaves out the input, result and
+    /// error payloads (the error keeps its type), and the response's <c>ExecutionDataIncluded</c> says so.</summary>
+    /// <param name="durableExecutionArn">The execution ARN.</param>
+    /// <param name="includeExecutionData">Whether payloads are included (the service default is <see langword="true"/>).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The execution.</returns>
+    /// <exception cref="CheckpointException">The service rejected the request (for example ResourceNotFoundException, 404) or could not be reached.</exception>
+    public Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, bool includeExecutionData, CancellationToken cancellationToken = default)
+        => GetDurableExecutionAsync(durableExecutionArn, (bool?)includeExecutionData, cancellationToken);
+
+    private async Task<GetDurableExecutionResponse> GetDurableExecutionAsync(string durableExecutionArn, bool? includeExecutionData, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(durableExecutionArn);
+        var query = new List<KeyValuePair<string, string>>();
+        AddIf(query, "IncludeExecutionData", includeExecutionData);
         var response = await SendAsync<GetDurableExecutionResponse>(
             new RestRequest
             {
@@ -282,6 +298,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Get,
                 PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}",
                 PathParameters = Arn(durableExecutionArn),
+                Query = query,
             },
             cancellationToken).ConfigureAwait(false);
         return response ?? new GetDurableExecutionResponse();
@@ -323,7 +340,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         return response ?? new GetDurableExecutionHistoryResponse();
     }
 
-    /// <summary>StopDurableExecution: stops a running execution.</summary>
+    /// <summary>StopDurableExecution: stops a running execution (the error, if any, is sent as the bare ErrorObject body).</summary>
     /// <param name="durableExecutionArn">The execution ARN.</param>
     /// <param name="error">The error to record, or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -342,7 +359,8 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                 Method = HttpMethod.Post,
                 PathTemplate = ApiVersionPath + "/durable-executions/{DurableExecutionArn}/stop",
                 PathParameters = Arn(durableExecutionArn),
-                Body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody { Error = error }, WireJson.Rest),
+                // Error is the HTTP payload: the body is the bare ErrorObject, or {} when there is none.
+                Body = error is null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Info<ErrorObject>(WireJson.Rest)),
                 ContentType = JsonContentType,
             },
             cancellationToken).ConfigureAwait(false);
@@ -501,7 +519,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
 
             try
             {
-                return JsonSerializer.Deserialize<T>(body, WireJson.Rest);
+                return JsonSerializer.Deserialize(body, WireJson.Info<T>(WireJson.Rest));
             }
             catch (JsonException ex)
             {
@@ -611,7 +629,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         }
     }
 
-    private sealed record CheckpointRequestBody
+    internal sealed record CheckpointRequestBody
     {
         [JsonPropertyName("CheckpointToken")]
         public required string CheckpointToken { get; init; }
@@ -623,18 +641,12 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         public string? ClientToken { get; init; }
     }
 
-    private sealed record CheckpointResponseBody
+    internal sealed record CheckpointResponseBody
     {
         [JsonPropertyName("CheckpointToken")]
         public string? CheckpointToken { get; init; }
 
         [JsonPropertyName("NewExecutionState")]
         public ExecutionState? NewExecutionState { get; init; }
-    }
-
-    private sealed record ErrorBody
-    {
-        [JsonPropertyName("Error")]
-        public ErrorObject? Error { get; init; }
     }
 }

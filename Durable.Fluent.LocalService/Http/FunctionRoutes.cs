@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Durable.Fluent.LocalService.Http;
+
+/// <summary><c>/2025-12-01/functions/{FunctionName}/durable-executions</c>: ListDurableExecutionsByFunction.</summary>
+internal sealed class FunctionRoutes(LocalDurableService service)
+{
+    public void Map(IEndpointRouteBuilder api)
+        => api.MapGet("/functions/{functionName}/durable-executions", ListAsync);
+
+    private Task ListAsync(HttpContext context)
+    {
+        var functionName = RouteValues.Get(context, "functionName");
+        var name = LocalDurableService.FunctionNameOf(functionName);
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            name = name[..colon]; // a qualified ARN or name:qualifier
+        }
+
+        var executions = service.Engine.ListExecutions().Where(e => LocalDurableService.FunctionNameOf(e.FunctionArn) == name).ToList();
+        if (executions.Count == 0 && !service.IsRegistered(name))
+        {
+            throw ApiError.NotFound($"Function not found: {functionName}");
+        }
+
+        return ExecutionListing.WriteAsync(context, executions);
+    }
+}
