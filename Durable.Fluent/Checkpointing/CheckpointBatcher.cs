@@ -240,9 +240,10 @@ internal sealed class CheckpointBatcher
         }
     }
 
-    /// <summary>Starts the background sender of pipelined updates unless something is being sent already.</summary>
+    /// <summary>Starts the background sender of pipelined updates (on this thread-pool thread) unless something is being sent.</summary>
     private void Kick()
     {
+        TaskCompletionSource done;
         lock (_gate)
         {
             if (_driving || _closed || _failure is not null || _queue.Count == 0)
@@ -251,16 +252,42 @@ internal sealed class CheckpointBatcher
             }
 
             _driving = true;
-            StartBackgroundLocked();
+            done = TrackBackgroundLocked();
         }
+
+        _ = RunBackgroundAsync(done);
     }
 
-    /// <summary>Hands the sending role (held by the caller) to a new background sender on the thread pool.</summary>
+    /// <summary>Hands the sending role (held by the caller, a lane) to a new background sender on the thread pool.</summary>
     private void StartBackgroundLocked()
     {
-        var previous = _background;
-        var next = Task.Run(() => DriveAsync(background: true, BackgroundCancellation), CancellationToken.None);
-        _background = previous.IsCompleted ? next : Task.WhenAll(previous, next);
+        var done = TrackBackgroundLocked();
+        _ = Task.Run(() => RunBackgroundAsync(done), CancellationToken.None);
+    }
+
+    /// <summary>Registers a background sender with <see cref="DrainAsync"/>; it completes the returned source when it ends.</summary>
+    private TaskCompletionSource TrackBackgroundLocked()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _background = _background.IsCompleted ? done.Task : Task.WhenAll(_background, done.Task);
+        return done;
+    }
+
+    /// <summary>Runs the background sender; never throws (a failure poisons the batcher and is reported through <c>onFailure</c>).</summary>
+    private async Task RunBackgroundAsync(TaskCompletionSource done)
+    {
+        try
+        {
+            await DriveAsync(background: true, BackgroundCancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || ReferenceEquals(ex, Failure))
+        {
+            // Cancelled before anything was sent, or the failure that poisoned the batcher (already reported).
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -284,6 +311,18 @@ internal sealed class CheckpointBatcher
                 long last;
                 lock (_gate)
                 {
+                    if (_failure is { } failure)
+                    {
+                        // Another sender failed meanwhile: nothing more may be sent.
+                        gaveUp = true;
+                        if (!background)
+                        {
+                            Interlocked.Increment(ref _busy);
+                        }
+
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                    }
+
                     if (cancellationToken.IsCancellationRequested)
                     {
                         // Nothing was sent: give the role up (to a waiting lane, which may still send) without poisoning.
@@ -315,9 +354,9 @@ internal sealed class CheckpointBatcher
                 }
             }
         }
-        catch (OperationCanceledException) when (gaveUp)
+        catch (Exception) when (gaveUp)
         {
-            throw; // given up before sending (see above): not a failure of the store
+            throw; // given up before sending (see above): not a new failure of the store
         }
         catch (Exception ex)
         {
