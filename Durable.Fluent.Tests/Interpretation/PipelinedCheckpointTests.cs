@@ -30,30 +30,28 @@ public class PipelinedCheckpointTests
 
     private static WorkflowOptions Pipelined => new() { CheckpointMode = CheckpointMode.Pipelined };
 
-    private static async Task<(DurableExecutionInvocationOutput Output, LatencyStore Store, LocalDurableEngine Engine, string Arn)> RunAsync<TOut>(Workflow<int, TOut> workflow)
+    /// <summary>Runs one invocation of the workflow <paramref name="build"/> makes over a 10 ms store; the workflow's bodies can
+    /// read the store (what the service has accepted so far) through the function they are given.</summary>
+    private static async Task<(DurableExecutionInvocationOutput Output, LatencyStore Store)> RunAsync<TOut>(Func<Func<LatencyStore>, Workflow<int, TOut>> build)
     {
+        LatencyStore? store = null;
+        var workflow = build(() => store!);
         var engine = new LocalDurableEngine(new VirtualClock());
         var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        var store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
+        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
         var output = await workflow.HandleAsync(engine.BeginInvocation(arn), store);
-        return (output, store, engine, arn);
+        return (output, store);
     }
 
     [Test]
     public async Task Results_are_passed_on_before_their_succeed_is_acknowledged()
     {
         var seen = new List<int>();
-        LatencyStore? store = null;
-        var wf = TenSteps().Then("probe", (v, _) =>
+        var (output, store) = await RunAsync(store => TenSteps().Then("probe", (v, _) =>
         {
-            seen.Add(store!.AcceptedStepSucceeds);
+            seen.Add(store().AcceptedStepSucceeds);
             return v;
-        }).Build(Pipelined);
-        var engine = new LocalDurableEngine(new VirtualClock());
-        var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
-
-        var output = await wf.HandleAsync(engine.BeginInvocation(arn), store);
+        }).Build(Pipelined));
 
         Assert.That(output.Result, Is.EqualTo("10"));
         Assert.That(seen.Single(), Is.LessThan(Before), "the probe ran while earlier SUCCEEDs were still in flight");
@@ -65,17 +63,11 @@ public class PipelinedCheckpointTests
     public async Task In_synchronous_mode_a_body_never_starts_before_the_previous_result_is_durable()
     {
         var seen = new List<int>();
-        LatencyStore? store = null;
-        var wf = TenSteps().Then("probe", (v, _) =>
+        var (_, store) = await RunAsync(store => TenSteps().Then("probe", (v, _) =>
         {
-            seen.Add(store!.AcceptedStepSucceeds);
+            seen.Add(store().AcceptedStepSucceeds);
             return v;
-        }).Build();
-        var engine = new LocalDurableEngine(new VirtualClock());
-        var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
-
-        await wf.HandleAsync(engine.BeginInvocation(arn), store);
+        }).Build());
 
         Assert.That(seen.Single(), Is.EqualTo(Before));
         Assert.That(store.Requests, Is.EqualTo(Before + 1), "one request per step: its START with the previous SUCCEED");
@@ -85,17 +77,11 @@ public class PipelinedCheckpointTests
     public async Task An_at_most_once_body_starts_only_when_every_earlier_result_is_durable()
     {
         var acceptedAtStart = -1;
-        LatencyStore? store = null;
-        var wf = TenSteps().Then("charge", (v, _) =>
+        await RunAsync(store => TenSteps().Then("charge", (v, _) =>
         {
-            acceptedAtStart = store!.AcceptedStepSucceeds;
+            acceptedAtStart = store().AcceptedStepSucceeds;
             return v;
-        }, s => s.AtMostOncePerRetry()).Then("after", (v, _) => v).Build(Pipelined);
-        var engine = new LocalDurableEngine(new VirtualClock());
-        var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
-
-        await wf.HandleAsync(engine.BeginInvocation(arn), store);
+        }, s => s.AtMostOncePerRetry()).Then("after", (v, _) => v).Build(Pipelined));
 
         Assert.That(acceptedAtStart, Is.EqualTo(Before));
     }
@@ -105,20 +91,14 @@ public class PipelinedCheckpointTests
     {
         // At-most-once SUCCEEDs are never pipelined: the next body waits for it.
         var accepted = new List<bool>();
-        LatencyStore? store = null;
-        var wf = Workflow.For<int>()
+        await RunAsync(store => Workflow.For<int>()
             .Then("charge", (v, ctx) => v + 1, s => s.AtMostOncePerRetry())
             .Then("ship", (v, ctx) =>
             {
-                accepted.Add(store!.SucceedAccepted(OperationIds.Create(null, 1)));
+                accepted.Add(store().SucceedAccepted(OperationIds.Create(null, 1)));
                 return v;
             })
-            .Build(Pipelined);
-        var engine = new LocalDurableEngine(new VirtualClock());
-        var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
-
-        await wf.HandleAsync(engine.BeginInvocation(arn), store);
+            .Build(Pipelined));
 
         Assert.That(accepted, Is.EqualTo(new[] { true }));
     }
@@ -127,13 +107,7 @@ public class PipelinedCheckpointTests
     public async Task A_callback_is_handed_to_its_submitter_only_when_every_earlier_result_is_durable()
     {
         var acceptedAtSubmit = -1;
-        LatencyStore? store = null;
-        var wf = TenSteps().WaitForCallback<string>("approval", (int v, string callbackId) => acceptedAtSubmit = store!.AcceptedStepSucceeds).Build(Pipelined);
-        var engine = new LocalDurableEngine(new VirtualClock());
-        var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
-
-        var output = await wf.HandleAsync(engine.BeginInvocation(arn), store);
+        var (output, store) = await RunAsync(store => TenSteps().WaitForCallback<string>("approval", (int v, string callbackId) => acceptedAtSubmit = store().AcceptedStepSucceeds).Build(Pipelined));
 
         Assert.That(output.Status, Is.EqualTo(InvocationStatus.Pending));
         Assert.That(acceptedAtSubmit, Is.EqualTo(Before), "the callback START (synchronous) flushed every earlier SUCCEED first");
@@ -144,7 +118,7 @@ public class PipelinedCheckpointTests
     [Test]
     public async Task A_chained_invoke_starts_only_with_every_earlier_result()
     {
-        var (output, store, _, _) = await RunAsync(TenSteps().Invoke<int>("call", "target-function").Build(Pipelined));
+        var (output, store) = await RunAsync(_ => TenSteps().Invoke<int>("call", "target-function").Build(Pipelined));
 
         Assert.That(output.Status, Is.Not.EqualTo(InvocationStatus.Succeeded));
         var log = store.Log;
@@ -166,7 +140,7 @@ public class PipelinedCheckpointTests
             ? b.Wait("pause", TimeSpan.FromSeconds(5)).Build(Pipelined)
             : b.Then("flaky", int (v, _) => throw new TimeoutException("transient"), s => s.Retry(Durable.Fluent.Retries.RetryPresets.Fixed(TimeSpan.FromSeconds(1)))).Build(Pipelined);
 
-        var (output, store, _, _) = await RunAsync(wf);
+        var (output, store) = await RunAsync(_ => wf);
         var requestsAtReturn = store.Requests;
         await Task.Delay(3 * Rtt);
 
