@@ -28,7 +28,7 @@ public class ReplayBenchmarks
         _workflow = Workflows.Sequential(Ops + 1);
         _input = new DurableExecutionInvocationInput
         {
-            DurableExecutionArn = "arn:aws:lambda:us-east-1:123456789012:function:bench:$LATEST/durable-execution/replay/execution-0001",
+            DurableExecutionArn = "arn:aws:lambda:us-east-1:123456789012:function:bench:$LATEST/durable-execution/replay/0001",
             CheckpointToken = "token-0",
             InitialExecutionState = new ExecutionState { Operations = Workflows.CompletedLog(Ops, DateTimeOffset.UnixEpoch) },
             UpdatedOperationIds = [],
