@@ -9,8 +9,9 @@
 .DESCRIPTION
   restore  restores NuGet packages
   build    restore + build the solution (warnings are errors)
-  test     build + run every test project (*.Tests: unit, HTTP, conformance, analyzers); writes one TRX per project
-           to TestResults/ and prints "tests: N passed, N failed, N skipped" summed over them
+  test     build + install test tools (npm ci in test-tools/) + run every test project (*.Tests: unit, HTTP,
+           S3 store, conformance, analyzers); writes one TRX per project to TestResults/ and prints
+           "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
   run      runs the main job: the example order workflow, end to end on the local durable service
   bench    runs the BenchmarkDotNet suite in bench/
@@ -45,8 +46,24 @@ function Format {
     Invoke-Step 'format (verify)' { dotnet format whitespace Durable.Fluent.sln --verify-no-changes }
 }
 
+# Servers the tests start (s3rver for the S3 payload store tests), pinned in test-tools/package-lock.json. Installed with
+# `npm ci` when missing or when the lock file changed since the last install; a missing npm is a loud failure, never a skip.
+function TestTools {
+    $tools = Join-Path $PSScriptRoot 'test-tools'
+    $lock = Join-Path $tools 'package-lock.json'
+    $stamp = Join-Path $tools 'node_modules/.durable-lock-hash'
+    $hash = (Get-FileHash $lock -Algorithm SHA256).Hash
+    if ((Test-Path (Join-Path $tools 'node_modules/s3rver/bin/s3rver.js')) -and (Test-Path $stamp) -and ((Get-Content $stamp -Raw) -eq $hash)) { return }
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue) -or -not (Get-Command node -ErrorAction SilentlyContinue)) {
+        throw 'Node.js and npm are required by the test suite (it starts s3rver, a local S3-compatible server, for the S3 payload store tests). Install Node.js 18 or later and retry.'
+    }
+    Invoke-Step 'test tools (npm ci in test-tools/)' { npm ci --prefix $tools --no-audit --no-fund }
+    Set-Content -Path $stamp -Value $hash -NoNewline
+}
+
 function Test {
     Build
+    TestTools
     $results = Join-Path $PSScriptRoot 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     # Every test project of the repository (<Name>.Tests/<Name>.Tests.csproj), each with its own TRX; the counts are summed.

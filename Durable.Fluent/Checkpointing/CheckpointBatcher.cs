@@ -1,3 +1,4 @@
+using Durable.Fluent.Diagnostics;
 using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Checkpointing;
@@ -81,8 +82,11 @@ internal sealed class CheckpointBatcher
     /// <summary>The most pipelined updates that may be unacknowledged at a time (at least 1).</summary>
     public int PipelineWindow { get; init; } = 32;
 
-    /// <summary>The clock that bounds how long a sending lane waits for its siblings to join a request.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// The clock that times checkpoint requests for the <c>durable.checkpoint.*</c> metrics and bounds how long a sending
+    /// lane waits for its siblings to join a request.
+    /// </summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
 
     /// <summary>Cancels background (pipelined) requests: the invocation's own cancellation, not the run's abort switch — a
     /// request already on its way is awaited, not abandoned.</summary>
@@ -496,9 +500,26 @@ internal sealed class CheckpointBatcher
 
         foreach (var batch in Split(pending))
         {
-            var result = await _store.CheckpointAsync(_arn, Token!, batch, cancellationToken).ConfigureAwait(false)
-                ?? throw new CheckpointException("The checkpoint store answered a CheckpointDurableExecution request with no result.", "InvalidResponse", 0);
-            OperationChecks.CheckAll(result.NewExecutionState?.Operations, "CheckpointDurableExecution response NewExecutionState");
+            CheckpointResult result;
+            var measured = Instruments.CheckpointMetricsEnabled;
+            var sentAt = measured ? Time.GetTimestamp() : 0;
+            try
+            {
+                result = await _store.CheckpointAsync(_arn, Token!, batch, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CheckpointException("The checkpoint store answered a CheckpointDurableExecution request with no result.", "InvalidResponse", 0);
+                OperationChecks.CheckAll(result.NewExecutionState?.Operations, "CheckpointDurableExecution response NewExecutionState");
+            }
+            catch (Exception) when (measured)
+            {
+                Measure(batch, sentAt, succeeded: false);
+                throw;
+            }
+
+            if (measured)
+            {
+                Measure(batch, sentAt, succeeded: true);
+            }
+
             Volatile.Write(ref _token, result.CheckpointToken);
             if (result.NewExecutionState?.Operations is { Count: > 0 } ops)
             {
@@ -514,6 +535,30 @@ internal sealed class CheckpointBatcher
             await ReadPagesAsync(result.NewExecutionState?.NextMarker, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private void Measure(IReadOnlyList<OperationUpdate> batch, long sentAt, bool succeeded)
+    {
+        var outcome = new KeyValuePair<string, object?>(DurableDiagnostics.Attributes.CheckpointOutcome, succeeded ? "success" : "error");
+        Instruments.CheckpointRequests.Add(1, outcome);
+        Instruments.CheckpointDuration.Record(Time.GetElapsedTime(sentAt).TotalSeconds, outcome);
+        Instruments.CheckpointUpdates.Add(batch.Count);
+        if (Instruments.CheckpointBytes.Enabled)
+        {
+            long bytes = 0;
+            foreach (var u in batch)
+            {
+                bytes += Utf8(u.Payload);
+                if (u.Error is { } e)
+                {
+                    bytes += Utf8(e.ErrorType) + Utf8(e.ErrorMessage) + Utf8(e.ErrorData);
+                }
+            }
+
+            Instruments.CheckpointBytes.Add(bytes);
+        }
+    }
+
+    private static int Utf8(string? text) => text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 
     /// <summary>Reads the further state pages a checkpoint response announced, merging each.</summary>
     private async Task ReadPagesAsync(string? marker, CancellationToken cancellationToken)
