@@ -8,7 +8,7 @@
 #   100 sequential at-least-once steps | 100 at-most-once steps | map of 100 step items at concurrency 10 | 20 wait+step pairs
 #
 # Columns: Durable.Fluent in synchronous checkpoint mode (the default), in pipelined mode (WorkflowOptions.CheckpointMode),
-# and the official JS SDK on the same service and proxy when its URL-hosted column is available. Prints wall time (median),
+# and the official JS SDK (tools/js-host/host.mjs, registered by URL) on the same service and proxy. Prints wall time (median),
 # CheckpointDurableExecution requests and bytes (request + response bodies) per case, then one line per target:
 # "target: ...: met (figure)" or "NOT met (figure)".
 #
@@ -26,10 +26,16 @@ command -v dotnet >/dev/null || { echo "the .NET SDK is required" >&2; exit 1; }
 echo "==> dotnet build bench/Durable.Fluent.Network (Release)" >&2
 dotnet build "$here/Durable.Fluent.Network/Durable.Fluent.Network.csproj" -c Release --nologo -v q >&2
 
-# The JS SDK column needs the local service to host a function by URL (the interop slice: a reusable node host for
-# @aws/durable-execution-sdk-js workflows). Until that is on main the column is reported as not run, and the target that
-# compares against it is reported NOT met.
-js_note="not run: hosting JS functions by URL on the local service is not on main yet"
+# The JS SDK column: the same four workflows (bench/peer/network-workflows.mjs) with @aws/durable-execution-sdk-js, pinned by
+# bench/peer/package.json + package-lock.json (installed into bench/peer/node_modules, ignored by git), served by
+# tools/js-host/host.mjs and registered with the local service by URL.
+command -v node >/dev/null || { echo "node (20+) is required for the JS SDK column" >&2; exit 1; }
+peer="$here/peer"
+if [ ! -d "$peer/node_modules/@aws/durable-execution-sdk-js" ]; then
+  echo "==> npm install (bench/peer)" >&2
+  (cd "$peer" && npm install --no-audit --no-fund --loglevel=error --cache "$peer/.npm" >&2)
+fi
 
 echo "==> network benchmark (RTT: $rtts ms; runs: $runs; service clock x$clock)" >&2
-dotnet "$here/Durable.Fluent.Network/bin/Release/net10.0/Durable.Fluent.Network.dll" --rtt "$rtts" --runs "$runs" --clock "$clock" --js-note "$js_note"
+dotnet "$here/Durable.Fluent.Network/bin/Release/net10.0/Durable.Fluent.Network.dll" --rtt "$rtts" --runs "$runs" --clock "$clock" \
+  --js-host "$here/../tools/js-host/host.mjs" --js-workflows "$peer/network-workflows.mjs"

@@ -1,8 +1,9 @@
 // The network-shaped benchmark (bench/network.sh): the local durable service behind a latency-injecting HTTP proxy, the same
-// four workflows run by Durable.Fluent in synchronous and pipelined checkpoint mode (and by the official JS SDK when its
-// column is available) at each round-trip time; prints wall time, checkpoint requests and bytes per case, then one line per
-// target of issue 15 saying met or not met with the measured figure.
+// four workflows run by Durable.Fluent in synchronous and pipelined checkpoint mode and by the official JS SDK (hosted by
+// tools/js-host/host.mjs, registered by URL) at each round-trip time; prints wall time, checkpoint requests and bytes per
+// case, then one line per target of issue 15 saying met or not met with the measured figure.
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Durable.Fluent;
 using Durable.Fluent.Checkpointing.Http;
@@ -13,10 +14,13 @@ using Durable.Fluent.Wire;
 var rtts = (Arg("--rtt") ?? "0,5,20").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var runs = int.Parse(Arg("--runs") ?? "3", CultureInfo.InvariantCulture);
 var clockFactor = double.Parse(Arg("--clock") ?? "100", CultureInfo.InvariantCulture);
-var jsNote = Arg("--js-note") ?? "not run";
+var jsHostScript = Arg("--js-host");
+var jsWorkflows = Arg("--js-workflows");
 
 var clock = new ScaledClock(clockFactor);
-await using var service = new LocalDurableService(new LocalDurableServiceOptions { TimeProvider = clock }).Start();
+
+// Function timeouts run on the service's (scaled) clock: a day of service time is ~15 real minutes at x100.
+await using var service = new LocalDurableService(new LocalDurableServiceOptions { TimeProvider = clock, FunctionTimeout = TimeSpan.FromDays(1) }).Start();
 await using var proxy = await LatencyProxy.StartAsync(service.Endpoint);
 using var viaProxy = new LambdaDurableExecutionClient(new LambdaDurableClientOptions { Endpoint = proxy.Endpoint, AllowUnsignedLoopback = true, Region = "us-east-1" });
 using var direct = service.CreateClient();
@@ -24,20 +28,57 @@ var runOptions = new DurableRunOptions { TimeProvider = clock };
 
 var cases = new[]
 {
-    new Case("seq-alo", "100 sequential at-least-once steps", mode => Workflows.Sequential(100, StepSemantics.AtLeastOncePerRetry, mode), "100"),
-    new Case("seq-amo", "100 sequential at-most-once steps", mode => Workflows.Sequential(100, StepSemantics.AtMostOncePerRetry, mode), "100"),
-    new Case("map-c10", "map of 100 step items, concurrency 10", mode => Workflows.StepMap(100, 10, mode), "9900"),
-    new Case("wait-step", "20 wait(1 s)+step pairs", mode => Workflows.WaitSteps(20, mode), "20"),
+    new Case("seq-alo", "100 sequential at-least-once steps", mode => Workflows.Sequential(100, StepSemantics.AtLeastOncePerRetry, mode), "100", "js_seq_alo"),
+    new Case("seq-amo", "100 sequential at-most-once steps", mode => Workflows.Sequential(100, StepSemantics.AtMostOncePerRetry, mode), "100", "js_seq_amo"),
+    new Case("map-c10", "map of 100 step items, concurrency 10", mode => Workflows.StepMap(100, 10, mode), "9900", "js_map_c10"),
+    new Case("wait-step", "20 wait(1 s)+step pairs", mode => Workflows.WaitSteps(20, mode), "20", "js_wait_step"),
 };
-var columns = new[] { new Column("sync", "ours sync", CheckpointMode.Synchronous), new Column("pipe", "ours pipelined", CheckpointMode.Pipelined) };
+var ours = new[] { new Column("sync", "ours sync", CheckpointMode.Synchronous), new Column("pipe", "ours pipelined", CheckpointMode.Pipelined) };
+var js = new Column("js", "JS SDK", null);
+
+// Our checkpoint requests and payload bytes as the library's own telemetry counts them (durable.checkpoint.requests,
+// durable.checkpoint.payload_bytes): a cross-check of the proxy's request count for our columns.
+long telemetryRequests = 0, telemetryPayloadBytes = 0;
+using var listener = new MeterListener();
+listener.InstrumentPublished = (instrument, l) =>
+{
+    if (instrument.Meter.Name == "Durable.Fluent" && instrument.Name is "durable.checkpoint.requests" or "durable.checkpoint.payload_bytes")
+    {
+        l.EnableMeasurementEvents(instrument);
+    }
+};
+listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+{
+    if (instrument.Name == "durable.checkpoint.requests")
+    {
+        Interlocked.Add(ref telemetryRequests, value);
+    }
+    else
+    {
+        Interlocked.Add(ref telemetryPayloadBytes, value);
+    }
+});
+listener.Start();
+
+// The JS SDK column: the same four workflows (bench/peer/network-workflows.mjs) in a node process (tools/js-host/host.mjs)
+// whose SDK checkpoints through the proxy; the service invokes it by URL through a second proxy with the same RTT, so the
+// service-to-function hop costs both SDKs the same.
+using var jsHost = jsHostScript is null || jsWorkflows is null ? null : JsHost.Start(jsHostScript, jsWorkflows, proxy.Endpoint);
+await using var jsProxy = jsHost is null ? null : await LatencyProxy.StartAsync(jsHost.BaseUrl);
+var columns = jsHost is null ? ours : [.. ours, js];
 
 // Every (case, column) is a function registered with the service; each invocation first pays one RTT (the service-to-function
 // hop), then checkpoints through the proxy.
 foreach (var c in cases)
 {
-    foreach (var col in columns)
+    if (jsProxy is not null)
     {
-        var workflow = c.Build(col.Mode);
+        service.RegisterUrl($"{c.Id}-{js.Id}", new Uri(jsProxy.Endpoint, $"2015-03-31/functions/{c.JsExport}/invocations"));
+    }
+
+    foreach (var col in ours)
+    {
+        var workflow = c.Build(col.Mode!.Value);
         service.Register($"{c.Id}-{col.Id}", async (input, _, ct) =>
         {
             if (proxy.RoundTrip > TimeSpan.Zero)
@@ -64,6 +105,11 @@ var results = new Dictionary<(int Rtt, string Case, string Column), Measure>();
 foreach (var rtt in rtts)
 {
     proxy.RoundTrip = TimeSpan.FromMilliseconds(rtt);
+    if (jsProxy is not null)
+    {
+        jsProxy.RoundTrip = proxy.RoundTrip;
+    }
+
     foreach (var c in cases)
     {
         foreach (var col in columns)
@@ -82,7 +128,7 @@ foreach (var rtt in rtts)
 }
 
 Console.WriteLine();
-Console.WriteLine($"Checkpoint round trips on a simulated network: local durable service behind a latency proxy (+RTT per request, incl. the service-to-function invocation); service clock x{clockFactor}; median of {runs} runs");
+Console.WriteLine($"Checkpoint round trips on a simulated network: local durable service behind a latency proxy (+RTT per request, incl. the service-to-function invocation); service clock x{clockFactor}; median of {runs} runs; KB = CheckpointDurableExecution request + response bodies");
 Console.WriteLine();
 Console.WriteLine("| RTT | Case | ours sync: ms | req | KB | ours pipelined: ms | req | KB | JS SDK: ms | req | KB |");
 Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -92,12 +138,15 @@ foreach (var rtt in rtts)
     {
         var s = results[(rtt, c.Id, "sync")];
         var p = results[(rtt, c.Id, "pipe")];
-        Console.WriteLine(FormattableString.Invariant($"| {rtt} ms | {c.Label} | {s.WallMs:F0} | {s.Requests} | {s.Bytes / 1024.0:F1} | {p.WallMs:F0} | {p.Requests} | {p.Bytes / 1024.0:F1} | - | - | - |"));
+        var j = results.TryGetValue((rtt, c.Id, js.Id), out var jm) ? FormattableString.Invariant($"{jm.WallMs:F0} | {jm.Requests} | {jm.Bytes / 1024.0:F1}") : "- | - | -";
+        Console.WriteLine(FormattableString.Invariant($"| {rtt} ms | {c.Label} | {s.WallMs:F0} | {s.Requests} | {s.Bytes / 1024.0:F1} | {p.WallMs:F0} | {p.Requests} | {p.Bytes / 1024.0:F1} | {j} |"));
     }
 }
 
 Console.WriteLine();
-Console.WriteLine($"JS SDK column: {jsNote}.");
+Console.WriteLine(jsHost is null
+    ? "JS SDK column: not run (pass --js-host tools/js-host/host.mjs --js-workflows bench/peer/network-workflows.mjs; bench/network.sh does)."
+    : "JS SDK column: @aws/durable-execution-sdk-js (bench/peer/package.json) in tools/js-host/host.mjs, registered by URL; same service, same proxy.");
 Console.WriteLine();
 var top = rtts.Contains(20) ? 20 : rtts.Max();
 var seqSync = results[(top, "seq-alo", "sync")];
@@ -107,13 +156,23 @@ var mapPipe = results[(top, "map-c10", "pipe")];
 var share = seqPipe.WallMs / seqSync.WallMs * 100;
 Target($"100 sequential at-least-once steps, pipelined, {top} ms RTT: <= 10 checkpoint requests", seqPipe.Requests <= 10, $"{seqPipe.Requests} requests");
 Target($"100 sequential at-least-once steps, pipelined, {top} ms RTT: <= 15 % of the sync mode's wall time", share <= 15, FormattableString.Invariant($"{share:F1} % ({seqPipe.WallMs:F0} ms vs {seqSync.WallMs:F0} ms)"));
-Target($"100 sequential at-least-once steps, sync, {top} ms RTT: no slower than the JS SDK on the same service", false, $"no JS figure ({jsNote}); ours {seqSync.WallMs:F0} ms");
+if (results.TryGetValue((top, "seq-alo", js.Id), out var seqJs))
+{
+    Target($"100 sequential at-least-once steps, sync, {top} ms RTT: no slower than the JS SDK on the same service", seqSync.WallMs <= seqJs.WallMs, FormattableString.Invariant($"ours {seqSync.WallMs:F0} ms, {seqSync.Requests} requests vs JS SDK {seqJs.WallMs:F0} ms, {seqJs.Requests} requests"));
+}
+else
+{
+    Target($"100 sequential at-least-once steps, sync, {top} ms RTT: no slower than the JS SDK on the same service", false, $"JS SDK column not run; ours {seqSync.WallMs:F0} ms");
+}
+
 Target($"map of 100 step items at concurrency 10, sync, {top} ms RTT: <= 25 requests", mapSync.Requests <= 25, $"{mapSync.Requests} requests");
 Target($"map of 100 step items at concurrency 10, pipelined, {top} ms RTT: <= 15 requests", mapPipe.Requests <= 15, $"{mapPipe.Requests} requests");
 
 async Task<Measure> RunOnceAsync(Case c, Column col)
 {
     proxy.Reset();
+    Interlocked.Exchange(ref telemetryRequests, 0);
+    Interlocked.Exchange(ref telemetryPayloadBytes, 0);
     var sw = Stopwatch.StartNew();
     var arn = service.StartExecution($"{c.Id}-{col.Id}", "0");
     var execution = await WaitForEndAsync(arn);
@@ -123,6 +182,11 @@ async Task<Measure> RunOnceAsync(Case c, Column col)
     if (execution.Status != ExecutionStatus.Succeeded || execution.Result != c.Expected)
     {
         throw new InvalidOperationException($"{c.Id} ({col.Label}) ended {execution.Status} with result {execution.Result ?? "(none)"}: {execution.Error?.ErrorMessage}; expected {c.Expected}.");
+    }
+
+    if (col.Mode is not null && Interlocked.Read(ref telemetryRequests) != requests)
+    {
+        Console.Error.WriteLine($"  WARNING {c.Id} ({col.Label}): the proxy saw {requests} checkpoint requests, Durable.Fluent's durable.checkpoint.requests counted {Interlocked.Read(ref telemetryRequests)}.");
     }
 
     return new Measure(sw.Elapsed.TotalMilliseconds, requests, bytes);
@@ -151,8 +215,9 @@ string? Arg(string name)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
-internal sealed record Case(string Id, string Label, Func<CheckpointMode, Workflow<int, long>> Build, string Expected);
+internal sealed record Case(string Id, string Label, Func<CheckpointMode, Workflow<int, long>> Build, string Expected, string JsExport);
 
-internal sealed record Column(string Id, string Label, CheckpointMode Mode);
+/// <summary>A column of the table: Durable.Fluent in a checkpoint mode, or (no mode) the JS SDK.</summary>
+internal sealed record Column(string Id, string Label, CheckpointMode? Mode);
 
 internal sealed record Measure(double WallMs, long Requests, long Bytes);
