@@ -243,8 +243,12 @@ internal static class BatchExecutor
 
         public bool Suspended { get; private set; }
 
-        /// <summary>Completes when every worker has ended: with null, or with the first worker that ended with a fatal exception.</summary>
-        public TaskCompletionSource<Task?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completes when every worker has ended: with null, or with the first worker that ended with a fatal exception. The
+        /// batch goes on on the thread of the last worker to end (it is completed outside the lock, after that worker's last
+        /// checkpoint settled), as an await of that worker would: no thread-pool hop between the batch and the next node.
+        /// </summary>
+        public TaskCompletionSource<Task?> Done { get; } = new();
 
         /// <summary>The next unit to dispatch, or -1 when dispatching stops.</summary>
         public int TryClaim()
