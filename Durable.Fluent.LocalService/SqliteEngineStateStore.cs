@@ -9,19 +9,37 @@ namespace Durable.Fluent.LocalService;
 
 /// <summary>
 /// Keeps the local engine's executions in a SQLite file (WAL mode): tables <c>executions</c>, <c>operations</c>,
-/// <c>history_events</c> and <c>timers</c>. Each save is one transaction that upserts the execution row and its operations,
-/// appends the history events not yet stored, and rewrites the execution's timer rows (their due times), so a restarted
-/// service knows what to fire. Timestamps are stored as UTC ticks, so a reload reproduces them exactly.
+/// <c>history_events</c> and <c>timers</c>. Each save is one transaction that upserts the execution row and the operations
+/// that changed, appends the history events not yet stored, and rewrites the execution's timer rows (their due times), so a
+/// restarted service knows what to fire. Timestamps are stored as UTC ticks, so a reload reproduces them exactly.
+/// <para>
+/// Cost at scale: every statement is a look-up in an index (by ARN, by function and name, by callback id, by creation
+/// order, by purge time, the open executions), so saving, starting and loading an execution do not depend on how many are
+/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written by one
+/// writer connection, and saves that queue up while a commit is in progress are committed together in one transaction
+/// (group commit: one sync to disk for all of them; a batch that fails is retried one save per transaction so one bad save
+/// fails alone). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
+/// committed state).
+/// </para>
 /// </summary>
-/// <remarks>Not thread-safe on its own: the engine calls it under its lock.</remarks>
 internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 {
     private const int SchemaVersion = 1;
     private static readonly JsonSerializerOptions Json = WireJson.Envelope;
     private readonly SqliteConnection _connection;
-    private readonly Dictionary<string, int> _storedEvents = new(StringComparer.Ordinal);
+    private readonly SqliteConnection _reader;
+    private readonly object _writeGate = new();
+    private readonly object _readGate = new();
+    private readonly object _queueGate = new();
+    private List<SaveRequest> _queue = new();
 
-    public SqliteEngineStateStore(string path)
+    /// <summary>Opens (or creates) the store.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="legacyRetentionDays">
+    /// The retention period given to executions stored by a version without retention (their rows get it once, when the
+    /// file is upgraded); null leaves them without one.
+    /// </param>
+    public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -38,27 +56,35 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 $"The local durable service database '{full}' is empty (0 bytes), so its executions are gone (truncated or replaced). It was not opened. To start a new store, delete the file or choose another path.");
         }
 
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = full,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-        }.ToString());
+        }.ToString();
+        _connection = new SqliteConnection(connectionString);
+        _reader = new SqliteConnection(connectionString);
         try
         {
             _connection.Open();
             Exec("PRAGMA journal_mode=WAL;");
             Exec("PRAGMA synchronous=FULL;");
             Exec("PRAGMA busy_timeout=5000;");
-            CreateSchema();
+            CreateSchema(legacyRetentionDays);
+            _reader.Open();
+            using var busy = _reader.CreateCommand();
+            busy.CommandText = "PRAGMA busy_timeout=5000;";
+            busy.ExecuteNonQuery();
         }
         catch (SqliteException ex)
         {
+            _reader.Dispose();
             _connection.Dispose();
             throw FileError(ex);
         }
         catch (LocalStoreException)
         {
+            _reader.Dispose();
             _connection.Dispose();
             throw;
         }
@@ -67,31 +93,53 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// <summary>The database file.</summary>
     public string FilePath { get; }
 
-    /// <exception cref="LocalStoreException">The file or one execution in it is damaged or incomplete.</exception>
-    public IReadOnlyList<ExecutionRecord> LoadAll()
+    /// <exception cref="LocalStoreException">The file is damaged.</exception>
+    public long MaxSeq()
     {
-        var arns = new List<string>();
-        try
+        lock (_readGate)
         {
-            using var cmd = Command("SELECT arn FROM executions ORDER BY seq");
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
+            try
             {
-                arns.Add(r.GetString(0));
+                using var cmd = Query("SELECT COALESCE(MAX(seq), 0) FROM executions");
+                return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            catch (SqliteException ex)
+            {
+                throw FileError(ex);
             }
         }
-        catch (SqliteException ex)
-        {
-            throw FileError(ex);
-        }
+    }
 
-        return arns.Select(a => Load(a)!).ToList();
+    /// <exception cref="LocalStoreException">The file is damaged.</exception>
+    public IReadOnlyList<string> OpenArns()
+    {
+        lock (_readGate)
+        {
+            try
+            {
+                // An execution that has not ended has no end time (the partial index executions_open holds exactly those).
+                using var cmd = Query("SELECT arn FROM executions WHERE end_ticks IS NULL ORDER BY seq");
+                return Strings(cmd);
+            }
+            catch (SqliteException ex)
+            {
+                throw FileError(ex);
+            }
+        }
     }
 
     /// <exception cref="LocalStoreException">The execution's rows are damaged or incomplete.</exception>
     public ExecutionRecord? Load(string arn)
     {
         var table = "executions";
+        lock (_readGate)
+        {
+            return LoadUnlocked(arn, ref table);
+        }
+    }
+
+    private ExecutionRecord? LoadUnlocked(string arn, ref string table)
+    {
         try
         {
             var rec = Read(arn, ref table);
@@ -117,9 +165,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         using (var cmd = Command("""
             SELECT name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload, execution_operation_id,
                    status, result, error, checkpointed_result, checkpointed_error, token, token_seq, invocation_count,
-                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds
+                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds, seq,
+                   retention_days
             FROM executions WHERE arn = $arn
-            """, ("$arn", arn)))
+            """, ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -143,6 +192,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 InvocationStart = NTicks(r, 16),
                 TimerSeqCounter = r.GetInt64(17),
                 ExecutionTimeoutSeconds = r.IsDBNull(20) ? null : r.GetInt32(20),
+                Seq = r.GetInt64(21),
+                RetentionDays = r.IsDBNull(22) ? null : r.GetInt32(22),
             };
             foreach (var id in JsonSerializer.Deserialize<string[]>(r.GetString(18)) ?? [])
             {
@@ -161,7 +212,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                    next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
                    timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn
             FROM operations WHERE arn = $arn ORDER BY created_seq
-            """, ("$arn", arn)))
+            """, ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -185,12 +236,13 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                     InputPayload = NStr(r, 21),
                     ChildArn = NStr(r, 22),
                 };
+                op.Dirty = false;
                 rec.Add(op);
             }
         }
 
         table = "history_events";
-        using (var cmd = Command("SELECT body, timestamp_ticks FROM history_events WHERE arn = $arn ORDER BY event_id", ("$arn", arn)))
+        using (var cmd = Command("SELECT body, timestamp_ticks FROM history_events WHERE arn = $arn ORDER BY event_id", ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -200,7 +252,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             }
         }
 
-        _storedEvents[arn] = rec.Events.Count;
+        rec.StoredEventCount = rec.Events.Count;
         return rec;
     }
 
@@ -239,22 +291,119 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Saves the execution; returns once the transaction holding it committed. Called under the execution's lock (so the
+    /// record does not change meanwhile); saves of other executions that queue up during a commit are written by whichever
+    /// caller commits next, all in one transaction.
+    /// </summary>
     public void Save(ExecutionRecord rec)
     {
-        using var tx = _connection.BeginTransaction();
+        var request = new SaveRequest(rec);
+        lock (_queueGate)
+        {
+            _queue.Add(request);
+        }
+
+        lock (_writeGate)
+        {
+            if (!request.Done)
+            {
+                List<SaveRequest> batch;
+                lock (_queueGate)
+                {
+                    batch = _queue;
+                    _queue = new();
+                }
+
+                Commit(batch);
+            }
+        }
+
+        if (request.Error is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    /// <summary>Writes the batch in one transaction; if that fails, each save in its own, so only the failing ones fail. Under the write lock.</summary>
+    private void Commit(List<SaveRequest> batch)
+    {
+        try
+        {
+            using (var tx = _connection.BeginTransaction())
+            {
+                foreach (var request in batch)
+                {
+                    WriteRows(request.Record, tx);
+                }
+
+                tx.Commit();
+            }
+
+            foreach (var request in batch)
+            {
+                Saved(request);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (batch.Count == 1)
+            {
+                batch[0].Error = ex;
+                batch[0].Done = true;
+                return;
+            }
+
+            foreach (var request in batch)
+            {
+                try
+                {
+                    using (var tx = _connection.BeginTransaction())
+                    {
+                        WriteRows(request.Record, tx);
+                        tx.Commit();
+                    }
+
+                    Saved(request);
+                }
+                catch (Exception one) when (one is not OutOfMemoryException)
+                {
+                    request.Error = one;
+                    request.Done = true;
+                }
+            }
+        }
+    }
+
+    private static void Saved(SaveRequest request)
+    {
+        var rec = request.Record;
+        rec.StoredEventCount = rec.Events.Count;
+        foreach (var op in rec.Order)
+        {
+            op.Dirty = false;
+        }
+
+        request.Done = true;
+    }
+
+    private void WriteRows(ExecutionRecord rec, SqliteTransaction tx)
+    {
         using (var cmd = Command("""
             INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
                 execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
-                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds)
-            VALUES ($arn, (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions), $name, $function_name, $function_arn, $qualifier,
+                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds,
+                retention_days, purge_ticks)
+            VALUES ($arn, $seq, $name, $function_name, $function_arn, $qualifier,
                 $start_ticks, $end_ticks, $input_payload, $execution_operation_id, $status, $result, $error, $checkpointed_result,
                 $checkpointed_error, $token, $token_seq, $invocation_count, $invocation_start_ticks, $timer_seq, $unseen,
-                $updated_since_invocation, $execution_timeout_seconds)
+                $updated_since_invocation, $execution_timeout_seconds, $retention_days, $purge_ticks)
             ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
                 error = excluded.error, checkpointed_result = excluded.checkpointed_result,
                 checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
                 invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
-                timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation
+                timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation,
+                purge_ticks = excluded.purge_ticks
             """, tx))
         {
             Bind(cmd, "$arn", rec.Arn);
@@ -279,10 +428,15 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             Bind(cmd, "$unseen", JsonSerializer.Serialize(rec.Unseen.ToArray()));
             Bind(cmd, "$updated_since_invocation", JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
             Bind(cmd, "$execution_timeout_seconds", rec.ExecutionTimeoutSeconds);
+            Bind(cmd, "$seq", rec.Seq);
+            Bind(cmd, "$retention_days", rec.RetentionDays);
+            Bind(cmd, "$purge_ticks", rec.PurgeAt?.UtcTicks);
             cmd.ExecuteNonQuery();
         }
 
-        using (var cmd = Command("""
+        if (rec.Order.Exists(o => o.Dirty))
+        {
+            using var cmd = Command("""
             INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
                 attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
                 timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn)
@@ -296,8 +450,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 callback_id = excluded.callback_id, timeout_seconds = excluded.timeout_seconds,
                 heartbeat_seconds = excluded.heartbeat_seconds, last_heartbeat_ticks = excluded.last_heartbeat_ticks,
                 input_payload = excluded.input_payload, child_arn = excluded.child_arn
-            """, tx))
-        {
+            """, tx);
             var names = new[]
             {
                 "$arn", "$id", "$type", "$sub_type", "$name", "$parent_id", "$start_ticks", "$created_seq", "$timer_seq", "$status",
@@ -309,6 +462,11 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             cmd.Prepare();
             foreach (var op in rec.Order)
             {
+                if (!op.Dirty)
+                {
+                    continue;
+                }
+
                 Set(p["$arn"], rec.Arn);
                 Set(p["$id"], op.Id);
                 Set(p["$type"], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
@@ -337,7 +495,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             }
         }
 
-        var stored = _storedEvents.GetValueOrDefault(rec.Arn);
+        var stored = rec.StoredEventCount;
         if (rec.Events.Count > stored)
         {
             using var cmd = Command(
@@ -382,24 +540,201 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             }
         }
 
-        tx.Commit();
-        _storedEvents[rec.Arn] = rec.Events.Count;
     }
 
     /// <summary>The earliest stored timer due time across all executions (what a restarted service fires first).</summary>
     public DateTimeOffset? EarliestTimerDue()
     {
-        using var cmd = Command("SELECT MIN(due_ticks) FROM timers");
-        var v = cmd.ExecuteScalar();
-        return v is long ticks ? Ticks(ticks) : null;
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT MIN(due_ticks) FROM timers");
+            var v = cmd.ExecuteScalar();
+            return v is long ticks ? Ticks(ticks) : null;
+        }
+    }
+
+    public void Delete(IReadOnlyCollection<string> arns)
+    {
+        ArgumentNullException.ThrowIfNull(arns);
+        lock (_writeGate)
+        {
+            using var tx = _connection.BeginTransaction();
+            foreach (var table in new[] { "timers", "history_events", "operations", "executions" })
+            {
+                using var cmd = Command($"DELETE FROM {table} WHERE arn = $arn", tx);
+                var arnP = cmd.Parameters.Add("$arn", SqliteType.Text);
+                cmd.Prepare();
+                foreach (var arn in arns)
+                {
+                    arnP.Value = arn;
+                    cmd.ExecuteNonQuery();
+                }
+            }
+
+            tx.Commit();
+        }
+    }
+
+    public string? FindByName(string functionName, string name)
+    {
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT arn FROM executions WHERE function_name = $f AND name = $n LIMIT 1");
+            cmd.Parameters.AddWithValue("$f", functionName);
+            cmd.Parameters.AddWithValue("$n", name);
+            return cmd.ExecuteScalar() as string;
+        }
+    }
+
+    public (string Arn, string OperationId)? FindCallback(string callbackId)
+    {
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT arn, id FROM operations WHERE callback_id = $id LIMIT 1");
+            cmd.Parameters.AddWithValue("$id", callbackId);
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? (r.GetString(0), r.GetString(1)) : null;
+        }
+    }
+
+    public bool Exists(string arn)
+    {
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT 1 FROM executions WHERE arn = $arn");
+            cmd.Parameters.AddWithValue("$arn", arn);
+            return cmd.ExecuteScalar() is not null;
+        }
+    }
+
+    /// <exception cref="LocalStoreException">A listed row is damaged.</exception>
+    public IReadOnlyList<StoredExecution> List(ExecutionQuery query, DateTimeOffset now, int offset, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_readGate)
+        {
+            using var cmd = Query(string.Empty);
+            cmd.CommandText = $"""
+                SELECT arn, name, function_arn, status, input_payload, result, error, start_ticks, end_ticks, qualifier,
+                       execution_timeout_seconds
+                FROM executions WHERE {Where(cmd, query, now)}
+                ORDER BY seq {(query.Reverse ? "DESC" : "ASC")} LIMIT $limit OFFSET $offset
+                """;
+            cmd.Parameters.AddWithValue("$limit", limit == int.MaxValue ? -1 : limit);
+            cmd.Parameters.AddWithValue("$offset", offset);
+            var rows = new List<StoredExecution>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var arn = r.GetString(0);
+                try
+                {
+                    var start = Ticks(r.GetInt64(7));
+                    rows.Add(new StoredExecution(
+                        new ExecutionSnapshot
+                        {
+                            DurableExecutionArn = arn,
+                            DurableExecutionName = r.GetString(1),
+                            FunctionArn = r.GetString(2),
+                            Status = Parse<ExecutionStatus>(r.GetString(3)),
+                            InputPayload = NStr(r, 4),
+                            Result = NStr(r, 5),
+                            Error = Err(NStr(r, 6)),
+                            StartTimestamp = start,
+                            EndTimestamp = NTicks(r, 8),
+                            Version = r.GetString(9),
+                        },
+                        r.IsDBNull(10) ? null : start.AddSeconds(r.GetInt32(10))));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    throw new LocalStoreException(FilePath, arn,
+                        $"The local durable service database '{FilePath}' holds a damaged executions row for execution {arn}: {ex.Message} Repair or remove its rows, or use another file.",
+                        ex);
+                }
+            }
+
+            return rows;
+        }
+    }
+
+    public long Count(ExecutionQuery query, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_readGate)
+        {
+            using var cmd = Query(string.Empty);
+            cmd.CommandText = $"SELECT COUNT(*) FROM executions WHERE {Where(cmd, query, now)}";
+            return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
+
+    public IReadOnlyList<string> Expired(DateTimeOffset now, int max)
+    {
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT arn FROM executions WHERE purge_ticks <= $now ORDER BY purge_ticks LIMIT $max");
+            cmd.Parameters.AddWithValue("$now", now.UtcTicks);
+            cmd.Parameters.AddWithValue("$max", max);
+            return Strings(cmd);
+        }
+    }
+
+    /// <summary>The WHERE clause of a listing (its parameters bound on <paramref name="cmd"/>): only indexed columns and the row itself.</summary>
+    private static string Where(SqliteCommand cmd, ExecutionQuery query, DateTimeOffset now)
+    {
+        var where = new List<string> { "(purge_ticks IS NULL OR purge_ticks > $now)" };
+        cmd.Parameters.AddWithValue("$now", now.UtcTicks);
+        if (query.FunctionName is { } function)
+        {
+            where.Add("function_name = $function");
+            cmd.Parameters.AddWithValue("$function", function);
+        }
+
+        if (query.ExecutionName is { } name)
+        {
+            where.Add("name = $name");
+            cmd.Parameters.AddWithValue("$name", name);
+        }
+
+        if (query.Qualifier is { } qualifier)
+        {
+            where.Add("qualifier = $qualifier");
+            cmd.Parameters.AddWithValue("$qualifier", qualifier);
+        }
+
+        if (query.Statuses.Count > 0)
+        {
+            var names = query.Statuses.Select((status, i) =>
+            {
+                cmd.Parameters.AddWithValue($"$status{i}", UpperSnakeEnumConverter<ExecutionStatus>.ToToken(status));
+                return $"$status{i}";
+            });
+            where.Add($"status IN ({string.Join(", ", names)})");
+        }
+
+        if (query.StartedAfter is { } after)
+        {
+            where.Add("start_ticks > $after");
+            cmd.Parameters.AddWithValue("$after", after.UtcTicks);
+        }
+
+        if (query.StartedBefore is { } before)
+        {
+            where.Add("start_ticks < $before");
+            cmd.Parameters.AddWithValue("$before", before.UtcTicks);
+        }
+
+        return string.Join(" AND ", where);
     }
 
     public void Dispose()
     {
+        _reader.Dispose();
         _connection.Dispose();
     }
 
-    private void CreateSchema()
+    private void CreateSchema(int? legacyRetentionDays)
     {
         Exec("""
             CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
@@ -409,7 +744,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 input_payload TEXT, execution_operation_id TEXT NOT NULL, status TEXT NOT NULL, result TEXT, error TEXT,
                 checkpointed_result TEXT, checkpointed_error TEXT, token TEXT, token_seq INTEGER NOT NULL,
                 invocation_count INTEGER NOT NULL, invocation_start_ticks INTEGER, timer_seq INTEGER NOT NULL,
-                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL, execution_timeout_seconds INTEGER);
+                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL, execution_timeout_seconds INTEGER,
+                retention_days INTEGER, purge_ticks INTEGER);
             CREATE TABLE IF NOT EXISTS operations (
                 arn TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sub_type TEXT, name TEXT, parent_id TEXT,
                 start_ticks INTEGER NOT NULL, created_seq INTEGER NOT NULL, timer_seq INTEGER NOT NULL, status TEXT NOT NULL,
@@ -428,6 +764,27 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 PRIMARY KEY (arn, operation_id, kind));
             """);
         AddColumnIfMissing("executions", "execution_timeout_seconds", "INTEGER");
+        AddColumnIfMissing("executions", "retention_days", "INTEGER");
+        if (AddColumnIfMissing("executions", "purge_ticks", "INTEGER") && legacyRetentionDays is { } days)
+        {
+            // Executions stored before retention existed: they get the service's retention period from their end.
+            Exec($"""
+                UPDATE executions SET retention_days = {days};
+                UPDATE executions SET purge_ticks = end_ticks + {days} * {TimeSpan.TicksPerDay} WHERE end_ticks IS NOT NULL;
+                """);
+        }
+
+        // The look-ups the engine makes at scale, each answered by an index (none scans the table): creation order (the
+        // next number, listing), name per function (starting), listing per function, open executions (resuming), purge
+        // time (retention), callback id (answering a callback) and timer due time.
+        Exec("""
+            CREATE INDEX IF NOT EXISTS executions_seq ON executions (seq);
+            CREATE INDEX IF NOT EXISTS executions_function_name ON executions (function_name, name);
+            CREATE INDEX IF NOT EXISTS executions_function_seq ON executions (function_name, seq);
+            CREATE INDEX IF NOT EXISTS executions_open ON executions (seq) WHERE end_ticks IS NULL;
+            CREATE INDEX IF NOT EXISTS executions_purge ON executions (purge_ticks);
+            CREATE INDEX IF NOT EXISTS timers_due ON timers (due_ticks);
+            """);
         using var cmd = Command("SELECT version FROM schema_info LIMIT 1");
         var version = cmd.ExecuteScalar();
         if (version is null)
@@ -454,18 +811,19 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             ex);
     }
 
-    /// <summary>Adds a nullable column that files written by an earlier version lack (their rows read it as NULL).</summary>
-    private void AddColumnIfMissing(string table, string column, string type)
+    /// <summary>Adds a nullable column that files written by an earlier version lack (their rows read it as NULL); true when it was added.</summary>
+    private bool AddColumnIfMissing(string table, string column, string type)
     {
         using (var info = Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"))
         {
             if (Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
             {
-                return;
+                return false;
             }
         }
 
         Exec($"ALTER TABLE {table} ADD COLUMN {column} {type}");
+        return true;
     }
 
     private void Exec(string sql)
@@ -482,11 +840,32 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         return cmd;
     }
 
-    private SqliteCommand Command(string sql, (string Name, string Value) parameter)
+    private SqliteCommand Command(string sql, (string Name, string Value) parameter, SqliteConnection connection)
     {
-        var cmd = Command(sql);
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
         cmd.Parameters.AddWithValue(parameter.Name, parameter.Value);
         return cmd;
+    }
+
+    /// <summary>A command on the reader connection (caller holds the read lock).</summary>
+    private SqliteCommand Query(string sql)
+    {
+        var cmd = _reader.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static List<string> Strings(SqliteCommand cmd)
+    {
+        var list = new List<string>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(r.GetString(0));
+        }
+
+        return list;
     }
 
     private static void Bind(SqliteCommand cmd, string name, object? value) => cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -512,4 +891,14 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static string? ErrJson(ErrorObject? e) => e is null ? null : JsonSerializer.Serialize(e, Json);
 
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
+
+    /// <summary>One queued save: the caller waits (under the write lock) until a commit has written it, or failed.</summary>
+    private sealed class SaveRequest(ExecutionRecord record)
+    {
+        public ExecutionRecord Record => record;
+
+        public bool Done { get; set; }
+
+        public Exception? Error { get; set; }
+    }
 }
