@@ -151,6 +151,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <summary>The ClientToken answers of CheckpointDurableExecution (15-minute window).</summary>
     internal CheckpointIdempotency Idempotency { get; }
 
+    /// <summary>How many executions have a worker (running ones; a worker leaves when its execution ends).</summary>
+    internal int WorkerCount => _workers.Count;
+
     /// <summary>The retention sweep in progress or last run (tests and the benchmark wait for it).</summary>
     internal Task RetentionSweep => Volatile.Read(ref _sweep);
 

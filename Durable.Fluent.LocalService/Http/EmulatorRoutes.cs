@@ -35,6 +35,11 @@ internal sealed class EmulatorRoutes(LocalDurableService service)
             throw ApiError.Invalid("FunctionName is required.");
         }
 
+        if (start.ExecutionRetentionPeriodDays is < Testing.Engine.LocalDurableEngine.MinRetentionPeriodInDays or > Testing.Engine.LocalDurableEngine.MaxRetentionPeriodInDays)
+        {
+            throw ApiError.Invalid($"ExecutionRetentionPeriodDays must be {Testing.Engine.LocalDurableEngine.MinRetentionPeriodInDays}–{Testing.Engine.LocalDurableEngine.MaxRetentionPeriodInDays} days (how long the ended execution is kept), not {start.ExecutionRetentionPeriodDays}; leave it out for the function's or the service's period.");
+        }
+
         var arn = service.StartExecution(
             start.FunctionName,
             start.Input,

@@ -645,9 +645,19 @@ public sealed class LocalDurableEngine
     /// <returns>The snapshot, or null.</returns>
     internal ExecutionSnapshot? FindExecution(string functionName, string name)
     {
-        if (_names.TryGetValue((functionName, name), out var rec) && TrySnapshot(rec.Arn) is { } loaded)
+        if (_names.TryGetValue((functionName, name), out var rec))
         {
-            return loaded;
+            ExecutionSnapshot? loaded;
+            lock (rec.Gate)
+            {
+                // A start in progress holds its record's lock until it is saved (or refused): wait for it.
+                loaded = TrySnapshot(rec.Arn);
+            }
+
+            if (loaded is not null)
+            {
+                return loaded;
+            }
         }
 
         return _stateStore?.FindByName(functionName, name) is { } arn ? TrySnapshot(arn) : null;
