@@ -104,7 +104,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         };
         if (_options.DatabasePath is { } path)
         {
-            _sqlite = new SqliteEngineStateStore(path, legacyRetentionDays: _options.RetentionPeriodInDays);
+            _sqlite = new SqliteEngineStateStore(path, legacyRetentionDays: _options.RetentionPeriodInDays, syncEachCommit: _options.SyncEachCommit);
             try
             {
                 Engine = new LocalDurableEngine(_options.TimeProvider, engineOptions, _sqlite);

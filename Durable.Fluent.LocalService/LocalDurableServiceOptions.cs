@@ -23,6 +23,15 @@ public sealed record LocalDurableServiceOptions
     /// <summary>The SQLite file that keeps executions across restarts (created if missing); <see langword="null"/> keeps them in memory only.</summary>
     public string? DatabasePath { get; init; }
 
+    /// <summary>
+    /// With a <see cref="DatabasePath"/>: whether every commit is synced to disk before the call that made it returns
+    /// (SQLite <c>synchronous=FULL</c>, the default: an answered call survives even a power loss). <see langword="false"/>
+    /// uses <c>synchronous=NORMAL</c>: the write-ahead log is synced at checkpoints only, so a crash or <c>kill -9</c> of the
+    /// service still loses nothing, but a power loss or an operating-system crash may lose the last calls (the file stays
+    /// consistent). Faster where a sync to disk is slow (about 5 ms on the benchmark machine): see bench/README.md.
+    /// </summary>
+    public bool SyncEachCommit { get; init; } = true;
+
     /// <summary>The clock: waits, retry delays and callback timeouts fire on it (inject a fake clock in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -32,6 +32,11 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private readonly object _readGate = new();
     private readonly object _queueGate = new();
     private List<SaveRequest> _queue = new();
+    private bool _leading;
+    private WriteStatements? _write;
+    private SqliteCommand? _findByName;
+    private SqliteCommand? _findCallback;
+    private SqliteCommand? _exists;
 
     /// <summary>Opens (or creates) the store.</summary>
     /// <param name="path">The database file.</param>
@@ -39,7 +44,12 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// The retention period given to executions stored by a version without retention (their rows get it once, when the
     /// file is upgraded); null leaves them without one.
     /// </param>
-    public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14)
+    /// <param name="syncEachCommit">
+    /// <see langword="true"/>: <c>PRAGMA synchronous=FULL</c>, every commit is synced to disk before the call returns;
+    /// <see langword="false"/>: <c>synchronous=NORMAL</c>, the write-ahead log is synced at checkpoints only (a killed
+    /// process loses nothing; a power loss may lose the last commits, never the file's consistency).
+    /// </param>
+    public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14, bool syncEachCommit = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -68,7 +78,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         {
             _connection.Open();
             Exec("PRAGMA journal_mode=WAL;");
-            Exec("PRAGMA synchronous=FULL;");
+            Exec(syncEachCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
             Exec("PRAGMA busy_timeout=5000;");
             CreateSchema(legacyRetentionDays);
             _reader.Open();
@@ -92,6 +102,19 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     /// <summary>The database file.</summary>
     public string FilePath { get; }
+
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c>: 2 (FULL) or 1 (NORMAL).</summary>
+    internal long Synchronous
+    {
+        get
+        {
+            lock (_writeGate)
+            {
+                using var cmd = Command("PRAGMA synchronous");
+                return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+        }
+    }
 
     /// <exception cref="LocalStoreException">The file is damaged.</exception>
     public long MaxSeq()
@@ -293,8 +316,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     /// <summary>
     /// Saves the execution; returns once the transaction holding it committed. Called under the execution's lock (so the
-    /// record does not change meanwhile); saves of other executions that queue up during a commit are written by whichever
-    /// caller commits next, all in one transaction.
+    /// record does not change meanwhile). Group commit: the first caller to find no commit in progress becomes the leader
+    /// and writes its own save and every save queued meanwhile in one transaction; the others sleep until their save is
+    /// written (they do not spin on a lock). When the leader's own save is written it hands the lead to the first queued
+    /// caller, so no caller writes other callers' saves for longer than one transaction.
     /// </summary>
     public void Save(ExecutionRecord rec)
     {
@@ -302,20 +327,71 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         lock (_queueGate)
         {
             _queue.Add(request);
+            if (!_leading)
+            {
+                _leading = true;
+                request.Lead = true;
+            }
         }
 
-        lock (_writeGate)
+        lock (request)
         {
-            if (!request.Done)
+            while (!request.Done && !request.Lead)
             {
-                List<SaveRequest> batch;
-                lock (_queueGate)
+                Monitor.Wait(request);
+            }
+        }
+
+        if (!request.Done)
+        {
+            List<SaveRequest> batch;
+            lock (_queueGate)
+            {
+                batch = _queue;
+                _queue = new();
+            }
+
+            try
+            {
+                lock (_writeGate)
                 {
-                    batch = _queue;
-                    _queue = new();
+                    Commit(batch);
+                }
+            }
+            finally
+            {
+                // Whatever happened (even an error Commit does not catch), every caller in the batch is woken with its
+                // outcome and the lead passes on, so no caller waits for ever.
+                foreach (var done in batch)
+                {
+                    lock (done)
+                    {
+                        if (!done.Done)
+                        {
+                            done.Error ??= new LocalStoreException(FilePath, done.Record.Arn, $"The save of execution '{done.Record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
+                            done.Done = true;
+                        }
+
+                        Monitor.Pulse(done);
+                    }
                 }
 
-                Commit(batch);
+                lock (_queueGate)
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _leading = false;
+                    }
+                    else
+                    {
+                        var next = _queue[0];
+                        lock (next)
+                        {
+                            next.Lead = true;
+                            Monitor.Pulse(next);
+                        }
+                    }
+                }
             }
         }
 
@@ -349,8 +425,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         {
             if (batch.Count == 1)
             {
-                batch[0].Error = ex;
-                batch[0].Done = true;
+                Failed(batch[0], ex);
                 return;
             }
 
@@ -368,8 +443,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 }
                 catch (Exception one) when (one is not OutOfMemoryException)
                 {
-                    request.Error = one;
-                    request.Done = true;
+                    Failed(request, one);
                 }
             }
         }
@@ -384,162 +458,114 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             op.Dirty = false;
         }
 
-        request.Done = true;
+        lock (request)
+        {
+            request.Done = true;
+        }
     }
 
+    private static void Failed(SaveRequest request, Exception error)
+    {
+        lock (request)
+        {
+            request.Error = error;
+            request.Done = true;
+        }
+    }
+
+    /// <summary>Writes the execution's changed rows with the prepared statements (caller holds the write lock).</summary>
     private void WriteRows(ExecutionRecord rec, SqliteTransaction tx)
     {
-        using (var cmd = Command("""
-            INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
-                execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
-                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds,
-                retention_days, purge_ticks)
-            VALUES ($arn, $seq, $name, $function_name, $function_arn, $qualifier,
-                $start_ticks, $end_ticks, $input_payload, $execution_operation_id, $status, $result, $error, $checkpointed_result,
-                $checkpointed_error, $token, $token_seq, $invocation_count, $invocation_start_ticks, $timer_seq, $unseen,
-                $updated_since_invocation, $execution_timeout_seconds, $retention_days, $purge_ticks)
-            ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
-                error = excluded.error, checkpointed_result = excluded.checkpointed_result,
-                checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
-                invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
-                timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation,
-                purge_ticks = excluded.purge_ticks
-            """, tx))
-        {
-            Bind(cmd, "$arn", rec.Arn);
-            Bind(cmd, "$name", rec.Name);
-            Bind(cmd, "$function_name", rec.FunctionName);
-            Bind(cmd, "$function_arn", rec.FunctionArn);
-            Bind(cmd, "$qualifier", rec.Qualifier);
-            Bind(cmd, "$start_ticks", rec.Start.UtcTicks);
-            Bind(cmd, "$end_ticks", rec.End?.UtcTicks);
-            Bind(cmd, "$input_payload", rec.InputPayload);
-            Bind(cmd, "$execution_operation_id", rec.ExecutionOperationId);
-            Bind(cmd, "$status", UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
-            Bind(cmd, "$result", rec.Result);
-            Bind(cmd, "$error", ErrJson(rec.Error));
-            Bind(cmd, "$checkpointed_result", rec.CheckpointedResult);
-            Bind(cmd, "$checkpointed_error", ErrJson(rec.CheckpointedError));
-            Bind(cmd, "$token", rec.Token);
-            Bind(cmd, "$token_seq", rec.TokenSeq);
-            Bind(cmd, "$invocation_count", rec.InvocationCount);
-            Bind(cmd, "$invocation_start_ticks", rec.InvocationStart?.UtcTicks);
-            Bind(cmd, "$timer_seq", rec.TimerSeqCounter);
-            Bind(cmd, "$unseen", JsonSerializer.Serialize(rec.Unseen.ToArray()));
-            Bind(cmd, "$updated_since_invocation", JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
-            Bind(cmd, "$execution_timeout_seconds", rec.ExecutionTimeoutSeconds);
-            Bind(cmd, "$seq", rec.Seq);
-            Bind(cmd, "$retention_days", rec.RetentionDays);
-            Bind(cmd, "$purge_ticks", rec.PurgeAt?.UtcTicks);
-            cmd.ExecuteNonQuery();
-        }
+        var w = _write ??= new WriteStatements(_connection);
+        w.UpsertExecution.Transaction = tx;
+        Set(w.Execution[0], rec.Arn);
+        Set(w.Execution[1], rec.Seq);
+        Set(w.Execution[2], rec.Name);
+        Set(w.Execution[3], rec.FunctionName);
+        Set(w.Execution[4], rec.FunctionArn);
+        Set(w.Execution[5], rec.Qualifier);
+        Set(w.Execution[6], rec.Start.UtcTicks);
+        Set(w.Execution[7], rec.End?.UtcTicks);
+        Set(w.Execution[8], rec.InputPayload);
+        Set(w.Execution[9], rec.ExecutionOperationId);
+        Set(w.Execution[10], UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
+        Set(w.Execution[11], rec.Result);
+        Set(w.Execution[12], ErrJson(rec.Error));
+        Set(w.Execution[13], rec.CheckpointedResult);
+        Set(w.Execution[14], ErrJson(rec.CheckpointedError));
+        Set(w.Execution[15], rec.Token);
+        Set(w.Execution[16], rec.TokenSeq);
+        Set(w.Execution[17], rec.InvocationCount);
+        Set(w.Execution[18], rec.InvocationStart?.UtcTicks);
+        Set(w.Execution[19], rec.TimerSeqCounter);
+        Set(w.Execution[20], JsonSerializer.Serialize(rec.Unseen.ToArray()));
+        Set(w.Execution[21], JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
+        Set(w.Execution[22], rec.ExecutionTimeoutSeconds);
+        Set(w.Execution[23], rec.RetentionDays);
+        Set(w.Execution[24], rec.PurgeAt?.UtcTicks);
+        w.UpsertExecution.ExecuteNonQuery();
 
-        if (rec.Order.Exists(o => o.Dirty))
+        w.UpsertOperation.Transaction = tx;
+        foreach (var op in rec.Order)
         {
-            using var cmd = Command("""
-            INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
-                attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
-                timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn)
-            VALUES ($arn, $id, $type, $sub_type, $name, $parent_id, $start_ticks, $created_seq, $timer_seq, $status, $end_ticks,
-                $attempt, $next_attempt_ticks, $result, $error, $replay_children, $wait_seconds, $scheduled_end_ticks, $callback_id,
-                $timeout_seconds, $heartbeat_seconds, $last_heartbeat_ticks, $input_payload, $child_arn)
-            ON CONFLICT(arn, id) DO UPDATE SET timer_seq = excluded.timer_seq, status = excluded.status,
-                end_ticks = excluded.end_ticks, attempt = excluded.attempt, next_attempt_ticks = excluded.next_attempt_ticks,
-                result = excluded.result, error = excluded.error, replay_children = excluded.replay_children,
-                wait_seconds = excluded.wait_seconds, scheduled_end_ticks = excluded.scheduled_end_ticks,
-                callback_id = excluded.callback_id, timeout_seconds = excluded.timeout_seconds,
-                heartbeat_seconds = excluded.heartbeat_seconds, last_heartbeat_ticks = excluded.last_heartbeat_ticks,
-                input_payload = excluded.input_payload, child_arn = excluded.child_arn
-            """, tx);
-            var names = new[]
+            if (!op.Dirty)
             {
-                "$arn", "$id", "$type", "$sub_type", "$name", "$parent_id", "$start_ticks", "$created_seq", "$timer_seq", "$status",
-                "$end_ticks", "$attempt", "$next_attempt_ticks", "$result", "$error", "$replay_children", "$wait_seconds",
-                "$scheduled_end_ticks", "$callback_id", "$timeout_seconds", "$heartbeat_seconds", "$last_heartbeat_ticks",
-                "$input_payload", "$child_arn",
-            };
-            var p = names.ToDictionary(n => n, n => cmd.Parameters.Add(n, SqliteType.Text), StringComparer.Ordinal);
-            cmd.Prepare();
-            foreach (var op in rec.Order)
-            {
-                if (!op.Dirty)
-                {
-                    continue;
-                }
-
-                Set(p["$arn"], rec.Arn);
-                Set(p["$id"], op.Id);
-                Set(p["$type"], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
-                Set(p["$sub_type"], op.SubType);
-                Set(p["$name"], op.Name);
-                Set(p["$parent_id"], op.ParentId);
-                Set(p["$start_ticks"], op.StartTimestamp.UtcTicks);
-                Set(p["$created_seq"], op.CreatedSeq);
-                Set(p["$timer_seq"], op.TimerSeq);
-                Set(p["$status"], UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status));
-                Set(p["$end_ticks"], op.EndTimestamp?.UtcTicks);
-                Set(p["$attempt"], op.Attempt);
-                Set(p["$next_attempt_ticks"], op.NextAttemptTimestamp?.UtcTicks);
-                Set(p["$result"], op.Result);
-                Set(p["$error"], ErrJson(op.Error));
-                Set(p["$replay_children"], op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null);
-                Set(p["$wait_seconds"], op.WaitSeconds);
-                Set(p["$scheduled_end_ticks"], op.ScheduledEnd?.UtcTicks);
-                Set(p["$callback_id"], op.CallbackId);
-                Set(p["$timeout_seconds"], op.TimeoutSeconds);
-                Set(p["$heartbeat_seconds"], op.HeartbeatSeconds);
-                Set(p["$last_heartbeat_ticks"], op.LastHeartbeat?.UtcTicks);
-                Set(p["$input_payload"], op.InputPayload);
-                Set(p["$child_arn"], op.ChildArn);
-                cmd.ExecuteNonQuery();
+                continue;
             }
+
+            var p = w.Operation;
+            Set(p[0], rec.Arn);
+            Set(p[1], op.Id);
+            Set(p[2], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
+            Set(p[3], op.SubType);
+            Set(p[4], op.Name);
+            Set(p[5], op.ParentId);
+            Set(p[6], op.StartTimestamp.UtcTicks);
+            Set(p[7], op.CreatedSeq);
+            Set(p[8], op.TimerSeq);
+            Set(p[9], UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status));
+            Set(p[10], op.EndTimestamp?.UtcTicks);
+            Set(p[11], op.Attempt);
+            Set(p[12], op.NextAttemptTimestamp?.UtcTicks);
+            Set(p[13], op.Result);
+            Set(p[14], ErrJson(op.Error));
+            Set(p[15], op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null);
+            Set(p[16], op.WaitSeconds);
+            Set(p[17], op.ScheduledEnd?.UtcTicks);
+            Set(p[18], op.CallbackId);
+            Set(p[19], op.TimeoutSeconds);
+            Set(p[20], op.HeartbeatSeconds);
+            Set(p[21], op.LastHeartbeat?.UtcTicks);
+            Set(p[22], op.InputPayload);
+            Set(p[23], op.ChildArn);
+            w.UpsertOperation.ExecuteNonQuery();
         }
 
-        var stored = rec.StoredEventCount;
-        if (rec.Events.Count > stored)
+        w.InsertEvent.Transaction = tx;
+        for (var i = rec.StoredEventCount; i < rec.Events.Count; i++)
         {
-            using var cmd = Command(
-                "INSERT INTO history_events (arn, event_id, event_type, timestamp_ticks, body) VALUES ($arn, $event_id, $event_type, $ts, $body)",
-                tx);
-            var arnP = cmd.Parameters.Add("$arn", SqliteType.Text);
-            var idP = cmd.Parameters.Add("$event_id", SqliteType.Integer);
-            var typeP = cmd.Parameters.Add("$event_type", SqliteType.Text);
-            var tsP = cmd.Parameters.Add("$ts", SqliteType.Integer);
-            var bodyP = cmd.Parameters.Add("$body", SqliteType.Text);
-            cmd.Prepare();
-            foreach (var e in rec.Events.Skip(stored))
-            {
-                arnP.Value = rec.Arn;
-                idP.Value = e.EventId;
-                typeP.Value = e.EventType.ToString();
-                tsP.Value = e.EventTimestamp.UtcTicks;
-                bodyP.Value = JsonSerializer.Serialize(e, Json);
-                cmd.ExecuteNonQuery();
-            }
+            var e = rec.Events[i];
+            Set(w.Event[0], rec.Arn);
+            Set(w.Event[1], e.EventId);
+            Set(w.Event[2], e.EventType.ToString());
+            Set(w.Event[3], e.EventTimestamp.UtcTicks);
+            Set(w.Event[4], JsonSerializer.Serialize(e, Json));
+            w.InsertEvent.ExecuteNonQuery();
         }
 
-        using (var cmd = Command("DELETE FROM timers WHERE arn = $arn", tx))
+        w.DeleteTimers.Transaction = tx;
+        Set(w.DeleteTimersArn, rec.Arn);
+        w.DeleteTimers.ExecuteNonQuery();
+        w.InsertTimer.Transaction = tx;
+        foreach (var t in LocalDurableEngine.Timers(rec))
         {
-            Bind(cmd, "$arn", rec.Arn);
-            cmd.ExecuteNonQuery();
+            Set(w.Timer[0], rec.Arn);
+            Set(w.Timer[1], t.Op.Id);
+            Set(w.Timer[2], t.Kind.ToString());
+            Set(w.Timer[3], t.Due.UtcTicks);
+            Set(w.Timer[4], t.Due.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            w.InsertTimer.ExecuteNonQuery();
         }
-
-        using (var cmd = Command(
-            "INSERT OR REPLACE INTO timers (arn, operation_id, kind, due_ticks, due_utc) VALUES ($arn, $op, $kind, $due, $due_utc)",
-            tx))
-        {
-            foreach (var t in LocalDurableEngine.Timers(rec))
-            {
-                cmd.Parameters.Clear();
-                Bind(cmd, "$arn", rec.Arn);
-                Bind(cmd, "$op", t.Op.Id);
-                Bind(cmd, "$kind", t.Kind.ToString());
-                Bind(cmd, "$due", t.Due.UtcTicks);
-                Bind(cmd, "$due_utc", t.Due.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                cmd.ExecuteNonQuery();
-            }
-        }
-
     }
 
     /// <summary>The earliest stored timer due time across all executions (what a restarted service fires first).</summary>
@@ -579,9 +605,9 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     {
         lock (_readGate)
         {
-            using var cmd = Query("SELECT arn FROM executions WHERE function_name = $f AND name = $n LIMIT 1");
-            cmd.Parameters.AddWithValue("$f", functionName);
-            cmd.Parameters.AddWithValue("$n", name);
+            var cmd = _findByName ??= Prepared("SELECT arn FROM executions WHERE function_name = $f AND name = $n LIMIT 1", "$f", "$n");
+            cmd.Parameters[0].Value = functionName;
+            cmd.Parameters[1].Value = name;
             return cmd.ExecuteScalar() as string;
         }
     }
@@ -590,8 +616,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     {
         lock (_readGate)
         {
-            using var cmd = Query("SELECT arn, id FROM operations WHERE callback_id = $id LIMIT 1");
-            cmd.Parameters.AddWithValue("$id", callbackId);
+            var cmd = _findCallback ??= Prepared("SELECT arn, id FROM operations WHERE callback_id = $id LIMIT 1", "$id");
+            cmd.Parameters[0].Value = callbackId;
             using var r = cmd.ExecuteReader();
             return r.Read() ? (r.GetString(0), r.GetString(1)) : null;
         }
@@ -601,8 +627,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     {
         lock (_readGate)
         {
-            using var cmd = Query("SELECT 1 FROM executions WHERE arn = $arn");
-            cmd.Parameters.AddWithValue("$arn", arn);
+            var cmd = _exists ??= Prepared("SELECT 1 FROM executions WHERE arn = $arn", "$arn");
+            cmd.Parameters[0].Value = arn;
             return cmd.ExecuteScalar() is not null;
         }
     }
@@ -730,6 +756,19 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     public void Dispose()
     {
+        lock (_writeGate)
+        {
+            _write?.Dispose();
+            _write = null;
+        }
+
+        lock (_readGate)
+        {
+            _findByName?.Dispose();
+            _findCallback?.Dispose();
+            _exists?.Dispose();
+        }
+
         _reader.Dispose();
         _connection.Dispose();
     }
@@ -848,6 +887,18 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         return cmd;
     }
 
+    /// <summary>A reader command kept for reuse (prepared once; caller holds the read lock), with text parameters.</summary>
+    private SqliteCommand Prepared(string sql, params string[] parameters)
+    {
+        var cmd = Query(sql);
+        foreach (var name in parameters)
+        {
+            cmd.Parameters.Add(name, SqliteType.Text);
+        }
+
+        return cmd;
+    }
+
     /// <summary>A command on the reader connection (caller holds the read lock).</summary>
     private SqliteCommand Query(string sql)
     {
@@ -867,8 +918,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
         return list;
     }
-
-    private static void Bind(SqliteCommand cmd, string name, object? value) => cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
 
     private static void Set(SqliteParameter p, object? value)
     {
@@ -892,13 +941,104 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
 
-    /// <summary>One queued save: the caller waits (under the write lock) until a commit has written it, or failed.</summary>
+    /// <summary>One queued save: its caller sleeps on it (Monitor.Wait) until a commit has written it, or failed, or it is handed the lead.</summary>
     private sealed class SaveRequest(ExecutionRecord record)
     {
         public ExecutionRecord Record => record;
 
         public bool Done { get; set; }
 
+        public bool Lead { get; set; }
+
         public Exception? Error { get; set; }
+    }
+
+    /// <summary>
+    /// The writer's statements, prepared once and reused for every save (SQLite parses each statement once, not per save).
+    /// Used under the write lock only.
+    /// </summary>
+    private sealed class WriteStatements : IDisposable
+    {
+        public WriteStatements(SqliteConnection connection)
+        {
+            UpsertExecution = Prepare(connection, """
+                INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
+                    execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
+                    invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds,
+                    retention_days, purge_ticks)
+                VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, $p19,
+                    $p20, $p21, $p22, $p23, $p24)
+                ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
+                    error = excluded.error, checkpointed_result = excluded.checkpointed_result,
+                    checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
+                    invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
+                    timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation,
+                    purge_ticks = excluded.purge_ticks
+                """, 25, out var execution);
+            Execution = execution;
+            UpsertOperation = Prepare(connection, """
+                INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
+                    attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
+                    timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn)
+                VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, $p19,
+                    $p20, $p21, $p22, $p23)
+                ON CONFLICT(arn, id) DO UPDATE SET timer_seq = excluded.timer_seq, status = excluded.status,
+                    end_ticks = excluded.end_ticks, attempt = excluded.attempt, next_attempt_ticks = excluded.next_attempt_ticks,
+                    result = excluded.result, error = excluded.error, replay_children = excluded.replay_children,
+                    wait_seconds = excluded.wait_seconds, scheduled_end_ticks = excluded.scheduled_end_ticks,
+                    callback_id = excluded.callback_id, timeout_seconds = excluded.timeout_seconds,
+                    heartbeat_seconds = excluded.heartbeat_seconds, last_heartbeat_ticks = excluded.last_heartbeat_ticks,
+                    input_payload = excluded.input_payload, child_arn = excluded.child_arn
+                """, 24, out var operation);
+            Operation = operation;
+            InsertEvent = Prepare(connection, "INSERT INTO history_events (arn, event_id, event_type, timestamp_ticks, body) VALUES ($p0, $p1, $p2, $p3, $p4)", 5, out var evt);
+            Event = evt;
+            DeleteTimers = Prepare(connection, "DELETE FROM timers WHERE arn = $p0", 1, out var deleteTimers);
+            DeleteTimersArn = deleteTimers[0];
+            InsertTimer = Prepare(connection, "INSERT OR REPLACE INTO timers (arn, operation_id, kind, due_ticks, due_utc) VALUES ($p0, $p1, $p2, $p3, $p4)", 5, out var timer);
+            Timer = timer;
+        }
+
+        public SqliteCommand UpsertExecution { get; }
+
+        public SqliteParameter[] Execution { get; }
+
+        public SqliteCommand UpsertOperation { get; }
+
+        public SqliteParameter[] Operation { get; }
+
+        public SqliteCommand InsertEvent { get; }
+
+        public SqliteParameter[] Event { get; }
+
+        public SqliteCommand DeleteTimers { get; }
+
+        public SqliteParameter DeleteTimersArn { get; }
+
+        public SqliteCommand InsertTimer { get; }
+
+        public SqliteParameter[] Timer { get; }
+
+        public void Dispose()
+        {
+            UpsertExecution.Dispose();
+            UpsertOperation.Dispose();
+            InsertEvent.Dispose();
+            DeleteTimers.Dispose();
+            InsertTimer.Dispose();
+        }
+
+        private static SqliteCommand Prepare(SqliteConnection connection, string sql, int parameters, out SqliteParameter[] p)
+        {
+            var cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            p = new SqliteParameter[parameters];
+            for (var i = 0; i < parameters; i++)
+            {
+                p[i] = cmd.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
+            }
+
+            return cmd;
+        }
     }
 }

@@ -69,7 +69,9 @@ internal static class ServiceLoadBench
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var service = new LocalDurableService(new LocalDurableServiceOptions
         {
-            DatabasePath = store == "sqlite" ? Path.Combine(dir.Path, "load.db") : null,
+            DatabasePath = store.StartsWith("sqlite", StringComparison.Ordinal) ? Path.Combine(dir.Path, "load.db") : null,
+            SyncEachCommit = !store.Contains("nosync", StringComparison.Ordinal),
+            InvokeOverHttp = !store.Contains("inproc", StringComparison.Ordinal),
             TimeProvider = clock,
         });
         await using (service.ConfigureAwait(false))
@@ -78,9 +80,13 @@ internal static class ServiceLoadBench
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.Clients * 2 }) { BaseAddress = service.Endpoint };
             await RunClientsAsync(http, "warm", o.Warmup, o.Clients).ConfigureAwait(false);
             var baseline = ManagedBytes();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var sw = Stopwatch.StartNew();
             var latencies = await RunClientsAsync(http, "load", o.Executions, o.Clients).ConfigureAwait(false);
             sw.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             var loaded = ManagedBytes();
             long? afterRetention = null;
             if (Retention.TryPurge(service, clock) is { } purged)
@@ -97,6 +103,8 @@ internal static class ServiceLoadBench
                 Percentile(latencies, 0.99),
                 (loaded - baseline) / (o.Executions / 1000.0),
                 afterRetention is { } a ? (a - baseline) / (o.Executions / 1000.0) : null,
+                cpu.TotalMilliseconds / o.Executions,
+                (double)allocated / o.Executions,
                 baseline,
                 loaded,
                 afterRetention);
@@ -293,7 +301,7 @@ internal static class ServiceLoadBench
     private static string LoadAverage()
         => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    internal sealed record LoadResult(string Store, double PerSecond, double P50, double P99, double BytesPer1000, double? BytesPer1000AfterRetention, long Baseline, long Loaded, long? AfterRetention);
+    internal sealed record LoadResult(string Store, double PerSecond, double P50, double P99, double BytesPer1000, double? BytesPer1000AfterRetention, double CpuMsPerExecution, double AllocatedPerExecution, long Baseline, long Loaded, long? AfterRetention);
 
     internal sealed record LatencyResult(int Stored, double FillSeconds, double OpenMs, long OpenBytes, double StartP50, double StartP99, double SaveP50, double SaveP99);
 
@@ -326,7 +334,11 @@ internal static class ServiceLoadBench
 
         public int Samples { get; init; } = 1_000;
 
-        public IReadOnlyList<string> Stores { get; init; } = ["memory", "sqlite"];
+        /// <summary>
+        /// The service configurations: <c>memory</c>, <c>sqlite</c> (SyncEachCommit, the default), <c>sqlite-nosync</c>
+        /// (SyncEachCommit = false); <c>-inproc</c> appended: checkpoints in-process instead of over HTTP.
+        /// </summary>
+        public IReadOnlyList<string> Stores { get; init; } = ["memory", "sqlite", "sqlite-nosync", "memory-inproc"];
 
         public IReadOnlyList<int> Stored { get; init; } = [0, 10_000, 100_000];
 
@@ -351,7 +363,7 @@ internal static class ServiceLoadBench
                     "--stored" => o with { Stored = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList() },
                     "--skip-load" => o with { SkipLoad = true },
                     "--skip-latency" => o with { SkipLatency = true },
-                    _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --executions N --clients N --warmup N --samples N --stores memory,sqlite --stored 0,10000,100000 --skip-load --skip-latency"),
+                    _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --executions N --clients N --warmup N --samples N --stores memory,sqlite,sqlite-nosync,memory-inproc --stored 0,10000,100000 --skip-load --skip-latency"),
                 };
             }
 
