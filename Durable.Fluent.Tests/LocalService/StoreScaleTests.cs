@@ -285,6 +285,56 @@ public class StoreScaleTests : TempFolderFixture
         }
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Every_acknowledged_save_is_in_the_files_a_killed_process_leaves(bool syncEachCommit)
+    {
+        // What kill -9 leaves: the database and write-ahead log as they are at one instant, never closed or checkpointed.
+        // The copy is taken while 16 threads keep saving (group commit), between two transactions; every execution whose
+        // last save was acknowledged by then must be in the copy, complete.
+        var crash = Path.Combine(Folder, "crash.db");
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        string[] ended = [];
+        using (var store = new SqliteEngineStateStore(Db, syncEachCommit: syncEachCommit))
+        {
+            Assert.That(store.Synchronous, Is.EqualTo(syncEachCommit ? 2L : 1L), "synchronous=FULL when every commit is synced, NORMAL otherwise");
+            var engine = Engine(new FakeTimeProvider(T0), store);
+            var copied = 0;
+            var threads = Enumerable.Range(0, 16).Select(t => new Thread(() =>
+            {
+                for (var i = t; Volatile.Read(ref copied) == 0 || i < 16 * 4; i += 16)
+                {
+                    var name = $"run-{i}";
+                    acknowledged[name] = EngineDriver.RunToEnd(engine, name);
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            SpinWait.SpinUntil(() => acknowledged.Count >= 40);
+            store.WhileNoCommit(() =>
+            {
+                ended = acknowledged.Keys.ToArray();
+                File.Copy(Db, crash);
+                if (File.Exists(Db + "-wal"))
+                {
+                    File.Copy(Db + "-wal", crash + "-wal");
+                }
+
+                Volatile.Write(ref copied, 1);
+            });
+            threads.ForEach(t => t.Join());
+        }
+
+        Assert.That(ended, Has.Length.GreaterThanOrEqualTo(40));
+        using var reopened = new SqliteEngineStateStore(crash);
+        var restarted = Engine(new FakeTimeProvider(T0), reopened);
+        foreach (var name in ended)
+        {
+            var arn = acknowledged[name];
+            Assert.That(restarted.GetExecution(arn).Status, Is.EqualTo(ExecutionStatus.Succeeded), name);
+            Assert.That(restarted.GetHistory(arn).Select(h => h.EventType), Is.EqualTo(EngineDriver.RunToEndHistory), name);
+        }
+    }
+
     private static LocalDurableEngine Engine(TimeProvider clock, SqliteEngineStateStore store, int cached = 1_000, int? retentionDays = null)
         => new(clock, new LocalEngineOptions { CachedEndedExecutions = cached, RetentionPeriodInDays = retentionDays }, store);
 
