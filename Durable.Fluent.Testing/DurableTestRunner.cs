@@ -223,6 +223,8 @@ public sealed partial class DurableTestRunner : IDisposable
         Deadline = _options.InvocationTimeout is { } timeout ? Clock.GetUtcNow() + timeout : null,
         Services = _options.Services,
         Plugins = _options.Plugins,
+        ReplayLogMode = _options.ReplayLogMode,
+        PayloadOffload = _options.PayloadOffload,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>
             {

@@ -43,6 +43,12 @@ public sealed record DurableTestRunnerOptions
     /// </summary>
     public IReadOnlyList<CallbackResponder> CallbackResponders { get; init; } = [];
 
+    /// <summary>What the replay-aware workflow logger does with lines written during replay (default: drop them).</summary>
+    public ReplayLogMode ReplayLogMode { get; init; } = ReplayLogMode.DropWhileReplaying;
+
+    /// <summary>Payload offload for every invocation the runner makes (wins over the workflow's own <see cref="WorkflowOptions.PayloadOffload"/>).</summary>
+    public Payloads.PayloadOffloadOptions? PayloadOffload { get; init; }
+
     /// <summary>Plugins added to every invocation the runner makes.</summary>
     public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
 

@@ -155,7 +155,7 @@ public sealed class PayloadTooLargeException : DurableExecutionException
     /// <param name="size">The payload size in bytes.</param>
     /// <param name="limit">The limit in bytes.</param>
     public PayloadTooLargeException(string? operationName, long size, long limit)
-        : base($"The payload of operation '{operationName}' is {size:N0} bytes, over the limit of {limit:N0} bytes. Store large data elsewhere (for example S3) and checkpoint a reference.")
+        : base($"The payload of operation '{operationName}' is {size:N0} bytes, over the limit of {limit:N0} bytes. Store large data elsewhere and checkpoint a reference, or turn on payload offload (WorkflowOptions.PayloadOffload), which does that for you.")
     {
         Size = size;
         Limit = limit;

@@ -15,6 +15,12 @@ public sealed record DurableRunOptions
     /// <summary>Where step and workflow loggers write.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// What the replay-aware <see cref="WorkflowContext.Logger"/> does with lines written during replay: dropped (the
+    /// default), logged only for bodies that really run again, or all logged. See <see cref="Fluent.ReplayLogMode"/>.
+    /// </summary>
+    public ReplayLogMode ReplayLogMode { get; init; } = ReplayLogMode.DropWhileReplaying;
+
     /// <summary>The Lambda request id of this invocation, if known (step bodies read it as <c>ctx.Invocation.RequestId</c>).</summary>
     public string? RequestId { get; init; }
 
@@ -33,6 +39,12 @@ public sealed record DurableRunOptions
 
     /// <summary>The maximum number of operations per execution (3,000, the service quota).</summary>
     public int MaxOperations { get; init; } = 3000;
+
+    /// <summary>
+    /// Payload offload for this host: payloads above the threshold go to the store and checkpoints keep a reference. Wins
+    /// over <see cref="WorkflowOptions.PayloadOffload"/>. Null (the default) leaves it to the workflow's options.
+    /// </summary>
+    public Payloads.PayloadOffloadOptions? PayloadOffload { get; init; }
 
     /// <summary>Plugins of this host, added to the workflow's own <see cref="WorkflowOptions.Plugins"/>.</summary>
     public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];

@@ -94,7 +94,11 @@ public class WorkflowContext
 
     private readonly Func<bool> _isReplaying;
 
-    /// <summary>A replay-aware logger: lines written while the interpreter is replaying recorded operations are dropped.</summary>
+    /// <summary>
+    /// The context logger, replay-aware: lines written while the interpreter is replaying recorded operations are dropped by
+    /// default (see <see cref="DurableRunOptions.ReplayLogMode"/> to keep the lines of re-executed contexts, or all lines).
+    /// Every line carries the execution ARN and, inside a child context, the context's operation id (<c>parentId</c>).
+    /// </summary>
     public ILogger Logger { get; }
 
     /// <summary>The execution ARN.</summary>

@@ -24,6 +24,13 @@ public sealed record WorkflowOptions
     /// </summary>
     public IRetryStrategy? DefaultRetryStrategy { get; init; }
 
+    /// <summary>
+    /// Payload offload: payloads above the threshold (results over the 256 KiB checkpoint limit, by default) go to a
+    /// payload store and checkpoints keep a reference; replays read them back. Null (the default) means off: an oversized
+    /// step result fails the step, and an oversized child, map or parallel result re-runs its children on every replay.
+    /// </summary>
+    public Payloads.PayloadOffloadOptions? PayloadOffload { get; init; }
+
     /// <summary>Plugins that observe every execution of this workflow (instrumentation, audit, metrics).</summary>
     public IReadOnlyList<Plugins.IDurablePlugin> Plugins { get; init; } = [];
 }

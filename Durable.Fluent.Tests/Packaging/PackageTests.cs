@@ -7,7 +7,7 @@ using System.Xml.Linq;
 namespace Durable.Fluent.Tests.Packaging;
 
 /// <summary>
-/// Packs the three packages (as <c>dotnet pack</c> does for a release) and checks what a user would get: the dependency
+/// Packs the packages (as <c>dotnet pack</c> does for a release) and checks what a user would get: the dependency
 /// lists of the nuspecs (the function's package carries no SQLite, no HTTP server, no test code), readme, license, XML
 /// docs and symbol packages — and that a fresh console project outside this repository installs them from a local
 /// folder feed by version, builds, and runs a workflow through the test runner and the local durable service.
@@ -21,7 +21,7 @@ namespace Durable.Fluent.Tests.Packaging;
 [NonParallelizable]
 public class PackageTests
 {
-    private static readonly string[] Packages = ["Durable.Fluent", "Durable.Fluent.Testing", "Durable.Fluent.LocalService"];
+    private static readonly string[] Packages = ["Durable.Fluent", "Durable.Fluent.Testing", "Durable.Fluent.LocalService", "Durable.Fluent.S3"];
 
     private string _work = null!;
     private string _feed = null!;
@@ -93,9 +93,22 @@ public class PackageTests
         }
     }
 
+    [Test]
+    public void The_s3_package_adds_only_the_s3_client_to_the_pinned_core()
+    {
+        var nuspec = Nuspec("Durable.Fluent.S3");
+        foreach (var tfm in new[] { "net8.0", "net10.0" })
+        {
+            var deps = DependencyVersions(nuspec, tfm);
+            Assert.That(deps.Keys, Is.EquivalentTo(new[] { "Durable.Fluent", "AWSSDK.S3" }), tfm);
+            Assert.That(deps["Durable.Fluent"], Is.EqualTo($"[{_version}]"));
+        }
+    }
+
     [TestCase("Durable.Fluent")]
     [TestCase("Durable.Fluent.Testing")]
     [TestCase("Durable.Fluent.LocalService")]
+    [TestCase("Durable.Fluent.S3")]
     public void Each_package_has_readme_license_version_xml_docs_and_symbols(string package)
     {
         var nuspec = Nuspec(package);

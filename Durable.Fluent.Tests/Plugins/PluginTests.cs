@@ -85,4 +85,65 @@ public class PluginTests
         Assert.That(recorder.Events, Has.Some.StartsWith("end Step double"));
         Assert.That(instrumented.Logs.Lines.Count(l => l.Message.Contains("threw from", StringComparison.Ordinal)), Is.EqualTo(3));
     }
+
+    private sealed class Records : DurablePlugin
+    {
+        public List<OperationInfo> Starts { get; } = new();
+
+        public List<OperationInfo> Ends { get; } = new();
+
+        public List<AttemptInfo> AttemptStarts { get; } = new();
+
+        public List<AttemptInfo> AttemptEnds { get; } = new();
+
+        public override void OnOperationStart(OperationInfo info) => Starts.Add(info);
+
+        public override void OnOperationEnd(OperationInfo info) => Ends.Add(info);
+
+        public override void OnAttemptStart(AttemptInfo info) => AttemptStarts.Add(info);
+
+        public override void OnAttemptEnd(AttemptInfo info) => AttemptEnds.Add(info);
+    }
+
+    [Test]
+    public async Task Attempt_and_operation_records_carry_clock_timestamps_and_the_replay_flag()
+    {
+        var records = new Records();
+        var wf = Workflow.For<int>()
+            .Then("flaky", (x, ctx) => ctx.Attempt == 1 ? throw new TimeoutException() : x, s => s.Retry(RetryPresets.Fixed(TimeSpan.FromSeconds(30))))
+            .Parallel("fan", p => p.Branch("a", b => b.Then("inner", (x, _) => x + 1)).Branch("b", b => b.Wait("nap", TimeSpan.FromSeconds(5)).Select(x => x + 2)))
+            .Select(r => r.Values.Item1 + r.Values.Item2)
+            .Build(new WorkflowOptions { Plugins = [records] });
+        using var runner = new DurableTestRunner();
+        var started = runner.Clock.GetUtcNow();
+        var execution = await runner.RunAsync(wf, 1);
+        Assert.That(execution.Result, Is.EqualTo(5));
+
+        var flaky = records.AttemptStarts.Where(a => a.Name == "flaky").ToList();
+        Assert.That(flaky.Select(a => (a.Attempt, a.IsReplay)), Is.EqualTo(new[] { (1, false), (2, true) }), "attempt 2 continues an operation an earlier invocation recorded");
+        Assert.That(flaky[0].StartTimestamp, Is.EqualTo(started), "the runner's virtual clock");
+        Assert.That(flaky[1].StartTimestamp - flaky[0].StartTimestamp, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(30)), "the retry delay passed on the virtual clock");
+        Assert.That(records.AttemptStarts.Select(a => a.EndTimestamp), Has.All.Null);
+        Assert.That(records.AttemptStarts.Select(a => a.Outcome), Has.All.Null);
+
+        var ends = records.AttemptEnds.Where(a => a.Name == "flaky").ToList();
+        Assert.That(ends.Select(a => a.Outcome), Is.EqualTo(new OperationStatus?[] { OperationStatus.Failed, OperationStatus.Succeeded }));
+        Assert.That(ends.Select(a => a.StartTimestamp), Is.EqualTo(flaky.Select(a => a.StartTimestamp)), "the end record is the start record completed");
+        Assert.That(ends.Select(a => a.EndTimestamp), Has.All.Not.Null);
+        Assert.That(ends.All(a => a.EndTimestamp >= a.StartTimestamp), Is.True);
+        Assert.That(ends[0].Error?.ErrorType, Is.EqualTo(typeof(TimeoutException).FullName));
+
+        // Branch "b" suspends on its wait, so its context function runs again in the next invocation: a replayed re-run.
+        var branchB = records.AttemptStarts.Where(a => a.Name == "b").ToList();
+        Assert.That(branchB.Select(a => (a.IsReplay, a.IsReplayingChildren)), Is.EqualTo(new[] { (false, false), (true, true) }));
+
+        var liveStarts = records.Starts.Where(s => !s.IsReplay).ToList();
+        Assert.That(liveStarts.Select(s => s.StartTimestamp), Has.All.Not.Null, "a live start is stamped from the run's clock");
+        Assert.That(liveStarts.Select(s => s.Status), Has.All.Null, "nothing is checkpointed yet on a live start");
+        Assert.That(records.Ends.Select(e => e.EndTimestamp), Has.All.Not.Null);
+        Assert.That(records.Ends.Select(e => e.Status), Has.All.Not.Null);
+        var nap = records.Ends.Single(e => e.Name == "nap");
+        Assert.That(nap.IsReplay, Is.True, "the service finished the wait between invocations");
+        Assert.That(records.Ends.Single(e => e.Name == "inner").IsReplay, Is.False, "this invocation's own checkpoint ended it");
+    }
 }

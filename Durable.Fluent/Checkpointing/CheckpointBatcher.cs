@@ -1,3 +1,4 @@
+using Durable.Fluent.Diagnostics;
 using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Checkpointing;
@@ -33,6 +34,9 @@ internal sealed class CheckpointBatcher
         _onState = onState;
         _onFailure = onFailure;
     }
+
+    /// <summary>The clock that times checkpoint requests for the <c>durable.checkpoint.*</c> metrics.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
 
     /// <summary>The current checkpoint token.</summary>
     public string? Token => _token;
@@ -111,6 +115,8 @@ internal sealed class CheckpointBatcher
                 foreach (var batch in Split(pending))
                 {
                     CheckpointResult result;
+                    var measured = Instruments.CheckpointMetricsEnabled;
+                    var sentAt = measured ? Time.GetTimestamp() : 0;
                     try
                     {
                         result = await _store.CheckpointAsync(_arn, _token!, batch, cancellationToken).ConfigureAwait(false)
@@ -120,7 +126,17 @@ internal sealed class CheckpointBatcher
                     catch (Exception ex)
                     {
                         Fail(ex);
+                        if (measured)
+                        {
+                            Measure(batch, sentAt, succeeded: false);
+                        }
+
                         throw;
+                    }
+
+                    if (measured)
+                    {
+                        Measure(batch, sentAt, succeeded: true);
                     }
 
                     _token = result.CheckpointToken;
@@ -144,6 +160,30 @@ internal sealed class CheckpointBatcher
             _flushGate.Release();
         }
     }
+
+    private void Measure(IReadOnlyList<OperationUpdate> batch, long sentAt, bool succeeded)
+    {
+        var outcome = new KeyValuePair<string, object?>(DurableDiagnostics.Attributes.CheckpointOutcome, succeeded ? "success" : "error");
+        Instruments.CheckpointRequests.Add(1, outcome);
+        Instruments.CheckpointDuration.Record(Time.GetElapsedTime(sentAt).TotalSeconds, outcome);
+        Instruments.CheckpointUpdates.Add(batch.Count);
+        if (Instruments.CheckpointBytes.Enabled)
+        {
+            long bytes = 0;
+            foreach (var u in batch)
+            {
+                bytes += Utf8(u.Payload);
+                if (u.Error is { } e)
+                {
+                    bytes += Utf8(e.ErrorType) + Utf8(e.ErrorMessage) + Utf8(e.ErrorData);
+                }
+            }
+
+            Instruments.CheckpointBytes.Add(bytes);
+        }
+    }
+
+    private static int Utf8(string? text) => text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 
     private void Fail(Exception ex)
     {

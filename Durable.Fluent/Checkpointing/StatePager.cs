@@ -100,6 +100,19 @@ internal static class OperationChecks
         return op;
     }
 
+    /// <summary>
+    /// Like <see cref="Check(Operation?, string)"/> for entry <paramref name="index"/> of a list read at <paramref name="where"/>;
+    /// the location text is only built for the error message, so checking a usable operation allocates nothing (this runs
+    /// once per operation of every invocation's state).
+    /// </summary>
+    public static Operation Check(Operation? op, string where, int index)
+        => op is { Id.Length: > 0 } && Enum.IsDefined(op.Type) && Enum.IsDefined(op.Status) && op.StepDetails?.Attempt is not < 0
+            ? op
+            : Check(op, Location(where, index));
+
+    /// <summary>The location of entry <paramref name="index"/> of a list read at <paramref name="where"/>, for messages.</summary>
+    public static string Location(string where, int index) => $"{where}.Operations[{index.ToString(CultureInfo.InvariantCulture)}]";
+
     /// <summary>Checks every operation of a list read from the service.</summary>
     /// <param name="ops">The operations (null is an empty list).</param>
     /// <param name="where">Where the list was read, for messages.</param>
@@ -107,7 +120,7 @@ internal static class OperationChecks
     {
         for (var i = 0; i < (ops?.Count ?? 0); i++)
         {
-            Check(ops![i], $"{where}.Operations[{i.ToString(CultureInfo.InvariantCulture)}]");
+            Check(ops![i], where, i);
         }
     }
 }

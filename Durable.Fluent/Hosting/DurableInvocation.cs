@@ -76,7 +76,17 @@ internal static class DurableInvocation
                 run.Plugins!.InvocationStart(startInfo);
             }
 
-            var output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+            DurableExecutionInvocationOutput output;
+            try
+            {
+                output = await RunCoreAsync(workflow, run, batcher, execution, arn, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                run.Plugins?.Telemetry?.InvocationAborted(ex); // the invocation is retried (or the process "crashed"): end its spans
+                throw;
+            }
+
             if (startInfo is not null)
             {
                 run.Plugins!.InvocationEnd(new InvocationEndInfo
@@ -130,7 +140,8 @@ internal static class DurableInvocation
     {
         try
         {
-            var inputPayload = execution.ExecutionDetails?.InputPayload;
+            // An input offloaded by the caller (PayloadReference.WriteAsync) or by a Durable.Fluent parent is read back here.
+            var inputPayload = await run.ResolveAsync(execution.ExecutionDetails?.InputPayload, execution.Id, "execution input").ConfigureAwait(false);
             object? workflowInput;
             try
             {
@@ -154,6 +165,12 @@ internal static class DurableInvocation
             if (outcome.Value is null)
             {
                 result = null;
+            }
+
+            if (run.Offloader is not null && Limits.Utf8Size(result) > Limits.MaxResponseBytes)
+            {
+                // Over the response limit with offload on: the result is the reference (PayloadReference.ReadAsync reads it).
+                result = await run.OffloadAsync(result, execution.Id).ConfigureAwait(false);
             }
 
             if (Limits.Utf8Size(result) > Limits.MaxResponseBytes)
@@ -235,7 +252,7 @@ internal static class DurableInvocation
     {
         var state = input.InitialExecutionState;
         var operations = new Dictionary<string, Operation>(state?.Operations?.Count ?? 0, StringComparer.Ordinal);
-        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        var origin = new List<(string Where, IReadOnlyList<Operation?> Page)>();
         EnvelopeValidator.AddPage(operations, state?.Operations, "InitialExecutionState", origin);
         var pager = new StatePager("invocation envelope");
         var marker = state?.NextMarker;

@@ -40,8 +40,8 @@ internal static class EnvelopeValidator
     /// <param name="operations">The state read so far, by id.</param>
     /// <param name="page">The page's operations (may be null: an empty page).</param>
     /// <param name="where">Where the page comes from, for messages (<c>InitialExecutionState</c>, <c>state page 2</c>).</param>
-    /// <param name="origin">Where each id was read, for the duplicate-id message.</param>
-    public static void AddPage(Dictionary<string, Operation> operations, IReadOnlyList<Operation?>? page, string where, Dictionary<string, string> origin)
+    /// <param name="pagesRead">The pages read before this one, for the duplicate-id message; this page is added to it.</param>
+    public static void AddPage(Dictionary<string, Operation> operations, IReadOnlyList<Operation?>? page, string where, List<(string Where, IReadOnlyList<Operation?> Page)> pagesRead)
     {
         if (page is null)
         {
@@ -50,16 +50,33 @@ internal static class EnvelopeValidator
 
         for (var i = 0; i < page.Count; i++)
         {
-            var at = $"{where}.Operations[{Index(i)}]";
-            var op = OperationChecks.Check(page[i], at);
-            if (!origin.TryAdd(op.Id, at))
+            // This runs for every recorded operation: locations are only rendered for a message.
+            var op = OperationChecks.Check(page[i], where, i);
+            if (!operations.TryAdd(op.Id, op))
             {
                 throw new InvalidInvocationInputException(
-                    $"Operation id '{op.Id}' appears twice in the execution state: at {origin[op.Id]} and at {at}. Operation ids are unique within an execution.");
+                    $"Operation id '{op.Id}' appears twice in the execution state: at {FirstLocation(op.Id, pagesRead, page, where)} and at {OperationChecks.Location(where, i)}. Operation ids are unique within an execution.");
             }
-
-            operations[op.Id] = op;
         }
+
+        pagesRead.Add((where, page));
+    }
+
+    /// <summary>Where <paramref name="id"/> was first read: in a page read before, or earlier in the current page.</summary>
+    private static string FirstLocation(string id, List<(string Where, IReadOnlyList<Operation?> Page)> pagesRead, IReadOnlyList<Operation?> current, string where)
+    {
+        foreach (var (w, p) in pagesRead.Append((where, current)))
+        {
+            for (var i = 0; i < p.Count; i++)
+            {
+                if (string.Equals(p[i]?.Id, id, StringComparison.Ordinal))
+                {
+                    return OperationChecks.Location(w, i);
+                }
+            }
+        }
+
+        return where;
     }
 
     /// <summary>

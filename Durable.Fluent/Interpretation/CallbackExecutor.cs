@@ -29,7 +29,7 @@ internal static class CallbackExecutor
         return NodeOutcome.Done(value);
     }
 
-    public static NodeOutcome Await(AwaitCallbackNode node, Frame frame, object? value)
+    public static async ValueTask<NodeOutcome> AwaitAsync(AwaitCallbackNode node, Frame frame, object? value)
     {
         if (frame.Lookup(node.Key) is not CallbackBinding binding)
         {
@@ -39,7 +39,7 @@ internal static class CallbackExecutor
 
         try
         {
-            var outcome = Resolve(binding, frame.Run);
+            var outcome = await ResolveAsync(binding, frame.Run).ConfigureAwait(false);
             return node.Combine is null || outcome.IsSuspended ? outcome : NodeOutcome.Done(node.Combine(value, outcome.Value));
         }
         catch (CallbackTimedOutException timeout) when (node.OnTimeout is not null)
@@ -82,14 +82,16 @@ internal static class CallbackExecutor
     }
 
     /// <summary>The await decision table: a value, a typed error, or a suspension.</summary>
-    public static NodeOutcome Resolve(CallbackBinding binding, ExecutionRun run)
+    public static async ValueTask<NodeOutcome> ResolveAsync(CallbackBinding binding, ExecutionRun run)
     {
         var op = run.Find(binding.OperationId);
         switch (op?.Status)
         {
             case OperationStatus.Succeeded:
+                // A sender may offload a large result (PayloadReference.WriteAsync) and send the reference.
                 var codec = binding.Spec.Codec.Resolve(run.Json);
-                return NodeOutcome.Done(codec.Deserialize(op.CallbackDetails?.Result, new SerDesContext(binding.OperationId, binding.Name, run.Arn)));
+                var result = await run.ResolveAsync(op.CallbackDetails?.Result, binding.OperationId, binding.Name).ConfigureAwait(false);
+                return NodeOutcome.Done(codec.Deserialize(result, new SerDesContext(binding.OperationId, binding.Name, run.Arn)));
             case OperationStatus.Failed:
                 throw new CallbackFailedException(binding.Name, binding.OperationId, op.CallbackDetails?.Error ?? new ErrorObject { ErrorMessage = $"Callback '{binding.Name}' failed." });
             case OperationStatus.TimedOut:

@@ -33,7 +33,7 @@ internal static class ChainRunner
             ChildNode child => ChildExecutor.ExecuteAsync(child, frame, value),
             TryNode tryNode => TryExecutor.ExecuteAsync(tryNode, frame, value),
             CreateCallbackNode create => CallbackExecutor.CreateAsync(create, frame, value),
-            AwaitCallbackNode awaitNode => new ValueTask<NodeOutcome>(CallbackExecutor.Await(awaitNode, frame, value)),
+            AwaitCallbackNode awaitNode => CallbackExecutor.AwaitAsync(awaitNode, frame, value),
             WaitForCallbackNode wfc => WaitForCallbackExecutor.ExecuteAsync(wfc, frame, value),
             WaitForConditionNode wfcond => WaitForConditionExecutor.ExecuteAsync(wfcond, frame, value),
             InvokeNode invoke => InvokeExecutor.ExecuteAsync(invoke, frame, value),

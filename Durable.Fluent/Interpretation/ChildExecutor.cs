@@ -1,4 +1,5 @@
 using Durable.Fluent.Definition;
+using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -7,9 +8,9 @@ namespace Durable.Fluent.Interpretation;
 
 /// <summary>
 /// Runs a child context. New: START (queued), run the body in a child frame (ids prefixed by this operation's id), then
-/// SUCCEED with the result — or, above 256 KiB, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the
-/// body from its children's checkpoints. SUCCEEDED: return the recorded result without running the body (unless
-/// ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
+/// SUCCEED with the result (offloaded to the payload store above its threshold, when offload is on) — or, above 256 KiB
+/// without offload, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the body from its children's
+/// checkpoints. SUCCEEDED: return the recorded result without running the body (unless ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
 /// Batch units (map items, parallel branches) queue their SUCCEED (<c>queueSucceed</c>) so it is batched with the parent's.
 /// </summary>
 internal static class ChildExecutor
@@ -54,7 +55,13 @@ internal static class ChildExecutor
                     replayChildren = true;
                     break;
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.ContextDetails?.Result, serdes));
+                    var recordedResult = recorded.ContextDetails?.Result;
+                    if (PayloadReference.IsReference(recordedResult))
+                    {
+                        recordedResult = await run.ResolveAsync(recordedResult, id, name).ConfigureAwait(false);
+                    }
+
+                    return NodeOutcome.Done(codec.Deserialize(recordedResult, serdes));
                 case OperationStatus.Failed:
                     throw new ChildContextFailedException(name, id, recorded.ContextDetails?.Error ?? new ErrorObject { ErrorMessage = $"Child context '{name}' failed." });
                 case OperationStatus.Started:
@@ -70,17 +77,24 @@ internal static class ChildExecutor
         }
 
         var childFrame = frame.Child(id, childInput);
+        if (replayChildren)
+        {
+            // The body really runs again (its result was too large to checkpoint); the context logger can tell.
+            ReplayAwareLogger.EnterRebuild();
+        }
+
         NodeOutcome outcome;
+        AttemptInfo? started = null;
         try
         {
-            run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null });
+            started = run.AttemptStarted(id, name, OperationType.Context, subType, frame.ParentId, 1, isReplay: recorded is not null, replayingChildren: recorded is not null, rebuildsResult: replayChildren);
             outcome = await body(childFrame, value).ConfigureAwait(false);
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null, Outcome = outcome.IsSuspended ? null : OperationStatus.Succeeded });
+            run.AttemptEnded(started, outcome.IsSuspended ? null : OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run) && !replayChildren)
         {
             var error = ErrorObjects.From(ex);
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Context, SubType = subType, ParentId = frame.ParentId, Attempt = 1, IsReplayingChildren = recorded is not null, Outcome = OperationStatus.Failed, Error = error });
+            run.AttemptEnded(started, OperationStatus.Failed, error);
             await run.Batcher.CheckpointAsync(Update(frame, id, name, subType, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
             throw new ChildContextFailedException(name, id, error, ex);
         }
@@ -91,8 +105,10 @@ internal static class ChildExecutor
         }
 
         var payload = codec.Serialize(outcome.Value, serdes);
-        if (Limits.Utf8Size(payload) > Limits.MaxCheckpointPayloadBytes)
+        var checkpointed = await run.OffloadAsync(payload, id).ConfigureAwait(false);
+        if (Limits.Utf8Size(checkpointed) > Limits.MaxCheckpointPayloadBytes)
         {
+            // Too large to checkpoint and not offloaded: replay will re-run the body to rebuild the result.
             await run.Batcher.CheckpointAsync(
                 Update(frame, id, name, subType, OperationAction.Succeed) with
                 {
@@ -103,7 +119,7 @@ internal static class ChildExecutor
             return outcome;
         }
 
-        var succeed = Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = payload };
+        var succeed = Update(frame, id, name, subType, OperationAction.Succeed) with { Payload = checkpointed };
         if (queueSucceed)
         {
             // A map item or parallel branch: its result can be re-derived from its children's checkpoints (or, with none,

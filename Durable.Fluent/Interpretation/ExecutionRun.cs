@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Diagnostics;
+using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Wire;
@@ -57,14 +59,83 @@ internal sealed class ExecutionRun : IDisposable
         _replaying = _operationCount > 0;
         Logger = runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Workflow");
         var plugins = workflowOptions.Plugins.Count == 0 ? runOptions.Plugins : [.. workflowOptions.Plugins, .. runOptions.Plugins];
-        Plugins = plugins.Count == 0 ? null : new PluginHub(plugins, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"));
+        var telemetry = Instruments.IsEnabled ? new InvocationTelemetry(arn, runOptions.TimeProvider, _replaying) : null;
+        Plugins = PluginHub.Create(plugins, telemetry, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"), runOptions.TimeProvider);
+        batcher.Time = runOptions.TimeProvider;
+        Offloader = (runOptions.PayloadOffload ?? workflowOptions.PayloadOffload) is { } offload ? new PayloadOffloader(offload, arn) : null;
         _updatedSinceLastInvocation = updatedSinceLastInvocation is null ? null : new HashSet<string>(updatedSinceLastInvocation, StringComparer.Ordinal);
     }
 
     private readonly HashSet<string>? _updatedSinceLastInvocation;
 
-    /// <summary>The plugins of this run, or null when there are none (the common, zero-cost case).</summary>
+    /// <summary>The observers of this run (plugins and telemetry), or null when there are none (the common, zero-cost case).</summary>
     public PluginHub? Plugins { get; }
+
+    /// <summary>
+    /// Reports that user code of an operation starts (a step attempt, a poll, a context function) and returns the record
+    /// to hand to <see cref="AttemptEnded"/>; null (and no allocation) when nothing observes the run.
+    /// </summary>
+    public AttemptInfo? AttemptStarted(string id, string? name, OperationType type, string subType, string? parentId, int attempt, bool isReplay, bool replayingChildren = false, bool rebuildsResult = false)
+    {
+        if (Plugins is not { } hub)
+        {
+            return null;
+        }
+
+        var info = new AttemptInfo
+        {
+            Id = id,
+            Name = name,
+            Type = type,
+            SubType = subType,
+            ParentId = parentId,
+            Attempt = attempt,
+            IsReplay = isReplay,
+            IsReplayingChildren = replayingChildren,
+            RebuildsResult = rebuildsResult,
+            StartTimestamp = hub.Time.GetUtcNow(),
+        };
+        hub.AttemptStart(info);
+        return info;
+    }
+
+    /// <summary>Reports the end of the user code <paramref name="started"/> describes: SUCCEEDED, FAILED, or null when it suspended.</summary>
+    public void AttemptEnded(AttemptInfo? started, OperationStatus? outcome, ErrorObject? error = null)
+    {
+        if (started is not null && Plugins is { } hub)
+        {
+            hub.AttemptEnd(started with { EndTimestamp = hub.Time.GetUtcNow(), Outcome = outcome, Error = error });
+        }
+    }
+
+    /// <summary>Reports that a failed attempt of <paramref name="id"/> will be retried after <paramref name="delaySeconds"/>.</summary>
+    public void RetryScheduled(string id, string subType, int delaySeconds) => Plugins?.Telemetry?.RetryScheduled(id, subType, delaySeconds);
+
+    /// <summary>Payload offload of this run, or null when it is off.</summary>
+    public PayloadOffloader? Offloader { get; }
+
+    /// <summary>A serialized payload on its way to a checkpoint: itself, or a reference when it was offloaded.</summary>
+    public ValueTask<string?> OffloadAsync(string? payload, string operationId)
+        => Offloader is null ? new ValueTask<string?>(payload) : Offloader.OffloadAsync(payload, operationId, Cancellation);
+
+    /// <summary>A checkpointed payload on its way to a serializer: itself, or the payload a reference points to.</summary>
+    public ValueTask<string?> ResolveAsync(string? payload, string operationId, string? name)
+        => PayloadReference.IsReference(payload) ? ResolveReferenceAsync(payload!, operationId, name) : new ValueTask<string?>(payload);
+
+    private async ValueTask<string?> ResolveReferenceAsync(string payload, string operationId, string? name)
+    {
+        var reference = PayloadReference.Parse(payload);
+        var what = $"payload of operation '{name ?? operationId}' ({operationId})";
+        if (Offloader is null)
+        {
+            throw new PayloadStoreException(
+                $"The {what} was offloaded to payload store '{reference.Store}' (key {reference.Key}), but payload offload is not configured. Set WorkflowOptions.PayloadOffload or DurableRunOptions.PayloadOffload to that store.",
+                PayloadStoreException.NotConfigured,
+                400);
+        }
+
+        return await Offloader.ResolveAsync(reference, what, Cancellation).ConfigureAwait(false);
+    }
 
     /// <summary>The workflow's root chain, for diagnosing a non-deterministic replay (which node a recorded name belongs to).</summary>
     public Definition.Chain? Definition { get; init; }
@@ -83,7 +154,10 @@ internal sealed class ExecutionRun : IDisposable
     {
         EndReplay();
         ReserveOperation(name);
-        Plugins?.OperationStart(PluginHub.Live(id, name, type, subType, parentId, attempt));
+        if (Plugins is { } hub)
+        {
+            hub.OperationStart(PluginHub.Live(id, name, type, subType, parentId, hub.Time.GetUtcNow(), attempt));
+        }
     }
 
     /// <summary>
@@ -97,13 +171,14 @@ internal sealed class ExecutionRun : IDisposable
             return;
         }
 
+        Plugins.Telemetry?.Replayed();
         if (!recorded.IsTerminal)
         {
             Plugins.OperationStart(OperationInfo.From(recorded, isReplay: true));
         }
         else if (_updatedSinceLastInvocation?.Contains(recorded.Id) == true && AnnounceEnd(recorded.Id))
         {
-            Plugins.OperationEnd(OperationInfo.From(recorded, isReplay: true));
+            Plugins.OperationEnd(OperationInfo.From(recorded, isReplay: true, Plugins.Time.GetUtcNow()));
         }
     }
 
@@ -196,7 +271,14 @@ internal sealed class ExecutionRun : IDisposable
     /// </summary>
     public bool IsReplaying => _replaying;
 
-    public void EndReplay() => _replaying = false;
+    public void EndReplay()
+    {
+        if (_replaying)
+        {
+            _replaying = false;
+            Plugins?.Telemetry?.ReplayEnded();
+        }
+    }
 
     /// <summary>Looks up a recorded operation; finding one counts as visiting it for replay tracking.</summary>
     public Operation? Find(string id)
@@ -210,7 +292,7 @@ internal sealed class ExecutionRun : IDisposable
 
             if (_unvisited.Remove(id) && _unvisited.Count == 0)
             {
-                _replaying = false;
+                EndReplay();
             }
 
             return op;
@@ -243,8 +325,13 @@ internal sealed class ExecutionRun : IDisposable
         {
             if (AnnounceEnd(op.Id))
             {
-                Plugins.OperationEnd(OperationInfo.From(op, isReplay: false));
+                Plugins.OperationEnd(OperationInfo.From(op, isReplay: false, Plugins.Time.GetUtcNow()));
             }
+        }
+
+        if (!Plugins.HasUserPlugins)
+        {
+            return;
         }
 
         var delta = operations.ToDictionary(o => o.Id, StringComparer.Ordinal);
@@ -294,7 +381,7 @@ internal sealed class Frame
     /// <summary>The enclosing frame, or null at the root.</summary>
     public Frame? Parent { get; private init; }
 
-    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run), Run.Arn, () => Run.IsReplaying) { Frame = this };
+    public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run, ParentId), Run.Arn, () => Run.IsReplaying) { Frame = this };
 
     public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input) { Parent = this };
 

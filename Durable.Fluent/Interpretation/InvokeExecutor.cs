@@ -25,7 +25,7 @@ internal static class InvokeExecutor
         if (recorded is not null)
         {
             Replay.CheckDeterminism(run, recorded, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, name, node.Describe());
-            return Resolve(node, run, recorded, id, name, serdes);
+            return await ResolveAsync(node, run, recorded, id, name, serdes).ConfigureAwait(false);
         }
 
         run.BeginNewOperation(id, name, OperationType.ChainedInvoke, OperationSubTypes.ChainedInvoke, frame.ParentId);
@@ -38,15 +38,16 @@ internal static class InvokeExecutor
                 ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = node.FunctionName, TenantId = node.TenantId?.Invoke(value) },
             },
             run.Cancellation).ConfigureAwait(false);
-        return run.Find(id) is { } now ? Resolve(node, run, now, id, name, serdes) : NodeOutcome.Suspended;
+        return run.Find(id) is { } now ? await ResolveAsync(node, run, now, id, name, serdes).ConfigureAwait(false) : NodeOutcome.Suspended;
     }
 
-    private static NodeOutcome Resolve(InvokeNode node, ExecutionRun run, Operation op, string id, string? name, SerDesContext serdes)
+    private static async ValueTask<NodeOutcome> ResolveAsync(InvokeNode node, ExecutionRun run, Operation op, string id, string? name, SerDesContext serdes)
     {
         var error = op.ChainedInvokeDetails?.Error ?? new ErrorObject { ErrorMessage = $"Invoke '{name ?? id}' of '{node.FunctionName}' ended with status {op.Status}." };
         return op.Status switch
         {
-            OperationStatus.Succeeded => NodeOutcome.Done(node.ResultCodec.Resolve(run.Json).Deserialize(op.ChainedInvokeDetails?.Result, serdes)),
+            // A Durable.Fluent target with payload offload may return a reference to its (large) result.
+            OperationStatus.Succeeded => NodeOutcome.Done(node.ResultCodec.Resolve(run.Json).Deserialize(await run.ResolveAsync(op.ChainedInvokeDetails?.Result, id, name).ConfigureAwait(false), serdes)),
             OperationStatus.Failed or OperationStatus.Cancelled => throw new InvokeFailedException(name, id, error),
             OperationStatus.TimedOut => throw new InvokeTimedOutException(name, id, error),
             OperationStatus.Stopped => throw new InvokeStoppedException(name, id, error),

@@ -2,25 +2,58 @@ using Microsoft.Extensions.Logging;
 
 namespace Durable.Fluent.Interpretation;
 
-/// <summary>Drops log lines while the interpreter replays recorded operations, so replays do not repeat them.</summary>
-internal sealed class ReplayAwareLogger(ILogger inner, ExecutionRun run) : ILogger
+/// <summary>
+/// The context logger of orchestration code (<see cref="WorkflowContext.Logger"/>). While the interpreter replays recorded
+/// operations it applies the run's <see cref="ReplayLogMode"/>: by default lines are dropped so replays do not repeat them.
+/// Every line carries the execution ARN and, inside a child context, the context's operation id (<c>parentId</c>).
+/// </summary>
+internal sealed class ReplayAwareLogger(ILogger inner, ExecutionRun run, string? parentId) : ILogger
 {
+    /// <summary>Set while a context re-runs only to rebuild a result too large for its checkpoint (flows into its branches).</summary>
+    private static readonly AsyncLocal<bool> Rebuilding = new();
+
+    /// <summary>Marks the current flow (and the tasks it starts) as a re-executed large-result context body.</summary>
+    public static void EnterRebuild() => Rebuilding.Value = true;
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull
         => inner.BeginScope(state);
 
-    public bool IsEnabled(LogLevel logLevel) => !run.IsReplaying && inner.IsEnabled(logLevel);
+    public bool IsEnabled(LogLevel logLevel) => !Drops() && inner.IsEnabled(logLevel);
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (run.IsReplaying)
+        if (Drops())
         {
             return;
         }
 
-        using var scope = inner.BeginScope(new Dictionary<string, object?> { ["durableExecutionArn"] = run.Arn });
+        var scope = new Dictionary<string, object?> { ["durableExecutionArn"] = run.Arn };
+        if (parentId is not null)
+        {
+            scope["parentId"] = parentId;
+        }
+
+        if (run.IsReplaying)
+        {
+            scope["isReplaying"] = true;
+        }
+
+        if (Rebuilding.Value)
+        {
+            scope["replayingChildren"] = true;
+        }
+
+        using var s = inner.BeginScope(scope);
         inner.Log(logLevel, eventId, state, exception, formatter);
     }
+
+    private bool Drops() => run.IsReplaying && run.RunOptions.ReplayLogMode switch
+    {
+        ReplayLogMode.LogAll => false,
+        ReplayLogMode.LogReExecutedContexts => !Rebuilding.Value,
+        _ => true,
+    };
 }
 
 /// <summary>A step's logger: every line carries the execution ARN, operation id, name and attempt as scope values.</summary>

@@ -1,5 +1,6 @@
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Definition;
+using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
 using Durable.Fluent.Retries;
 using Durable.Fluent.Serialization;
@@ -45,7 +46,18 @@ internal static class StepExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(node.PassesValueThrough ? value : codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                    if (node.PassesValueThrough)
+                    {
+                        return NodeOutcome.Done(value);
+                    }
+
+                    var recordedResult = recorded.StepDetails?.Result;
+                    if (PayloadReference.IsReference(recordedResult))
+                    {
+                        recordedResult = await run.ResolveAsync(recordedResult, id, name).ConfigureAwait(false);
+                    }
+
+                    return NodeOutcome.Done(codec.Deserialize(recordedResult, serdes));
                 case OperationStatus.Failed:
                     throw new StepFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Step '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
@@ -69,6 +81,7 @@ internal static class StepExecutor
         }
 
         object? result;
+        AttemptInfo? started = null;
         using var attemptTimeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, run.Time) : null;
         using var linked = attemptTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(run.Cancellation, attemptTimeout.Token);
         var token = linked?.Token ?? run.Cancellation;
@@ -84,17 +97,17 @@ internal static class StepExecutor
                 token)
             { Frame = frame };
             run.ThrowIfAborted(); // the last gate before user code: nothing starts once the invocation is ending
-            run.Plugins?.AttemptStart(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt });
+            started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.Step, frame.ParentId, attempt, isReplay: recorded is not null);
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
             result = await node.Body(value, ctx, token).ConfigureAwait(false);
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Succeeded });
+            run.AttemptEnded(started, OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!IsFatal(ex, run))
         {
             var error = ex is OperationCanceledException && attemptTimeout?.IsCancellationRequested == true
                 ? new StepTimedOutException(name, node.Timeout!.Value, attempt, ex)
                 : ex;
-            run.Plugins?.AttemptEnd(new AttemptInfo { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.Step, ParentId = frame.ParentId, Attempt = attempt, Outcome = OperationStatus.Failed, Error = ErrorObjects.From(error) });
+            run.AttemptEnded(started, OperationStatus.Failed, ErrorObjects.From(error));
             return await HandleFailureAsync(node, frame, id, name, attempt, error).ConfigureAwait(false);
         }
 
@@ -105,10 +118,12 @@ internal static class StepExecutor
         }
 
         string? payload;
+        string? checkpointed;
         try
         {
             payload = codec.Serialize(result, serdes);
-            Limits.EnsurePayload(payload, name);
+            checkpointed = await run.OffloadAsync(payload, id).ConfigureAwait(false);
+            Limits.EnsurePayload(checkpointed, name);
         }
         catch (Exception ex) when (!IsFatal(ex, run))
         {
@@ -117,7 +132,7 @@ internal static class StepExecutor
             throw new StepFailedException(name, id, ErrorObjects.From(ex), attempt, ex);
         }
 
-        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }, run.Cancellation).ConfigureAwait(false);
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
     }
 
@@ -150,6 +165,7 @@ internal static class StepExecutor
         if (decision.ShouldRetry)
         {
             var delay = Math.Clamp(decision.DelaySeconds, 1, DefinitionValidator.MaxDurationSeconds);
+            run.RetryScheduled(id, OperationSubTypes.Step, delay);
             run.Logger.LogDebug("Step {StepName} attempt {Attempt} failed with {ErrorType}; retrying in {Delay} s.", name, attempt, errorObject.ErrorType, delay);
             await run.Batcher.CheckpointAsync(
                 Update(frame, id, name, OperationAction.Retry) with { Error = errorObject, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },

@@ -72,7 +72,7 @@ internal static class WaitForCallbackExecutor
         }
 
         // Errors of the callback carry the name of the wait-for-callback, which is what the workflow declared.
-        return CallbackExecutor.Resolve(binding with { Name = name }, child.Run);
+        return await CallbackExecutor.ResolveAsync(binding with { Name = name }, child.Run).ConfigureAwait(false);
     }
 
     private static async ValueTask<object?> SubmitAsync(WaitForCallbackNode node, object? value, string callbackId, StepContext context, CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ internal static class WaitForConditionExecutor
             switch (recorded.Status)
             {
                 case OperationStatus.Succeeded:
-                    return NodeOutcome.Done(codec.Deserialize(recorded.StepDetails?.Result, serdes));
+                    return NodeOutcome.Done(codec.Deserialize(await run.ResolveAsync(recorded.StepDetails?.Result, id, name).ConfigureAwait(false), serdes));
                 case OperationStatus.Failed:
                     throw new WaitForConditionFailedException(name, id, recorded.StepDetails?.Error ?? new ErrorObject { ErrorMessage = $"Wait-for-condition '{name}' failed." }, Math.Max(1, finished));
                 case OperationStatus.Pending:
@@ -56,7 +56,7 @@ internal static class WaitForConditionExecutor
                 case OperationStatus.Started:
                     run.EndReplay();
                     attempt = finished + 1;
-                    state = recorded.StepDetails?.Result is { } r ? codec.Deserialize(r, serdes) : node.InitialState(value);
+                    state = recorded.StepDetails?.Result is { } r ? codec.Deserialize(await run.ResolveAsync(r, id, name).ConfigureAwait(false), serdes) : node.InitialState(value);
                     if (recorded.Status == OperationStatus.Ready)
                     {
                         run.Batcher.Enqueue(Update(frame, id, name, OperationAction.Start));
@@ -70,6 +70,7 @@ internal static class WaitForConditionExecutor
 
         object? next = state;
         Retries.WaitDecision decision;
+        AttemptInfo? started = null;
         try
         {
             var ctx = new StepContext(
@@ -88,30 +89,31 @@ internal static class WaitForConditionExecutor
                 run.Cancellation)
             { Frame = frame };
             run.ThrowIfAborted(); // the last gate before user code
-            run.Plugins?.AttemptStart(Attempt(frame, id, name, attempt));
+            started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, frame.ParentId, attempt, isReplay: recorded is not null);
             next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
             decision = node.Decide(next, attempt, frame.Input);
-            run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Succeeded });
+            run.AttemptEnded(started, OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
         {
             var error = ErrorObjects.From(ex) with { ErrorData = TrySerialize(codec, next, serdes) };
-            run.Plugins?.AttemptEnd(Attempt(frame, id, name, attempt) with { Outcome = OperationStatus.Failed, Error = error });
+            run.AttemptEnded(started, OperationStatus.Failed, error);
             await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Fail) with { Error = error }, run.Cancellation).ConfigureAwait(false);
             throw new WaitForConditionFailedException(name, id, error, attempt, ex);
         }
 
         var payload = codec.Serialize(next, serdes);
-        Limits.EnsurePayload(payload, name);
+        var checkpointed = await run.OffloadAsync(payload, id).ConfigureAwait(false);
+        Limits.EnsurePayload(checkpointed, name);
         if (!decision.ShouldContinue)
         {
-            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = payload }, run.Cancellation).ConfigureAwait(false);
+            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }, run.Cancellation).ConfigureAwait(false);
             return NodeOutcome.Done(codec.Deserialize(payload, serdes));
         }
 
         var delay = Math.Clamp(decision.DelaySeconds, 1, DefinitionValidator.MaxDurationSeconds);
         await run.Batcher.CheckpointAsync(
-            Update(frame, id, name, OperationAction.Retry) with { Payload = payload, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
+            Update(frame, id, name, OperationAction.Retry) with { Payload = checkpointed, StepOptions = new StepOptions { NextAttemptDelaySeconds = delay } },
             run.Cancellation).ConfigureAwait(false);
         return NodeOutcome.Suspended;
     }
@@ -127,9 +129,6 @@ internal static class WaitForConditionExecutor
             return null;
         }
     }
-
-    private static AttemptInfo Attempt(Frame frame, string id, string? name, int attempt)
-        => new() { Id = id, Name = name, Type = OperationType.Step, SubType = OperationSubTypes.WaitForCondition, ParentId = frame.ParentId, Attempt = attempt };
 
     private static OperationUpdate Update(Frame frame, string id, string? name, OperationAction action)
         => frame.Update(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, action);

@@ -91,49 +91,68 @@ public sealed record InvocationEndInfo : InvocationStartInfo
     public ErrorObject? ExecutionError { get; init; }
 }
 
-/// <summary>What an operation hook sees.</summary>
+/// <summary>
+/// What an operation hook sees. The fields follow the peer SDKs' operation records (the Python SDK's <c>OperationInfo</c>):
+/// identity (<see cref="Id"/>, <see cref="Name"/>, <see cref="Type"/>, <see cref="SubType"/>, <see cref="ParentId"/>), the
+/// checkpointed state when there is one, and <see cref="IsReplay"/>.
+/// </summary>
 public sealed record OperationInfo
 {
-    /// <summary>The operation id.</summary>
+    /// <summary>The operation id (unique in the execution, stable across invocations).</summary>
     public required string Id { get; init; }
 
-    /// <summary>The name.</summary>
+    /// <summary>The operation name, when the node has one.</summary>
     public string? Name { get; init; }
 
-    /// <summary>The type.</summary>
+    /// <summary>The operation type (STEP, WAIT, CALLBACK, CHAINED_INVOKE, CONTEXT).</summary>
     public required OperationType Type { get; init; }
 
-    /// <summary>The sub-type.</summary>
+    /// <summary>The sub-type token (<c>Step</c>, <c>Wait</c>, <c>RunInChildContext</c>, <c>Map</c>, <c>MapIteration</c>, ...).</summary>
     public string? SubType { get; init; }
 
-    /// <summary>The enclosing context.</summary>
+    /// <summary>The id of the enclosing context operation, or <see langword="null"/> at the top level.</summary>
     public string? ParentId { get; init; }
 
-    /// <summary>The status, when the operation has a checkpointed state.</summary>
+    /// <summary>The checkpointed status; <see langword="null"/> on a live start (nothing is checkpointed yet).</summary>
     public OperationStatus? Status { get; init; }
 
-    /// <summary>When it started (checkpointed).</summary>
+    /// <summary>
+    /// When the operation started: the service's checkpointed start time when the operation has a checkpointed state; on a
+    /// live start (<see cref="IsReplay"/> false), the time the interpreter started it, read from the run's
+    /// <see cref="DurableRunOptions.TimeProvider"/>.
+    /// </summary>
     public DateTimeOffset? StartTimestamp { get; init; }
 
-    /// <summary>When it ended.</summary>
+    /// <summary>
+    /// When the operation ended (terminal operations only): the service's checkpointed end time, or, when the service
+    /// reported none, the time the interpreter observed the end, read from the run's <see cref="DurableRunOptions.TimeProvider"/>.
+    /// </summary>
     public DateTimeOffset? EndTimestamp { get; init; }
 
-    /// <summary>The error, when it failed.</summary>
+    /// <summary>The checkpointed error, when the operation failed (or a step attempt failed and a retry is pending).</summary>
     public ErrorObject? Error { get; init; }
 
-    /// <summary>The serialized result, when it succeeded.</summary>
+    /// <summary>The checkpointed (serialized) result, when the operation succeeded. An offloaded result is the reference.</summary>
     public string? Result { get; init; }
 
-    /// <summary>For steps: the attempt (finished attempts for a terminal step; the attempt about to run otherwise).</summary>
+    /// <summary>
+    /// Steps and wait-for-condition polls only: on a live start, the attempt about to run (1); otherwise the number of
+    /// finished attempts the service recorded.
+    /// </summary>
     public int? Attempt { get; init; }
 
-    /// <summary>Whether the operation was checkpointed by an earlier invocation.</summary>
+    /// <summary>
+    /// Whether the operation was already in the checkpoint log when this invocation reached it (the peer SDKs'
+    /// <c>is_replayed</c>): true for an unfinished operation re-observed on replay and for an end the service recorded
+    /// since the previous invocation (a timer fired, a callback completed); false for an operation this invocation
+    /// started and for an end this invocation's own checkpoint produced.
+    /// </summary>
     public required bool IsReplay { get; init; }
 
     /// <summary>Whether the operation waits on the service (a wait, callback, invoke or retry timer not yet done).</summary>
     public bool IsPending { get; init; }
 
-    internal static OperationInfo From(Operation op, bool isReplay) => new()
+    internal static OperationInfo From(Operation op, bool isReplay, DateTimeOffset? observedAt = null) => new()
     {
         Id = op.Id,
         Name = op.Name,
@@ -142,7 +161,7 @@ public sealed record OperationInfo
         ParentId = op.ParentId,
         Status = op.Status,
         StartTimestamp = op.StartTimestamp,
-        EndTimestamp = op.EndTimestamp,
+        EndTimestamp = op.EndTimestamp ?? (op.IsTerminal ? observedAt : null),
         Error = op.StepDetails?.Error ?? op.ContextDetails?.Error ?? op.CallbackDetails?.Error ?? op.ChainedInvokeDetails?.Error,
         Result = op.StepDetails?.Result ?? op.ContextDetails?.Result ?? op.CallbackDetails?.Result ?? op.ChainedInvokeDetails?.Result,
         Attempt = op.StepDetails?.Attempt,
@@ -152,35 +171,60 @@ public sealed record OperationInfo
     };
 }
 
-/// <summary>What an attempt hook sees.</summary>
+/// <summary>
+/// What an attempt hook sees: one run of user code of an operation — a step attempt's body, a wait-for-condition poll, or a
+/// context's function (the peer SDKs' user-function records). The start hook gets <see cref="StartTimestamp"/>; the end hook
+/// gets the same record with <see cref="EndTimestamp"/>, <see cref="Outcome"/> and <see cref="Error"/> filled in.
+/// </summary>
 public sealed record AttemptInfo
 {
     /// <summary>The operation id.</summary>
     public required string Id { get; init; }
 
-    /// <summary>The name.</summary>
+    /// <summary>The operation name, when it has one.</summary>
     public string? Name { get; init; }
 
-    /// <summary>STEP for step attempts, CONTEXT for context functions.</summary>
+    /// <summary>STEP for step attempts and wait-for-condition polls, CONTEXT for context functions.</summary>
     public required OperationType Type { get; init; }
 
-    /// <summary>The sub-type.</summary>
+    /// <summary>The sub-type token (<c>Step</c>, <c>WaitForCondition</c>, <c>RunInChildContext</c>, <c>MapIteration</c>, ...).</summary>
     public string? SubType { get; init; }
 
-    /// <summary>The enclosing context.</summary>
+    /// <summary>The id of the enclosing context operation, or <see langword="null"/> at the top level.</summary>
     public string? ParentId { get; init; }
 
-    /// <summary>The attempt number (steps; 1 for contexts).</summary>
+    /// <summary>The attempt number, from 1 (steps and polls count across invocations; always 1 for context functions).</summary>
     public required int Attempt { get; init; }
 
-    /// <summary>For contexts: whether the function re-runs so its checkpointed children replay.</summary>
+    /// <summary>
+    /// Whether the operation was already in the checkpoint log when this run of user code began (the peer SDKs'
+    /// <c>is_replayed</c> meaning): true for a retry attempt, for an at-least-once attempt re-run after an earlier
+    /// invocation left it unfinished, and for a context function re-run so its checkpointed children replay; false for
+    /// the first attempt of an operation this invocation started.
+    /// </summary>
+    public bool IsReplay { get; init; }
+
+    /// <summary>
+    /// Contexts only: whether the function re-runs so its checkpointed children replay — the context was started by an
+    /// earlier invocation, or it succeeded with a result too large for its checkpoint (ReplayChildren) and re-runs to
+    /// rebuild that result.
+    /// </summary>
     public bool IsReplayingChildren { get; init; }
 
-    /// <summary>On end: SUCCEEDED or FAILED (null when the function suspended).</summary>
+    /// <summary>When the user code started, read from the run's <see cref="DurableRunOptions.TimeProvider"/>.</summary>
+    public DateTimeOffset StartTimestamp { get; init; }
+
+    /// <summary>End hook only: when the user code returned, threw or suspended, from the same clock; null on the start hook.</summary>
+    public DateTimeOffset? EndTimestamp { get; init; }
+
+    /// <summary>End hook only: SUCCEEDED or FAILED; null when the function suspended (and on the start hook).</summary>
     public OperationStatus? Outcome { get; init; }
 
-    /// <summary>On end: the error, when it failed.</summary>
+    /// <summary>End hook only: the error, when the attempt failed.</summary>
     public ErrorObject? Error { get; init; }
+
+    /// <summary>The context re-runs only to rebuild a result too large for its checkpoint (SUCCEEDED with ReplayChildren).</summary>
+    internal bool RebuildsResult { get; init; }
 }
 
 /// <summary>What an operation-change hook sees.</summary>

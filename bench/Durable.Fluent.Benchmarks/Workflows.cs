@@ -29,7 +29,7 @@ internal static class Workflows
         {
             new()
             {
-                Id = "execution-0001",
+                Id = "0001", // the last segment of the benchmarks' execution ARNs, as the service makes it
                 Type = OperationType.Execution,
                 Status = OperationStatus.Started,
                 StartTimestamp = start,
