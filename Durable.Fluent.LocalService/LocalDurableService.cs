@@ -222,8 +222,15 @@ public sealed class LocalDurableService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(workflow);
         var run = runOptions ?? new DurableRunOptions { TimeProvider = _options.TimeProvider, LoggerFactory = _options.LoggerFactory };
-        return Register(functionName, (input, store, ct) => workflow.HandleAsync(input, store, run, ct));
+        Register(functionName, (input, store, ct) => workflow.HandleAsync(input, store, run, ct));
+        _definitions[functionName] = workflow.ToMermaid;
+        return this;
     }
+
+    private readonly ConcurrentDictionary<string, Func<string>> _definitions = new(StringComparer.Ordinal);
+
+    /// <summary>The Mermaid flowchart of the workflow registered as <paramref name="functionName"/>, or <see langword="null"/> when it has none (a raw handler).</summary>
+    internal string? DefinitionGraph(string functionName) => _definitions.TryGetValue(functionName, out var render) ? render() : null;
 
     /// <summary>Registers a raw durable function handler under a function name.</summary>
     /// <param name="functionName">The function name (1–64 characters of <c>[a-zA-Z0-9-_]</c>).</param>

@@ -22,7 +22,7 @@ namespace Durable.Fluent.Testing.Engine;
 /// days after it ended, from memory and from the store; reading it then is a 404, as on AWS.
 /// </para>
 /// </summary>
-public sealed class LocalDurableEngine
+internal sealed class LocalDurableEngine
 {
     private const string Account = "123456789012";
 
@@ -1621,7 +1621,7 @@ public sealed class LocalDurableEngine
 }
 
 /// <summary>Options of the local engine.</summary>
-public sealed record LocalEngineOptions
+internal sealed record LocalEngineOptions
 {
     /// <summary>The region written into ARNs.</summary>
     public string Region { get; init; } = "us-east-1";
