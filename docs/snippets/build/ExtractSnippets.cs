@@ -15,7 +15,6 @@ using Microsoft.Build.Utilities;
 public sealed class ExtractSnippets : Task
 {
     private static readonly Regex Marker = new Regex(@"^<!--\s*snippet:\s*(?<spec>.*?)\s*-->$");
-    private static readonly Regex Expect = new Regex(@"^(?<head>.*?)[,;]?\s*\bexpect\s+(?<id>[A-Za-z]+[0-9]+)$");
     private static readonly Regex UsingDirective = new Regex(@"^using\s+(static\s+)?[A-Za-z_][\w.]*(\s*=\s*[\w.<>, ]+)?\s*;\s*(//.*)?$");
     private static readonly Regex NamespaceDeclaration = new Regex(@"^\s*namespace\s+[\w.]+\s*[;{]?\s*$");
     private static readonly Regex JsonContext = new Regex(@"\bpartial\s+(?:class|record)\s+(?<name>\w+)\s*:\s*(?:[\w.]+\.)?JsonSerializerContext\b");
@@ -33,7 +32,7 @@ public sealed class ExtractSnippets : Task
     [Required]
     public string OutputDirectory { get; set; } = "";
 
-    /// <summary>The manifest (JSON): every block, its kind, and the generated source of the blocks checked by tests.</summary>
+    /// <summary>The manifest (JSON): every document with its count of C# blocks, and every block with its kind and lines (a record to review).</summary>
     [Required]
     public string ManifestPath { get; set; } = "";
 
@@ -77,17 +76,14 @@ public sealed class ExtractSnippets : Task
                         continue;
                     }
 
-                    if (spec.Expect == null && !UniqueJsonContexts(block, relative, jsonContexts))
+                    if (!UniqueJsonContexts(block, relative, jsonContexts))
                     {
                         continue;
                     }
 
-                    if (spec.Expect == null)
-                    {
-                        var file = Path.Combine(OutputDirectory, Identifier(relative) + ".L" + block.FenceLine + ".cs");
-                        WriteIfChanged(file, source);
-                        sources.Add(new TaskItem(file));
-                    }
+                    var file = Path.Combine(OutputDirectory, Identifier(relative) + ".L" + block.FenceLine + ".cs");
+                    WriteIfChanged(file, source);
+                    sources.Add(new TaskItem(file));
                 }
 
                 blocks.Append(firstBlock ? "\n" : ",\n").Append("    {")
@@ -97,8 +93,6 @@ public sealed class ExtractSnippets : Task
                     .Append(", \"lastLine\": ").Append(block.FirstLine + block.Lines.Count - 1)
                     .Append(", \"kind\": ").Append(Json(spec.Kind))
                     .Append(", \"argument\": ").Append(Json(spec.Argument))
-                    .Append(", \"expect\": ").Append(Json(spec.Expect))
-                    .Append(", \"source\": ").Append(Json(spec.Expect != null ? source : null))
                     .Append('}');
                 firstBlock = false;
             }
@@ -138,7 +132,6 @@ public sealed class ExtractSnippets : Task
     {
         public string Kind = "";
         public string? Argument;
-        public string? Expect;
     }
 
     /// <summary>The ```csharp blocks of a markdown file, with the marker on the nearest non-blank line above each.</summary>
@@ -198,19 +191,12 @@ public sealed class ExtractSnippets : Task
     {
         if (!block.HasMarker)
         {
-            Error(block, "SNIPPET001", "this ```csharp block has no <!-- snippet: KIND --> marker on the line above it. KIND is file, members, statements, expression, chain <Type>, or skip <reason>, optionally followed by 'expect <DiagnosticId>' (docs/snippets/README.md).");
+            Error(block, "SNIPPET001", "this ```csharp block has no <!-- snippet: KIND --> marker on the line above it. KIND is file, members, statements, expression, chain <Type>, or skip <reason> (docs/snippets/README.md).");
             return null;
         }
 
         var spec = new Spec();
         var text = block.MarkerText.Trim();
-        var expect = Expect.Match(text);
-        if (expect.Success && !text.StartsWith("skip", StringComparison.OrdinalIgnoreCase))
-        {
-            spec.Expect = expect.Groups["id"].Value;
-            text = expect.Groups["head"].Value.Trim();
-        }
-
         var space = text.IndexOf(' ');
         spec.Kind = (space < 0 ? text : text.Substring(0, space)).ToLowerInvariant();
         spec.Argument = space < 0 ? null : text.Substring(space + 1).Trim();
