@@ -9,8 +9,9 @@
 .DESCRIPTION
   restore  restores NuGet packages
   build    restore + build the solution (warnings are errors)
-  test     build + install test tools (npm ci in test-tools/) + run every test project (*.Tests: unit, HTTP,
-           S3 store, conformance, analyzers); writes one TRX per project to TestResults/ and prints
+  test     build + npm ci of the pinned npm projects the tests use (test-tools/, Durable.Fluent.Tests/Interop/js; needs
+           Node.js 20+ and npm) + run every test project (*.Tests: unit, HTTP, S3 store, conformance, interop, analyzers);
+           writes one TRX per project to TestResults/ and prints
            "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
   run      runs the main job: the example order workflow, end to end on the local durable service
@@ -46,19 +47,26 @@ function Format {
     Invoke-Step 'format (verify)' { dotnet format whitespace Durable.Fluent.sln --verify-no-changes }
 }
 
-# Servers the tests start (s3rver for the S3 payload store tests), pinned in test-tools/package-lock.json. Installed with
-# `npm ci` when missing or when the lock file changed since the last install; a missing npm is a loud failure, never a skip.
+# The npm projects the tests use, each pinned by its package-lock.json and installed with `npm ci` when missing or when its
+# lock file changed since the last install: test-tools/ (s3rver, a local S3-compatible server for the S3 payload store
+# tests) and Durable.Fluent.Tests/Interop/js (the official AWS JavaScript clients the interop tests run against the local
+# durable service). A missing or too old Node.js or npm is a loud failure, never a skip.
 function TestTools {
-    $tools = Join-Path $PSScriptRoot 'test-tools'
-    $lock = Join-Path $tools 'package-lock.json'
-    $stamp = Join-Path $tools 'node_modules/.durable-lock-hash'
-    $hash = (Get-FileHash $lock -Algorithm SHA256).Hash
-    if ((Test-Path (Join-Path $tools 'node_modules/s3rver/bin/s3rver.js')) -and (Test-Path $stamp) -and ((Get-Content $stamp -Raw) -eq $hash)) { return }
-    if (-not (Get-Command npm -ErrorAction SilentlyContinue) -or -not (Get-Command node -ErrorAction SilentlyContinue)) {
-        throw 'Node.js and npm are required by the test suite (it starts s3rver, a local S3-compatible server, for the S3 payload store tests). Install Node.js 18 or later and retry.'
+    foreach ($tool in 'node', 'npm') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            throw "$tool was not found: the test suite needs Node.js 20 or later with npm (s3rver for the S3 payload store tests, the AWS JavaScript clients for the interop tests; Debian: apt-get install nodejs npm)."
+        }
     }
-    Invoke-Step 'test tools (npm ci in test-tools/)' { npm ci --prefix $tools --no-audit --no-fund }
-    Set-Content -Path $stamp -Value $hash -NoNewline
+    $major = [int](& node -p 'process.versions.node.split(".")[0]')
+    if ($major -lt 20) { throw "Node.js $(& node --version) is too old: the test suite needs Node.js 20 or later." }
+    foreach ($dir in 'test-tools', 'Durable.Fluent.Tests/Interop/js') {
+        $path = Join-Path $PSScriptRoot $dir
+        $stamp = Join-Path $path 'node_modules/.durable-lock-hash'
+        $hash = (Get-FileHash (Join-Path $path 'package-lock.json') -Algorithm SHA256).Hash
+        if ((Test-Path $stamp) -and ((Get-Content $stamp -Raw).Trim() -eq $hash)) { continue }
+        Invoke-Step "npm ci ($dir)" { npm ci --prefix $path --no-audit --no-fund }
+        Set-Content -Path $stamp -Value $hash -NoNewline
+    }
 }
 
 function Test {

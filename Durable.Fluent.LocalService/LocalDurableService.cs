@@ -38,7 +38,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(12);
     private readonly LocalDurableServiceOptions _options;
     private readonly SqliteEngineStateStore? _sqlite;
-    private readonly ConcurrentDictionary<string, LocalDurableHandler> _functions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FunctionInvoker> _functions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FunctionUrl> _functionUrls = new(StringComparer.Ordinal);
+    private readonly HttpClient _functionHttp;
     private readonly ConcurrentDictionary<string, Worker> _workers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _workerTasks = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -76,6 +78,11 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new ArgumentException("MaxConsecutiveInvocationFailures must be ≥ 1, InvocationRetryDelay ≥ 0 and MaxRequestBodyBytes ≥ 1024.", nameof(options));
         }
 
+        if (_options.FunctionTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("FunctionTimeout must be positive (the default is 15 minutes, Lambda's limit for one invocation).", nameof(options));
+        }
+
         _log = _options.LoggerFactory.CreateLogger("Durable.Fluent.LocalDurableService");
         Ids = _options.RandomFill is { } fill ? new ServiceIdentifiers(fill) : ServiceIdentifiers.Cryptographic;
         var ids = Ids;
@@ -107,6 +114,24 @@ public sealed class LocalDurableService : IAsyncDisposable
 
         _inProcessStore = new InMemoryCheckpointStore(Engine);
         Engine.ChainedInvokeStarter = StartChainedInvoke;
+        _functionHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each invocation has its own timeout, on the service's clock
+        };
+        try
+        {
+            foreach (var function in _options.FunctionUrls)
+            {
+                ArgumentNullException.ThrowIfNull(function, nameof(options));
+                RegisterUrl(function.Name, function.Url, function.Timeout);
+            }
+        }
+        catch
+        {
+            _functionHttp.Dispose();
+            _sqlite?.Dispose();
+            throw;
+        }
     }
 
     private readonly ConcurrentDictionary<string, (string ParentArn, string OperationId)> _chainedChildren = new(StringComparer.Ordinal);
@@ -119,8 +144,11 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <summary>The full path of the SQLite file, or <see langword="null"/> when executions are kept in memory.</summary>
     public string? DatabasePath => _sqlite?.FilePath;
 
-    /// <summary>The names of the registered functions.</summary>
+    /// <summary>The names of the registered functions (workflows, handlers and functions by URL).</summary>
     public IReadOnlyCollection<string> Functions => _functions.Keys.ToList();
+
+    /// <summary>The functions registered by URL (<see cref="RegisterUrl"/> or <see cref="LocalDurableServiceOptions.FunctionUrls"/>), with their effective timeouts.</summary>
+    public IReadOnlyCollection<FunctionUrl> FunctionUrls => _functionUrls.Values.ToList();
 
     /// <summary>The engine (tests read state through it).</summary>
     internal LocalDurableEngine Engine { get; }
@@ -167,12 +195,71 @@ public sealed class LocalDurableService : IAsyncDisposable
     public LocalDurableService Register(string functionName, LocalDurableHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        return Register(functionName, (input, store, _, ct) => handler(input, store, ct));
+    }
+
+    /// <summary>
+    /// Registers a durable function written in any language, reached over HTTP: each invocation POSTs the invocation envelope
+    /// JSON to <paramref name="invokeUrl"/> and reads the output envelope JSON back — Lambda's Invoke shape, which a Lambda
+    /// container's runtime interface emulator serves at <c>/2015-03-31/functions/function/invocations</c> and which
+    /// <c>tools/js-host</c> serves for a JavaScript handler. The function checkpoints through this service's REST API: point
+    /// its SDK at <see cref="Endpoint"/> (for the AWS SDKs, <c>AWS_ENDPOINT_URL_LAMBDA</c>). Each request carries the
+    /// invocation's request id (<c>Lambda-Runtime-Aws-Request-Id</c>) and deadline (<c>Lambda-Runtime-Deadline-Ms</c>).
+    /// </summary>
+    /// <remarks>
+    /// An invocation that does not answer within the timeout (<c>Sandbox.Timedout</c>), cannot connect, answers a non-2xx
+    /// status or a body that is not an output envelope (<c>Runtime.ExitError</c>), answers a function error
+    /// (<c>X-Amz-Function-Error</c>, or <c>{"errorType","errorMessage"}</c>: its error type) or more than 6 MB
+    /// (<c>Function.ResponseSizeTooLarge</c>) is recorded as a failed invocation (InvocationCompleted with that error),
+    /// its checkpoint token is revoked, and it is retried after <see cref="LocalDurableServiceOptions.InvocationRetryDelay"/>;
+    /// after <see cref="LocalDurableServiceOptions.MaxConsecutiveInvocationFailures"/> failures in a row the execution is
+    /// stopped. Each failure is logged at Warning with the URL and what came back.
+    /// </remarks>
+    /// <param name="functionName">The function name executions are started with (1–64 characters of <c>[a-zA-Z0-9-_]</c>).</param>
+    /// <param name="invokeUrl">The absolute http or https URL, e.g. <c>http://127.0.0.1:9000/2015-03-31/functions/function/invocations</c>.</param>
+    /// <param name="timeout">How long one invocation may take; <see langword="null"/> uses <see cref="LocalDurableServiceOptions.FunctionTimeout"/>.</param>
+    /// <returns>This service.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered, the URL is not absolute http/https, or the timeout is not positive.</exception>
+    public LocalDurableService RegisterUrl(string functionName, Uri invokeUrl, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(invokeUrl);
+        if (!FunctionUrl.IsHttp(invokeUrl))
+        {
+            throw new ArgumentException($"Invalid URL '{invokeUrl}' for function '{functionName}': an absolute http:// or https:// URL is expected, e.g. http://127.0.0.1:9000/2015-03-31/functions/function/invocations.", nameof(invokeUrl));
+        }
+
+        var effective = timeout ?? _options.FunctionTimeout;
+        if (effective <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"The timeout of function '{functionName}' must be positive.", nameof(timeout));
+        }
+
+        var function = new FunctionUrl(functionName, invokeUrl, effective);
+        var invoker = new UrlFunctionInvoker(function, effective, _functionHttp, _options.TimeProvider);
+        if (!_functionUrls.TryAdd(functionName, function)) // before Register: a resumed execution may be invoked at once
+        {
+            throw new ArgumentException($"A function named '{functionName}' is already registered.", nameof(functionName));
+        }
+
+        try
+        {
+            return Register(functionName, (input, _, requestId, ct) => invoker.InvokeAsync(input, requestId, ct));
+        }
+        catch (ArgumentException)
+        {
+            _functionUrls.TryRemove(new KeyValuePair<string, FunctionUrl>(functionName, function));
+            throw;
+        }
+    }
+
+    private LocalDurableService Register(string functionName, FunctionInvoker invoker)
+    {
         if (!IsValidName(functionName))
         {
             throw new ArgumentException($"Invalid function name '{functionName}': 1–64 characters of [a-zA-Z0-9-_].", nameof(functionName));
         }
 
-        if (!_functions.TryAdd(functionName, handler))
+        if (!_functions.TryAdd(functionName, invoker))
         {
             throw new ArgumentException($"A function named '{functionName}' is already registered.", nameof(functionName));
         }
@@ -288,6 +375,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
 
         _selfClient?.Dispose();
+        _functionHttp.Dispose();
         _sqlite?.Dispose();
         _shutdown.Dispose();
     }
@@ -637,7 +725,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
     }
 
-    private async Task InvokeOnceAsync(string arn, LocalDurableHandler handler, Worker w)
+    private async Task InvokeOnceAsync(string arn, FunctionInvoker handler, Worker w)
     {
         DurableExecutionInvocationInput input;
         try
@@ -653,7 +741,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         ICheckpointStore store = _options.InvokeOverHttp && _selfClient is not null ? _selfClient : _inProcessStore;
         try
         {
-            var output = await handler(input, store, _shutdown.Token).ConfigureAwait(false);
+            var output = await handler(input, store, requestId, _shutdown.Token).ConfigureAwait(false);
             Engine.EndInvocation(arn, InvocationOutcome.Returned(output), requestId);
             CompleteChainedParentIfDone(arn);
             w.Failures = 0;
@@ -665,10 +753,24 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var type = ex is InvocationTerminatedException ? "Runtime.ExitError" : "Runtime.Unhandled";
-            Engine.EndInvocation(arn, InvocationOutcome.Crashed(type, $"{ex.GetType().FullName}: {ex.Message}"), requestId);
+            var (type, message) = ex switch
+            {
+                FunctionInvocationException f => (f.ErrorType, f.Message),
+                InvocationTerminatedException => ("Runtime.ExitError", $"{ex.GetType().FullName}: {ex.Message}"),
+                _ => ("Runtime.Unhandled", $"{ex.GetType().FullName}: {ex.Message}"),
+            };
+            Engine.EndInvocation(arn, InvocationOutcome.Crashed(type, message), requestId);
             w.Failures++;
-            _log.LogWarning(ex, "Invocation {RequestId} of {Arn} failed ({Failures} in a row)", requestId, arn, w.Failures);
+            var next = w.Failures >= _options.MaxConsecutiveInvocationFailures ? "the execution is stopped" : $"retrying in {_options.InvocationRetryDelay.TotalSeconds:0.###} s";
+            if (ex is FunctionInvocationException)
+            {
+                _log.LogWarning("Invocation {RequestId} of {Arn} failed ({Failures} in a row; {Next}): {ErrorType}: {Message}", requestId, arn, w.Failures, next, type, message);
+            }
+            else
+            {
+                _log.LogWarning(ex, "Invocation {RequestId} of {Arn} failed ({Failures} in a row; {Next})", requestId, arn, w.Failures, next);
+            }
+
             if (w.Failures >= _options.MaxConsecutiveInvocationFailures)
             {
                 try

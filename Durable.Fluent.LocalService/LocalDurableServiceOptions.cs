@@ -73,6 +73,18 @@ public sealed record LocalDurableServiceOptions
     /// </summary>
     public TimeSpan SynchronousInvocationTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Durable functions in any language, reached by URL (the <c>--function name=url</c> form parses with
+    /// <see cref="FunctionUrl.Parse"/>); registered when the service is created, as <see cref="LocalDurableService.RegisterUrl"/> does.
+    /// </summary>
+    public IReadOnlyList<FunctionUrl> FunctionUrls { get; init; } = [];
+
+    /// <summary>
+    /// How long one invocation of a function registered by URL may take before it is recorded as timed out
+    /// (<c>Sandbox.Timedout</c>) and retried, unless its registration says otherwise; 15 minutes by default, Lambda's limit.
+    /// </summary>
+    public TimeSpan FunctionTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>When positive, invocation envelopes carry at most this many operations and the rest is paged (exercises GetDurableExecutionState).</summary>
     public int InitialStatePageSize { get; init; }
 
@@ -86,3 +98,6 @@ public sealed record LocalDurableServiceOptions
 /// <param name="cancellationToken">Cancelled when the service shuts down.</param>
 /// <returns>The invocation output.</returns>
 public delegate Task<DurableExecutionInvocationOutput> LocalDurableHandler(DurableExecutionInvocationInput input, ICheckpointStore store, CancellationToken cancellationToken);
+
+/// <summary>How the service invokes a registered function: the envelope, the checkpoint port, the invocation's request id, cancellation.</summary>
+internal delegate Task<DurableExecutionInvocationOutput> FunctionInvoker(DurableExecutionInvocationInput input, ICheckpointStore store, string requestId, CancellationToken cancellationToken);

@@ -185,7 +185,11 @@ public sealed class LocalDurableEngine
         }
     }
 
-    /// <summary>Applies a batch of updates (CheckpointDurableExecution). The whole batch is validated before anything changes.</summary>
+    /// <summary>
+    /// Applies a batch of updates (CheckpointDurableExecution). The whole batch is validated before anything changes. Timers
+    /// that fell due while the invocation ran (a wait's end, a retry delay, a callback timeout) are applied first, so the
+    /// response, even to an empty batch, carries them: an SDK that polls with empty checkpoints sees them mid-invocation.
+    /// </summary>
     /// <param name="arn">The execution ARN.</param>
     /// <param name="token">The checkpoint token.</param>
     /// <param name="updates">The updates.</param>
@@ -203,6 +207,13 @@ public sealed class LocalDurableEngine
             if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
             {
                 throw new LocalEngineException("InvalidParameterValueException", 400, "Invalid Checkpoint Token: the token is stale or was never issued for this execution.");
+            }
+
+            // Timers that fell due while this invocation ran (its polling empty checkpoints rely on it), saved before the
+            // batch is validated so that a refused batch leaves memory and store alike.
+            if (FireDueTimers(rec))
+            {
+                Persist(rec);
             }
 
             UpdateValidator.Validate(rec, updates);
@@ -247,7 +258,7 @@ public sealed class LocalDurableEngine
         return result;
     }
 
-    /// <summary>Reads a page of state (GetDurableExecutionState).</summary>
+    /// <summary>Reads a page of state (GetDurableExecutionState), after applying the timers that fell due meanwhile.</summary>
     /// <param name="arn">The execution ARN.</param>
     /// <param name="token">The checkpoint token.</param>
     /// <param name="marker">The page marker (an offset).</param>
@@ -262,6 +273,11 @@ public sealed class LocalDurableEngine
             if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
             {
                 throw new LocalEngineException("InvalidParameterValueException", 400, "Invalid Checkpoint Token: the token is stale or was never issued for this execution.");
+            }
+
+            if (FireDueTimers(rec))
+            {
+                Persist(rec);
             }
 
             var all = rec.PagedState ?? rec.VisibleOperations().Select(o => o.ToOperation()).ToList();
@@ -432,38 +448,59 @@ public sealed class LocalDurableEngine
                 return false;
             }
 
-            var now = _time.GetUtcNow();
-            var op = t.Op;
-            switch (t.Kind)
-            {
-                case TimerKind.WaitEnd:
-                    op.Status = OperationStatus.Succeeded;
-                    op.EndTimestamp = now;
-                    rec.Touch(op, service: true);
-                    rec.Append(now, HistoryEventType.WaitSucceeded, op, new EventDetails { Duration = op.WaitSeconds });
-                    break;
-                case TimerKind.RetryDue:
-                    op.Status = OperationStatus.Ready;
-                    op.NextAttemptTimestamp = null;
-                    rec.Touch(op, service: true);
-                    break;
-                case TimerKind.ExecutionTimeout:
-                    TimeOut(rec, t.Due);
-                    break;
-                case TimerKind.CallbackTimeout:
-                case TimerKind.CallbackHeartbeat:
-                    op.Status = OperationStatus.TimedOut;
-                    op.EndTimestamp = now;
-                    op.Error = t.Kind == TimerKind.CallbackTimeout
-                        ? new ErrorObject { ErrorType = "Callback.Timeout", ErrorMessage = "Callback timed out" }
-                        : new ErrorObject { ErrorType = "Callback.Heartbeat", ErrorMessage = "Callback timed out on heartbeat" };
-                    rec.Touch(op, service: true);
-                    rec.Append(now, HistoryEventType.CallbackTimedOut, op, new EventDetails { Error = new EventError(op.Error) });
-                    break;
-            }
-
+            Fire(rec, t, _time.GetUtcNow());
             Persist(rec);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Fires every timer of the execution that is due now, earliest first (a running invocation's checkpoint and state
+    /// calls do this, so the invocation sees a wait, retry or callback timeout that fell due while it ran). Under the lock.
+    /// </summary>
+    /// <returns>Whether any timer fired (the caller persists).</returns>
+    private bool FireDueTimers(ExecutionRecord rec)
+    {
+        var now = _time.GetUtcNow();
+        var fired = false;
+        while (!rec.IsTerminal && NextTimer(rec) is { } t && t.Due <= now)
+        {
+            Fire(rec, t, now);
+            fired = true;
+        }
+
+        return fired;
+    }
+
+    private static void Fire(ExecutionRecord rec, (DateTimeOffset Due, long Seq, TimerKind Kind, OpRecord Op) t, DateTimeOffset now)
+    {
+        var op = t.Op;
+        switch (t.Kind)
+        {
+            case TimerKind.WaitEnd:
+                op.Status = OperationStatus.Succeeded;
+                op.EndTimestamp = now;
+                rec.Touch(op, service: true);
+                rec.Append(now, HistoryEventType.WaitSucceeded, op, new EventDetails { Duration = op.WaitSeconds });
+                break;
+            case TimerKind.RetryDue:
+                op.Status = OperationStatus.Ready;
+                op.NextAttemptTimestamp = null;
+                rec.Touch(op, service: true);
+                break;
+            case TimerKind.ExecutionTimeout:
+                TimeOut(rec, t.Due);
+                break;
+            case TimerKind.CallbackTimeout:
+            case TimerKind.CallbackHeartbeat:
+                op.Status = OperationStatus.TimedOut;
+                op.EndTimestamp = now;
+                op.Error = t.Kind == TimerKind.CallbackTimeout
+                    ? new ErrorObject { ErrorType = "Callback.Timeout", ErrorMessage = "Callback timed out" }
+                    : new ErrorObject { ErrorType = "Callback.Heartbeat", ErrorMessage = "Callback timed out on heartbeat" };
+                rec.Touch(op, service: true);
+                rec.Append(now, HistoryEventType.CallbackTimedOut, op, new EventDetails { Error = new EventError(op.Error) });
+                break;
         }
     }
 

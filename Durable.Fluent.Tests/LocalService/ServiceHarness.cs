@@ -9,17 +9,18 @@ namespace Durable.Fluent.Tests.LocalService;
 /// <summary>A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.</summary>
 internal sealed class ServiceHarness : IAsyncDisposable
 {
-    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true, TimeSpan? stalledRequestTimeout = null, TimeSpan? synchronousInvocationTimeout = null)
+    public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true, TimeSpan? stalledRequestTimeout = null, TimeSpan? synchronousInvocationTimeout = null, Func<LocalDurableServiceOptions, LocalDurableServiceOptions>? configure = null)
     {
         Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        Service = new LocalDurableService(new LocalDurableServiceOptions
+        var options = new LocalDurableServiceOptions
         {
             DatabasePath = databasePath,
             TimeProvider = Clock,
             InvokeOverHttp = invokeOverHttp,
             StalledRequestTimeout = stalledRequestTimeout ?? LocalDurableServiceOptions.DefaultStalledRequestTimeout,
             SynchronousInvocationTimeout = synchronousInvocationTimeout ?? TimeSpan.FromMinutes(15),
-        });
+        };
+        Service = new LocalDurableService(configure is null ? options : configure(options));
         register?.Invoke(Service);
         Service.Start();
         Client = Service.CreateClient();
