@@ -4,7 +4,7 @@
   Build script for Durable.Fluent. Runs through the repository's local PowerShell tool:
 
       dotnet tool restore
-      dotnet pwsh build.ps1 [-Task <restore|build|test|format|run|bench|all>] [-Configuration Release]
+      dotnet pwsh build.ps1 [-Task <restore|build|test|format|api|run|bench|all>] [-Configuration Release]
 
 .DESCRIPTION
   restore  restores NuGet packages
@@ -14,12 +14,14 @@
            writes one TRX per project to TestResults/ and prints
            "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
+  api      after a deliberate public API change: adds new public symbols to each package's PublicAPI.Unshipped.txt
+           and removes deleted ones (the PublicApiAnalyzers code fixes for RS0016/RS0017); review the diff
   run      runs the main job: the example order workflow, end to end on the local durable service
   bench    runs the BenchmarkDotNet suite in bench/
   all      build + format + test (the default)
 #>
 param(
-    [ValidateSet('restore', 'build', 'test', 'format', 'run', 'bench', 'all')]
+    [ValidateSet('restore', 'build', 'test', 'format', 'api', 'run', 'bench', 'all')]
     [string]$Task = 'all',
     [string]$Configuration = 'Release',
     [string]$Filter = ''
@@ -99,6 +101,16 @@ function Test {
     if ($testExit -ne 0) { exit $testExit }
 }
 
+function UpdatePublicApi {
+    Restore
+    foreach ($project in @('Durable.Fluent', 'Durable.Fluent.Testing', 'Durable.Fluent.LocalService', 'Durable.Fluent.S3')) {
+        Invoke-Step "public API of $project" {
+            dotnet format analyzers "$project/$project.csproj" --diagnostics RS0016 RS0017 --severity warn --no-restore
+        }
+    }
+    Write-Host 'Review the changes: git diff -- */PublicAPI.*.txt'
+}
+
 function Run {
     Invoke-Step 'run example' { dotnet run --project examples/OrderProcessing/OrderProcessing.csproj -c $Configuration -- @args }
 }
@@ -112,6 +124,7 @@ switch ($Task) {
     'build' { Build }
     'test' { Test }
     'format' { Format }
+    'api' { UpdatePublicApi }
     'run' { Run }
     'bench' { Bench }
     'all' { Build; Format; Test }

@@ -171,7 +171,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(workflow);
         var run = runOptions ?? new DurableRunOptions { TimeProvider = _options.TimeProvider, LoggerFactory = _options.LoggerFactory };
-        return Register(functionName, (input, store, ct) => workflow.HandleAsync(input, store, run, ct));
+        Register(functionName, (input, store, ct) => workflow.HandleAsync(input, store, run, ct));
+        _definitions[functionName] = workflow.ToMermaid;
+        return this;
     }
 
     /// <summary>A builder is registered as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
@@ -186,6 +188,11 @@ public sealed class LocalDurableService : IAsyncDisposable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public LocalDurableService Register<TIn, TOut>(string functionName, WorkflowBuilder<TIn, TOut> builder, DurableRunOptions? runOptions = null)
         => throw new NotSupportedException(AuthoringErrors.CallBuild);
+
+    private readonly ConcurrentDictionary<string, Func<string>> _definitions = new(StringComparer.Ordinal);
+
+    /// <summary>The Mermaid flowchart of the workflow registered as <paramref name="functionName"/>, or <see langword="null"/> when it has none (a raw handler).</summary>
+    internal string? DefinitionGraph(string functionName) => _definitions.TryGetValue(functionName, out var render) ? render() : null;
 
     /// <summary>Registers a raw durable function handler under a function name.</summary>
     /// <param name="functionName">The function name (1–64 characters of <c>[a-zA-Z0-9-_]</c>).</param>

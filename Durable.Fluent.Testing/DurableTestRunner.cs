@@ -46,7 +46,7 @@ public sealed partial class DurableTestRunner : IDisposable
     public VirtualClock Clock { get; }
 
     /// <summary>The local engine that plays the durable execution service.</summary>
-    public LocalDurableEngine Engine { get; }
+    internal LocalDurableEngine Engine { get; }
 
     /// <summary>Every log line written by step and workflow loggers, across all executions of this runner.</summary>
     public CapturingLoggerProvider Logs { get; }

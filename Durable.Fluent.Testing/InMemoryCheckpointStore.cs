@@ -5,7 +5,7 @@ using Durable.Fluent.Wire;
 namespace Durable.Fluent.Testing;
 
 /// <summary>The checkpoint port backed by a <see cref="LocalDurableEngine"/> in the same process.</summary>
-public sealed class InMemoryCheckpointStore : ICheckpointStore
+internal sealed class InMemoryCheckpointStore : ICheckpointStore
 {
     private readonly LocalDurableEngine _engine;
 

@@ -61,6 +61,7 @@ internal sealed class LocalServiceHost : IAsyncDisposable
         new ExecutionRoutes(service).Map(api);
         new CallbackRoutes(service).Map(api);
         new FunctionRoutes(service).Map(api);
+        new Dashboard.DashboardRoutes(service).Map(app);
 
         app.StartAsync().GetAwaiter().GetResult();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -12,7 +12,7 @@ namespace Durable.Fluent.Testing.Engine;
 /// drives it on a virtual clock; the local durable service drives it on real time with a persistent store.
 /// Every public member is thread-safe.
 /// </summary>
-public sealed class LocalDurableEngine
+internal sealed class LocalDurableEngine
 {
     private const string Account = "123456789012";
 
@@ -1091,7 +1091,7 @@ public sealed class LocalDurableEngine
 }
 
 /// <summary>Options of the local engine.</summary>
-public sealed record LocalEngineOptions
+internal sealed record LocalEngineOptions
 {
     /// <summary>The region written into ARNs.</summary>
     public string Region { get; init; } = "us-east-1";

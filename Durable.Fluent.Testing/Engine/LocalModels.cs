@@ -4,7 +4,7 @@ using Durable.Fluent.Wire;
 namespace Durable.Fluent.Testing.Engine;
 
 /// <summary>A request to create an execution in the local engine.</summary>
-public sealed record StartExecutionRequest
+internal sealed record StartExecutionRequest
 {
     /// <summary>The function name (used in the ARN).</summary>
     public string FunctionName { get; init; } = "durable-function";
@@ -30,7 +30,7 @@ public sealed record StartExecutionRequest
 }
 
 /// <summary>The outcome of one handler invocation, reported to the engine when it ends.</summary>
-public sealed record InvocationOutcome
+internal sealed record InvocationOutcome
 {
     private InvocationOutcome()
     {
@@ -95,9 +95,9 @@ public sealed record ExecutionSnapshot
 /// <param name="FunctionName">The target.</param>
 /// <param name="Payload">The serialized input.</param>
 /// <param name="TenantId">The tenant, if any.</param>
-public sealed record ChainedInvokeRequest(string ParentArn, string OperationId, string FunctionName, string? Payload, string? TenantId);
+internal sealed record ChainedInvokeRequest(string ParentArn, string OperationId, string FunctionName, string? Payload, string? TenantId);
 
 /// <summary>How a host started a chained invoke: the child execution's ARN and the version that runs.</summary>
 /// <param name="ChildExecutionArn">The child execution ARN (or a request id for a plain function).</param>
 /// <param name="ExecutedVersion">The version that runs, e.g. <c>$LATEST</c>.</param>
-public sealed record ChainedInvokeStart(string ChildExecutionArn, string ExecutedVersion);
+internal sealed record ChainedInvokeStart(string ChildExecutionArn, string ExecutedVersion);

@@ -175,6 +175,27 @@ public class PackageTests
         Assert.That(Directory.Exists(Path.Combine(_work, "packages", "durable.fluent", _version)), Is.True, "installed from the folder feed into the project's own package folder");
     }
 
+    [Test]
+    public void The_durable_tool_installs_from_its_packed_package_and_runs()
+    {
+        // The tool bundles its dependencies: one package, installed as a user would (dotnet tool install --add-source).
+        var timeout = TimeSpan.FromMinutes(10);
+        var toolFeed = Path.Combine(_work, "tool-feed");
+        Dotnet(RepoRoot, timeout, "pack", Path.Combine(RepoRoot, "Durable.Fluent.Cli", "Durable.Fluent.Cli.csproj"), "-c", Configuration, "-o", toolFeed, "--nologo");
+        Assert.That(File.Exists(Path.Combine(toolFeed, $"Durable.Fluent.Cli.{_version}.nupkg")), Is.True);
+
+        var tools = Path.Combine(_work, "tools");
+        var install = Dotnet(_work, timeout, "tool", "install", "Durable.Fluent.Cli", "--version", _version, "--tool-path", tools, "--add-source", toolFeed);
+        Assert.That(install, Does.Contain("durable"));
+
+        var durable = Path.Combine(tools, OperatingSystem.IsWindows() ? "durable.exe" : "durable");
+        Assert.That(Run(durable, _work, timeout, "--help"), Does.Contain("serve").And.Contain("callback").And.Contain("replay"));
+
+        // A workflow assembly built elsewhere loads with the tool's own Durable.Fluent.
+        var orders = Path.Combine(TestContext.CurrentContext.TestDirectory, "OrderProcessing.dll");
+        Assert.That(Run(durable, _work, timeout, "graph", "--assembly", orders), Does.StartWith("flowchart TD").And.Contain("Step 'validate_order'"));
+    }
+
     private const string FreshAppProgram = """
         using System.Text.Json;
         using System.Text.Json.Serialization;
@@ -272,8 +293,11 @@ public class PackageTests
         => nuspec.Descendants().Where(e => e.Name.LocalName == "frameworkReference").Select(d => (string)d.Attribute("name")!).ToList();
 
     private static string Dotnet(string workingDirectory, TimeSpan timeout, params string[] args)
+        => Run(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet", workingDirectory, timeout, args);
+
+    private static string Run(string file, string workingDirectory, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -303,13 +327,13 @@ public class PackageTests
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {timeout}:\n{output}");
+            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within {timeout}:\n{output}");
         }
 
         process.WaitForExit();
         var text = output.ToString();
-        TestContext.Out.WriteLine($"$ dotnet {string.Join(' ', args)}\n{text}");
-        Assert.That(process.ExitCode, Is.Zero, $"dotnet {string.Join(' ', args)} failed:\n{text}");
+        TestContext.Out.WriteLine($"$ {file} {string.Join(' ', args)}\n{text}");
+        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)} failed:\n{text}");
         return text;
     }
 }

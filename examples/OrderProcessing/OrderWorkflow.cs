@@ -44,7 +44,8 @@ public static class Retries
 /// <summary>The order workflow: one definition, built once, shared by every function that runs it.</summary>
 public static class OrderWorkflow
 {
-    /// <summary>The definition.</summary>
+    /// <summary>The definition, served as the function <c>order-processor</c> by <c>durable serve --assembly OrderProcessing.dll</c>.</summary>
+    [DurableFunction("order-processor")]
     public static readonly Workflow<OrderRequest, Receipt> Definition =
         Workflow.For<OrderRequest>()
             .Then("validate_order", (order, ctx) => Orders.Validate(order))

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Checkpointing.Http;
 using Durable.Fluent.LocalService;
+using Durable.Fluent.Testing;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Logging;
 using OrderProcessing;
@@ -150,10 +151,7 @@ async Task<int> FollowAsync(string executionArn, int printFromEventId, bool deta
             Console.WriteLine();
             Console.WriteLine($"Execution '{execution.DurableExecutionName}' {Token(execution.Status)}: {execution.Result ?? execution.Error?.ErrorMessage}");
             Console.WriteLine("History:");
-            foreach (var e in history.Events)
-            {
-                Console.WriteLine($"  {e.EventId,3} {Local(e.EventTimestamp)} {e.EventType,-22} {e.Name}");
-            }
+            Console.Write(HistoryText.Table(history.Events, TimeZoneInfo.Local));
 
             return execution.Status == ExecutionStatus.Succeeded ? 0 : 1;
         }
@@ -199,29 +197,12 @@ async Task<string?> FindCallbackAsync(string callbackId)
     return null;
 }
 
-string Describe(HistoryEvent e)
-{
-    var d = e.Details;
-    var what = e.EventType switch
-    {
-        HistoryEventType.ExecutionStarted => $"execution started with {d.Input?.Payload}",
-        HistoryEventType.StepStarted => $"step '{e.Name}' started",
-        HistoryEventType.StepSucceeded => $"step '{e.Name}' succeeded: {d.Result?.Payload}",
-        HistoryEventType.StepFailed when d.RetryDetails?.NextAttemptDelaySeconds is { } delay
-            => $"step '{e.Name}' attempt {d.RetryDetails.CurrentAttempt} failed ({d.Error?.Payload.ErrorMessage}); durable retry in {delay} s",
-        HistoryEventType.StepFailed => $"step '{e.Name}' failed: {d.Error?.Payload.ErrorMessage}",
-        HistoryEventType.WaitStarted => $"wait '{e.Name}' started: {d.Duration} s, until {Local(d.ScheduledEndTimestamp)}",
-        HistoryEventType.WaitSucceeded => $"wait '{e.Name}' is over: the service resumes the workflow",
-        HistoryEventType.CallbackStarted => $"callback '{e.Name}' created; complete it with --send-callback {d.CallbackId} '{{\"approved\":true,\"by\":\"you\"}}'",
-        HistoryEventType.CallbackSucceeded => $"callback '{e.Name}' completed: {d.Result?.Payload}",
-        HistoryEventType.InvocationCompleted when d.Error is not null => $"invocation ended with {d.Error.Payload.ErrorType}",
-        HistoryEventType.InvocationCompleted => "invocation ended",
-        _ => e.EventType.ToString() + (e.Name is null ? string.Empty : $" '{e.Name}'"),
-    };
-    return $"  [{Local(e.EventTimestamp)}] #{e.EventId,-2} {what}";
-}
+// The shared history renderer (the durable CLI's history command prints with it too), plus this example's own hint.
+string Describe(HistoryEvent e) => e.EventType == HistoryEventType.CallbackStarted
+    ? $"  [{Local(e.EventTimestamp)}] #{e.EventId,-2} callback '{e.Name}' created; complete it with --send-callback {e.Details.CallbackId} '{{\"approved\":true,\"by\":\"you\"}}'"
+    : HistoryText.Line(e, TimeZoneInfo.Local);
 
-static string Local(DateTimeOffset? t) => t?.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+static string Local(DateTimeOffset? t) => HistoryText.Time(t, TimeZoneInfo.Local);
 
 static string Token(ExecutionStatus s) => UpperSnakeEnumConverter<ExecutionStatus>.ToToken(s);
 

@@ -184,6 +184,63 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         return state ?? new ExecutionState { Operations = [] };
     }
 
+    /// <summary>The response header of Lambda Invoke that carries the ARN of the durable execution it started.</summary>
+    public const string DurableExecutionArnHeader = "X-Amz-Durable-Execution-Arn";
+
+    /// <summary>
+    /// Starts a durable execution the way AWS does: Lambda <c>Invoke</c>
+    /// (<c>POST /2015-03-31/functions/{FunctionName}/invocations</c>) with <c>X-Amz-Invocation-Type: Event</c> and the
+    /// execution name in <c>X-Amz-Durable-Execution-Name</c>; the ARN comes back in <see cref="DurableExecutionArnHeader"/>.
+    /// The name is the idempotency key: the same name and payload while that execution runs returns its ARN again.
+    /// </summary>
+    /// <param name="functionName">The function name, <c>name:qualifier</c> or function ARN.</param>
+    /// <param name="inputJson">The execution input as JSON text, or <see langword="null"/> for none.</param>
+    /// <param name="executionName">The execution name (1–64 of <c>[a-zA-Z0-9-_]</c>), or <see langword="null"/> to let the service pick one.</param>
+    /// <param name="qualifier">A version or alias, or <see langword="null"/> for <c>$LATEST</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The execution ARN.</returns>
+    /// <exception cref="CheckpointException">
+    /// The service rejected the request (for example ResourceNotFoundException for an unknown function, or
+    /// DurableExecutionAlreadyStartedException for a name already used with another payload or by an ended execution), or
+    /// it answered without an execution ARN (the function is not a durable function), or could not be reached.
+    /// </exception>
+    public async Task<string> StartDurableExecutionAsync(
+        string functionName,
+        string? inputJson,
+        string? executionName = null,
+        string? qualifier = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(functionName);
+        var headers = new List<KeyValuePair<string, string>> { new("X-Amz-Invocation-Type", "Event") };
+        if (!string.IsNullOrEmpty(executionName))
+        {
+            headers.Add(new("X-Amz-Durable-Execution-Name", executionName));
+        }
+
+        var query = new List<KeyValuePair<string, string>>();
+        AddIf(query, "Qualifier", qualifier);
+        var (responseHeaders, _) = await SendCoreAsync(
+            new RestRequest
+            {
+                OperationName = "Invoke",
+                Method = HttpMethod.Post,
+                PathTemplate = "/2015-03-31/functions/{FunctionName}/invocations",
+                PathParameters = new Dictionary<string, string> { ["{FunctionName}"] = functionName },
+                Query = query,
+                Headers = headers,
+                Body = Encoding.UTF8.GetBytes(string.IsNullOrEmpty(inputJson) ? "{}" : inputJson),
+                ContentType = JsonContentType,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return responseHeaders.TryGetValues(DurableExecutionArnHeader, out var values) && values.FirstOrDefault() is { Length: > 0 } arn
+            ? arn
+            : throw new CheckpointException(
+                $"Invoke of '{functionName}' answered without {DurableExecutionArnHeader}: the function is not a durable function (no DurableConfig).",
+                "InvalidResponse",
+                0);
+    }
+
     /// <summary>SendDurableExecutionCallbackSuccess: completes a callback with a raw result (at most 262,144 bytes).</summary>
     /// <param name="callbackId">The callback id from the CALLBACK operation.</param>
     /// <param name="result">The result bytes, sent as the raw request body.</param>
@@ -462,6 +519,30 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
 
     private async Task<T?> SendAsync<T>(RestRequest request, CancellationToken cancellationToken)
     {
+        var (_, body) = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0)
+        {
+            return default;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, WireJson.Info<T>(WireJson.Rest));
+        }
+        catch (JsonException ex)
+        {
+            // A garbled success body is treated like a transport error: retrying the invocation is safe, failing is not.
+            throw new CheckpointException(
+                $"{request.OperationName} returned a response that is not valid JSON: {ex.Message}",
+                "InvalidResponse",
+                0,
+                ex);
+        }
+    }
+
+    /// <summary>Sends a request through the retry pipeline; a non-success status becomes a <see cref="CheckpointException"/>.</summary>
+    private async Task<(HttpResponseHeaders Headers, byte[] Body)> SendCoreAsync(RestRequest request, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -512,24 +593,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
                     body);
             }
 
-            if (body.Length == 0)
-            {
-                return default;
-            }
-
-            try
-            {
-                return JsonSerializer.Deserialize(body, WireJson.Info<T>(WireJson.Rest));
-            }
-            catch (JsonException ex)
-            {
-                // A garbled success body is treated like a transport error: retrying the invocation is safe, failing is not.
-                throw new CheckpointException(
-                    $"{request.OperationName} returned a response that is not valid JSON: {ex.Message}",
-                    "InvalidResponse",
-                    0,
-                    ex);
-            }
+            return (response.Headers, body);
         }
     }
 
@@ -542,6 +606,11 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         {
             message.Headers.TryAddWithoutValidation("User-Agent", UserAgentHeader.Value);
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonContentType));
+            foreach (var (name, value) in request.Headers)
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
+
             if (request.Body is not null)
             {
                 message.Content = new ByteArrayContent(request.Body);

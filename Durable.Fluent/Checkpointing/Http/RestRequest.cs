@@ -25,6 +25,9 @@ internal sealed record RestRequest
     /// <summary>The body's content type, or <see langword="null"/> when there is no body.</summary>
     public string? ContentType { get; init; }
 
+    /// <summary>Extra request headers (for example Lambda Invoke's <c>X-Amz-Invocation-Type</c>); not signed.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
     /// <summary>A short name for error messages, for example <c>CheckpointDurableExecution</c>.</summary>
     public required string OperationName { get; init; }
 
