@@ -15,7 +15,7 @@
            "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
   api      after a deliberate public API change: adds new public symbols to each package's PublicAPI.Unshipped.txt
-           and removes deleted ones (the PublicApiAnalyzers code fixes for RS0016/RS0017); review the diff
+           and removes deleted ones (what the PublicApiAnalyzers report as RS0016/RS0017); review the diff
   run      runs the main job: the example order workflow, end to end on the local durable service
   bench    runs the BenchmarkDotNet suite in bench/
   all      build + format + test (the default)
@@ -102,13 +102,40 @@ function Test {
 }
 
 function UpdatePublicApi {
+    # Rebuild the library packages with the analyzers' findings as warnings, then apply them: RS0016 (a public symbol
+    # missing from the files) appends the symbol, exactly as the analyzer prints it, to PublicAPI.Unshipped.txt;
+    # RS0017 (a listed symbol that is gone) removes its line from whichever file lists it.
     Restore
-    foreach ($project in @('Durable.Fluent', 'Durable.Fluent.Testing', 'Durable.Fluent.LocalService', 'Durable.Fluent.S3')) {
-        Invoke-Step "public API of $project" {
-            dotnet format analyzers "$project/$project.csproj" --diagnostics RS0016 RS0017 --severity warn --no-restore
+    # LocalService references Durable.Fluent and Durable.Fluent.Testing, so two rebuilds report all four packages.
+    $added = @{}; $removed = @{}
+    foreach ($project in @('Durable.Fluent.LocalService', 'Durable.Fluent.S3')) {
+        $log = & dotnet build "$project/$project.csproj" -c $Configuration --no-restore --no-incremental `
+            -p:TreatWarningsAsErrors=false -p:BuildProjectReferences=true 2>&1
+        foreach ($line in $log) {
+            if ($line -match "warning RS0016: Symbol '(.+?)' is not part of the declared public API.*\[(.+?)\.csproj") {
+                $dir = Split-Path -Parent $Matches[2]; if (-not $added[$dir]) { $added[$dir] = [System.Collections.Generic.SortedSet[string]]::new([StringComparer]::Ordinal) }
+                [void]$added[$dir].Add($Matches[1])
+            }
+            elseif ($line -match "warning RS0017: Symbol '(.+?)' is part of the declared API.*\[(.+?)\.csproj") {
+                $dir = Split-Path -Parent $Matches[2]; if (-not $removed[$dir]) { $removed[$dir] = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::Ordinal) }
+                [void]$removed[$dir].Add($Matches[1])
+            }
         }
     }
-    Write-Host 'Review the changes: git diff -- */PublicAPI.*.txt'
+    foreach ($dir in $removed.Keys) {
+        foreach ($file in @('PublicAPI.Shipped.txt', 'PublicAPI.Unshipped.txt')) {
+            $path = Join-Path $dir $file
+            $kept = Get-Content $path | Where-Object { -not $removed[$dir].Contains($_) }
+            Set-Content -Path $path -Value $kept
+        }
+        Write-Host "${dir}: removed $($removed[$dir].Count) symbol(s)"
+    }
+    foreach ($dir in $added.Keys) {
+        Add-Content -Path (Join-Path $dir 'PublicAPI.Unshipped.txt') -Value ([string[]]@($added[$dir]))
+        Write-Host "${dir}: added $($added[$dir].Count) symbol(s) to PublicAPI.Unshipped.txt"
+    }
+    if ($added.Count -eq 0 -and $removed.Count -eq 0) { Write-Host 'The PublicAPI files already match the public surface.' }
+    else { Write-Host 'Review the changes: git diff -- */PublicAPI.*.txt' }
 }
 
 function Run {
