@@ -298,7 +298,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     /// </summary>
     /// <param name="options">Workflow-wide options (serializer options, default retry strategy, plugins).</param>
     /// <returns>The workflow.</returns>
-    /// <exception cref="WorkflowDefinitionException">The graph is invalid; the message names the node and the fix.</exception>
+    /// <exception cref="WorkflowDefinitionException">The graph or an option is invalid; the message names the node or option and the fix.</exception>
     [RequiresUnreferencedCode(BuildReflectionMessage)]
     [RequiresDynamicCode(BuildReflectionMessage)]
     public Workflow<TIn, TCur> Build(WorkflowOptions? options = null)
@@ -330,7 +330,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     /// <paramref name="json"/> becomes its metadata source; otherwise the settings are those of <see cref="DurableJson.CreateOptions"/>.
     /// </param>
     /// <returns>The workflow.</returns>
-    /// <exception cref="WorkflowDefinitionException">The graph is invalid; the message names the node and the fix.</exception>
+    /// <exception cref="WorkflowDefinitionException">The graph or an option is invalid; the message names the node or option and the fix.</exception>
     /// <exception cref="MissingJsonTypeInfoException">A payload type is not in the context; the message names it and the node.</exception>
     public Workflow<TIn, TCur> Build(IJsonTypeInfoResolver json, WorkflowOptions? options = null)
     {
@@ -352,6 +352,11 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
         DefinitionValidator.Validate(Chain, "workflow");
         DefinitionValidator.ValidateResultType(typeof(TCur), "The workflow's result");
         SagaRules.Validate(Chain);
+        if (options.PipelineWindow < 1)
+        {
+            throw new WorkflowDefinitionException($"WorkflowOptions.PipelineWindow is {options.PipelineWindow}; it must be at least 1 (the most step results passed on before their checkpoint is acknowledged).");
+        }
+
         return new Workflow<TIn, TCur>(Chain, options);
     }
 

@@ -25,6 +25,19 @@ public sealed record WorkflowOptions
     public IRetryStrategy? DefaultRetryStrategy { get; init; }
 
     /// <summary>
+    /// How step results wait for their checkpoints: <see cref="CheckpointMode.Synchronous"/> (the default: no body runs on a
+    /// result that is not durable) or <see cref="CheckpointMode.Pipelined"/> (results are passed on while their SUCCEED is in
+    /// flight — far fewer round trips, at the price described on <see cref="CheckpointMode.Pipelined"/>).
+    /// </summary>
+    public CheckpointMode CheckpointMode { get; init; } = CheckpointMode.Synchronous;
+
+    /// <summary>
+    /// In <see cref="CheckpointMode.Pipelined"/> mode, the most at-least-once step results that may be passed on before their
+    /// SUCCEED is acknowledged (default 32, at least 1): the most steps that run again after a crash. Ignored in synchronous mode.
+    /// </summary>
+    public int PipelineWindow { get; init; } = 32;
+
+    /// <summary>
     /// Payload offload: payloads above the threshold (results over the 256 KiB checkpoint limit, by default) go to a
     /// payload store and checkpoints keep a reference; replays read them back. Null (the default) means off: an oversized
     /// step result fails the step, and an oversized child, map or parallel result re-runs its children on every replay.

@@ -34,6 +34,9 @@ public sealed class FaultInjectingCheckpointStore(ICheckpointStore inner, int fa
     private int _calls;
     private bool _dead;
 
+    /// <summary>When set, every call yields before it reaches the inner store, so it completes asynchronously, as over a network.</summary>
+    public bool Asynchronous { get; init; }
+
     /// <summary>Calls made so far (including the failed one and calls refused after a process exit).</summary>
     public int Calls => Volatile.Read(ref _calls);
 
@@ -61,6 +64,11 @@ public sealed class FaultInjectingCheckpointStore(ICheckpointStore inner, int fa
     /// <inheritdoc />
     public async Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken)
     {
+        if (Asynchronous)
+        {
+            await Task.Yield();
+        }
+
         var inject = Enter();
         if (inject && !afterApply)
         {

@@ -51,7 +51,7 @@ public class CliEndToEndTests : TempFolderFixture
         Assert.That(follow.Exit, Is.Zero, follow.ToString());
         Assert.That(follow.Out, Does.Contain("callback 'approval_callback").And.Contain("SUCCEEDED").And.Contain("\"status\":\"shipped\"").And.Contain("you@example.com"));
 
-        serve.Interrupt();
+        serve.Terminate();
         var served = await serve.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(served.Exit, Is.Zero, served.ToString());
         Assert.That(served.Out, Does.Contain("Approval requested for order-e2e"), "the workflow's log lines reach the serve terminal");

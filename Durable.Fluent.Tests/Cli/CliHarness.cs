@@ -112,8 +112,12 @@ internal sealed class ToolProcess : IDisposable
         return new CliRun(_process.ExitCode, Out, Err);
     }
 
-    /// <summary>Asks the process to stop as Ctrl+C would (SIGINT on Unix).</summary>
-    public void Interrupt()
+    /// <summary>
+    /// Asks the process to stop as a service manager would (SIGTERM on Unix; the CLI cancels on SIGTERM as on Ctrl+C).
+    /// Not SIGINT: a test run started as a background job (CI scripts, <c>cmd &amp;</c>) inherits SIGINT as ignored,
+    /// and an ignored signal stays ignored in every child process.
+    /// </summary>
+    public void Terminate()
     {
         if (!_process.HasExited)
         {
@@ -123,7 +127,7 @@ internal sealed class ToolProcess : IDisposable
             }
             else
             {
-                using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 kill.WaitForExit();
             }
         }

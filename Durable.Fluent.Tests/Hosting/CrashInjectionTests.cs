@@ -9,11 +9,13 @@ using Durable.Fluent.Wire;
 namespace Durable.Fluent.Tests.Hosting;
 
 /// <summary>
-/// Issue 10: crash injection at every checkpoint call. A workflow with a map and a parallel of steps (at-most-once steps,
-/// retried steps, a wait, a child context and a wait-for-callback) runs once without faults, then once per (fault kind,
-/// k) with the k-th store call failing, re-invoked until it ends. For every run: (a) no step body starts after the
-/// invocation it belongs to has ended, and none is still running when it ends; (b) the result equals the fault-free one;
-/// (c) an at-most-once body never runs twice for one attempt; (d) no body runs after the service accepted its SUCCEED.
+/// Issue 10 and issue 15: crash injection at every checkpoint call, in both checkpoint modes. A workflow with sequential
+/// steps, a map and a parallel of steps (at-most-once steps, retried steps, a wait, a child context and a wait-for-callback)
+/// runs once without faults in synchronous mode, then once per (fault kind, k) with the k-th store call failing, re-invoked
+/// until it ends. For every run: (a) no step body starts after the invocation it belongs to has ended, and none is still
+/// running when it ends; (b) the result equals the synchronous fault-free one; (c) an at-most-once body never runs twice for
+/// one attempt; (d) no body runs after the service accepted its SUCCEED; (e) no at-most-once body or callback submitter
+/// starts on a value whose SUCCEED is not durable yet — and in synchronous mode no body at all does.
 /// </summary>
 public class CrashInjectionTests
 {
@@ -21,18 +23,24 @@ public class CrashInjectionTests
 
     public static IEnumerable<TestCaseData> Variants()
     {
-        yield return new TestCaseData(CheckpointFault.NetworkError, false).SetName("Crash injection: network error before the request");
-        yield return new TestCaseData(CheckpointFault.ServerError, false).SetName("Crash injection: 503 before the request is applied");
-        yield return new TestCaseData(CheckpointFault.ServerError, true).SetName("Crash injection: 503 after the request was applied (response lost)");
-        yield return new TestCaseData(CheckpointFault.ProcessExit, false).SetName("Crash injection: process exits before the request");
-        yield return new TestCaseData(CheckpointFault.ProcessExit, true).SetName("Crash injection: process exits after the request was applied");
+        foreach (var mode in new[] { CheckpointMode.Synchronous, CheckpointMode.Pipelined })
+        {
+            var m = mode == CheckpointMode.Pipelined ? " (pipelined)" : string.Empty;
+            yield return new TestCaseData(mode, CheckpointFault.NetworkError, false).SetName($"Crash injection{m}: network error before the request");
+            yield return new TestCaseData(mode, CheckpointFault.ServerError, false).SetName($"Crash injection{m}: 503 before the request is applied");
+            yield return new TestCaseData(mode, CheckpointFault.ServerError, true).SetName($"Crash injection{m}: 503 after the request was applied (response lost)");
+            yield return new TestCaseData(mode, CheckpointFault.ProcessExit, false).SetName($"Crash injection{m}: process exits before the request");
+            yield return new TestCaseData(mode, CheckpointFault.ProcessExit, true).SetName($"Crash injection{m}: process exits after the request was applied");
+        }
     }
 
     [TestCaseSource(nameof(Variants))]
-    public async Task Every_checkpoint_call_can_fail_without_orphaned_or_repeated_bodies(CheckpointFault fault, bool afterApply)
+    public async Task Every_checkpoint_call_can_fail_without_orphaned_or_repeated_bodies(CheckpointMode mode, CheckpointFault fault, bool afterApply)
     {
-        var reference = await RunAsync(failCall: 0, fault, afterApply);
+        var expected = await RunAsync(CheckpointMode.Synchronous, failCall: 0, fault, afterApply);
+        var reference = mode == CheckpointMode.Synchronous ? expected : await RunAsync(mode, failCall: 0, fault, afterApply);
         Assert.That(reference.Status, Is.EqualTo(ExecutionStatus.Succeeded), reference.Error);
+        Assert.That(reference.Result, Is.EqualTo(expected.Result), "the fault-free result differs from the synchronous mode's");
         Assert.That(reference.Ledger.Violations, Is.Empty);
 
         // Concurrent units share checkpoint requests (group commit), so the number of calls varies a little from run to run:
@@ -40,7 +48,7 @@ public class CrashInjectionTests
         var totals = new Totals();
         for (var k = 1; ; k++)
         {
-            var run = await RunAsync(k, fault, afterApply);
+            var run = await RunAsync(mode, k, fault, afterApply);
             if (!run.Injected && k > reference.Calls)
             {
                 break;
@@ -48,17 +56,28 @@ public class CrashInjectionTests
 
             totals.Add(run);
             Assert.That(run.Status, Is.EqualTo(ExecutionStatus.Succeeded), $"k={k}: {run.Error}");
-            Assert.That(run.Result, Is.EqualTo(reference.Result), $"k={k}: the result differs from the fault-free run");
+            Assert.That(run.Result, Is.EqualTo(expected.Result), $"k={k}: the result differs from the synchronous fault-free run");
             Assert.That(run.Ledger.Violations, Is.Empty, $"k={k}");
             Assert.That(k, Is.LessThan(500), "the runs never stopped making calls");
         }
 
         TestContext.Out.WriteLine(
-            $"{fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (k = 1..{totals.Runs}), {totals.Faults} with the fault injected, "
+            $"{mode} {fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (k = 1..{totals.Runs}), {totals.Faults} with the fault injected, "
             + $"{totals.Invocations} invocations, {totals.BodyStarts} step body starts; bodies started after their invocation ended: {totals.StartsAfterEnd}; "
-            + $"bodies still running when it ended: {totals.RunningAtEnd}; at-most-once repeats: {totals.AtMostOnceRepeats}; runs after an accepted SUCCEED: {totals.RerunsAfterSucceed}");
-        Assert.That(totals.Faults, Is.GreaterThanOrEqualTo(30), "the workflow makes more than 30 calls; each position was faulted");
-        Assert.That((totals.StartsAfterEnd, totals.RunningAtEnd, totals.AtMostOnceRepeats, totals.RerunsAfterSucceed), Is.EqualTo((0, 0, 0, 0)));
+            + $"bodies still running when it ended: {totals.RunningAtEnd}; at-most-once repeats: {totals.AtMostOnceRepeats}; runs after an accepted SUCCEED: {totals.RerunsAfterSucceed}; "
+            + $"bodies started on a value not yet durable: {totals.UndurableInputs} (at-most-once or submitter: {totals.UndurableVisible})");
+        Assert.That(reference.Calls, Is.GreaterThanOrEqualTo(15), "the workflow makes enough calls to be a meaningful sweep");
+        // Calls vary a little from run to run (group commit, background sends), so a few positions may be reached by no run.
+        Assert.That(totals.Faults, Is.GreaterThanOrEqualTo(reference.Calls * 9 / 10), "(almost) each call position of the fault-free run was faulted");
+        Assert.That((totals.StartsAfterEnd, totals.RunningAtEnd, totals.AtMostOnceRepeats, totals.RerunsAfterSucceed, totals.UndurableVisible), Is.EqualTo((0, 0, 0, 0, 0)));
+        if (mode == CheckpointMode.Synchronous)
+        {
+            Assert.That(totals.UndurableInputs + reference.Ledger.UndurableInputs, Is.Zero, "synchronous mode: no body starts on a value that is not durable");
+        }
+        else
+        {
+            Assert.That(totals.UndurableInputs + reference.Ledger.UndurableInputs, Is.Positive, "pipelined mode: at-least-once bodies do start on values still in flight (the sweep exercises pipelining)");
+        }
     }
 
     [Test]
@@ -84,34 +103,63 @@ public class CrashInjectionTests
         Assert.That(ledger.AtMostOnceRepeats, Is.EqualTo(1));
     }
 
-    private static Workflow<int[], string> Build(BodyLedger ledger)
+    [Test]
+    public async Task The_ledger_sees_a_body_started_on_a_value_that_is_not_durable()
     {
-        Func<int, StepContext<int[]>, CancellationToken, Task<int>> Body(bool atMostOnce, Func<int, int, int> f) => async (x, ctx, ct) =>
+        // The dependency check must be able to fail: a store that never applies SUCCEEDs leaves every input undurable.
+        var engine = new LocalDurableEngine(new VirtualClock());
+        var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall: 0, CheckpointFault.NetworkError, afterApply: false);
+        var ledger = new BodyLedger { Store = store, StrictInputs = true };
+        ledger.BeginInvocation();
+        ledger.Completed("root", "producer");
+        using (ledger.Body("consumer", 1, atMostOnce: false, chain: "root"))
         {
-            using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce))
+        }
+
+        using (ledger.Body("visible", 1, atMostOnce: true, chain: "item", after: "root"))
+        {
+        }
+
+        Assert.That((ledger.UndurableInputs, ledger.UndurableVisible, ledger.Violations.Count), Is.EqualTo((2, 1, 2)));
+        await Task.CompletedTask;
+    }
+
+    private static Workflow<int[], string> Build(BodyLedger ledger, CheckpointMode mode)
+    {
+        // Each body names its chain (the root, a map item, a parallel branch) and the chains whose last result it runs on.
+        Func<int, StepContext<int[]>, CancellationToken, Task<int>> Body(bool atMostOnce, Func<int, int, int> f, Func<int, string> chain, string? after = "root") => async (x, ctx, ct) =>
+        {
+            var key = chain(x);
+            using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce, key, after))
             {
                 await Task.Yield();
-                return f(x, ctx.Attempt);
+                var result = f(x, ctx.Attempt);
+                ledger.Completed(key, ctx.OperationId);
+                return result;
             }
         };
+
+        Func<int, StepContext<int[]>, CancellationToken, Task<int>> Root(Func<int, int> f) => Body(false, (x, _) => f(x), _ => "root", after: null);
 
         var child = Workflow.For<int>()
             .Then("child-step", (int x, StepContext<int> ctx, CancellationToken ct) =>
             {
-                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: "c", after: "root"))
                 {
+                    ledger.Completed("c", ctx.OperationId);
                     return Task.FromResult(x * 3);
                 }
             })
             .Build();
         Func<WorkflowBuilder<int[], int>, WorkflowBuilder<int[], int>>[] branches =
         [
-            b => b.Then("a1", Body(true, (x, _) => x + 1), s => s.AtMostOncePerRetry().Retry(Retry)),
-            b => b.Then("b1", Body(false, (x, _) => x + 2)).Wait("b-wait", TimeSpan.FromSeconds(2)).Then("b2", Body(false, (x, _) => x * 2)),
+            b => b.Then("a1", Body(true, (x, _) => x + 1, _ => "a"), s => s.AtMostOncePerRetry().Retry(Retry)),
+            b => b.Then("b1", Body(false, (x, _) => x + 2, _ => "b")).Wait("b-wait", TimeSpan.FromSeconds(2)).Then("b2", Body(false, (x, _) => x * 2, _ => "b")),
             b => b.Then("c-child", child),
             b => b.WaitForCallback<string>("approval", async (int v, string callbackId, StepContext<int[]> ctx, CancellationToken ct) =>
             {
-                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                // A submitter hands the callback id to the outside world: user-visible, so its input must be durable.
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: "d", after: "root", visible: true))
                 {
                     await Task.Yield();
                 }
@@ -121,35 +169,51 @@ public class CrashInjectionTests
         return Workflow.For<int[]>()
             .Then("prepare", (int[] xs, StepContext<int[]> ctx, CancellationToken ct) =>
             {
-                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: "root"))
                 {
-                    return Task.FromResult(xs);
+                    ledger.Completed("root", ctx.OperationId);
+                    return Task.FromResult(xs.Sum());
+                }
+            })
+            .Then("p1", Root(x => x + 1))
+            .Then("p2", Root(x => x * 2))
+            .Then("p3", Root(x => x - 1))
+            .Then("gate", Body(true, (x, _) => x, _ => "root", after: null), s => s.AtMostOncePerRetry().Retry(Retry))
+            .Then("p4", Root(x => x + 3))
+            .Then("fan-out", (int total, StepContext<int[]> ctx, CancellationToken ct) =>
+            {
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: "root"))
+                {
+                    ledger.Completed("root", ctx.OperationId);
+                    return Task.FromResult(ctx.Input.Select(x => x + total).ToArray());
                 }
             })
             .Map("items", xs => xs, item => item
-                    .Then("charge", Body(true, (x, _) => x * 10), s => s.AtMostOncePerRetry().Retry(Retry))
-                    .Then("flaky", Body(false, (x, attempt) => attempt == 1 && x % 20 == 0 ? throw new TimeoutException($"transient {x}") : x + 1), s => s.Retry(Retry)),
+                    .Then("charge", Body(true, (x, _) => x * 10, x => $"item-{x}"), s => s.AtMostOncePerRetry().Retry(Retry))
+                    .Then("flaky", Body(false, (x, attempt) => attempt == 1 && x % 20 == 0 ? throw new TimeoutException($"transient {x}") : x + 1, x => $"item-{x / 10}", after: null), s => s.Retry(Retry)),
                 m => m.MaxConcurrency(2))
             .Select(r => r.Results.Sum())
+            .Then("sum", Root(x => x))
             .Parallel("fan", branches, c => c.MaxConcurrency(2))
             .Then("finish", (BatchResult<int> r, StepContext<int[]> ctx, CancellationToken ct) =>
             {
-                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false))
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: "root"))
                 {
                     return Task.FromResult(string.Join(",", r.Results));
                 }
             })
-            .Build();
+            .Build(new WorkflowOptions { CheckpointMode = mode, PipelineWindow = 4 });
     }
 
     /// <summary>Drives one execution on the in-memory engine (paged state, virtual clock) until it ends.</summary>
-    private static async Task<RunResult> RunAsync(int failCall, CheckpointFault fault, bool afterApply)
+    private static async Task<RunResult> RunAsync(CheckpointMode mode, int failCall, CheckpointFault fault, bool afterApply)
     {
-        var ledger = new BodyLedger();
-        var workflow = Build(ledger);
+        var ledger = new BodyLedger { StrictInputs = mode == CheckpointMode.Synchronous };
+        var workflow = Build(ledger, mode);
         var clock = new VirtualClock();
         var engine = new LocalDurableEngine(clock, new LocalEngineOptions { InitialStatePageSize = 4 });
-        var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall, fault, afterApply);
+        // Calls complete asynchronously, as over a network: a pipelined request is still in flight while the lane goes on.
+        var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall, fault, afterApply) { Asynchronous = true };
         ledger.Store = store;
         var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = JsonSerializer.Serialize(new[] { 1, 2, 3, 4, 5 }) });
         var options = new DurableRunOptions { TimeProvider = clock };
@@ -239,6 +303,10 @@ public class CrashInjectionTests
 
         public int RerunsAfterSucceed { get; private set; }
 
+        public int UndurableInputs { get; private set; }
+
+        public int UndurableVisible { get; private set; }
+
         public void Add(RunResult run)
         {
             Runs++;
@@ -249,6 +317,8 @@ public class CrashInjectionTests
             RunningAtEnd += run.Ledger.RunningAtEnd;
             AtMostOnceRepeats += run.Ledger.AtMostOnceRepeats;
             RerunsAfterSucceed += run.Ledger.RerunsAfterSucceed;
+            UndurableInputs += run.Ledger.UndurableInputs;
+            UndurableVisible += run.Ledger.UndurableVisible;
         }
     }
 }
@@ -256,6 +326,10 @@ public class CrashInjectionTests
 /// <summary>
 /// Counts step body starts per invocation. The driver marks the invocation it is running in an <see cref="AsyncLocal{T}"/>
 /// that flows into every task the interpreter starts, so each body start is attributed to its invocation wherever it runs.
+/// It also checks what a body starts on: each body names its chain (a sequential flow of the workflow) and the chain it
+/// was forked from; the last result completed in those chains is its input, and the store tells whether that result's
+/// SUCCEED is durable. An input that is not durable is a violation for a user-visible body (at-most-once, a callback
+/// submitter) and, with <see cref="StrictInputs"/> (synchronous mode), for every body.
 /// </summary>
 internal sealed class BodyLedger
 {
@@ -275,6 +349,47 @@ internal sealed class BodyLedger
     public int AtMostOnceRepeats { get; private set; }
 
     public int RerunsAfterSucceed { get; private set; }
+
+    /// <summary>Bodies that started on a value whose SUCCEED the service had not accepted yet.</summary>
+    public int UndurableInputs { get; private set; }
+
+    /// <summary>User-visible bodies (at-most-once, submitters) among <see cref="UndurableInputs"/>.</summary>
+    public int UndurableVisible { get; private set; }
+
+    /// <summary>Whether every body (not only user-visible ones) must start on durable values: synchronous mode.</summary>
+    public bool StrictInputs { get; init; }
+
+    private readonly Dictionary<string, List<string>> _completed = new(StringComparer.Ordinal);
+
+    /// <summary>Records that the body of <paramref name="operationId"/> produced the latest result of <paramref name="chain"/>.</summary>
+    public void Completed(string chain, string operationId)
+    {
+        lock (_gate)
+        {
+            if (!_completed.TryGetValue(chain, out var list))
+            {
+                _completed[chain] = list = new();
+            }
+
+            if (!list.Contains(operationId))
+            {
+                list.Add(operationId);
+            }
+        }
+    }
+
+    /// <summary>The result <paramref name="operationId"/> runs on in <paramref name="chain"/>: the one completed before its own first
+    /// completion (a step that runs again after a crash runs on the same input), else the chain's latest.</summary>
+    private string? InputOf(string chain, string operationId)
+    {
+        if (!_completed.TryGetValue(chain, out var list) || list.Count == 0)
+        {
+            return null;
+        }
+
+        var own = list.IndexOf(operationId);
+        return own < 0 ? list[^1] : own > 0 ? list[own - 1] : null;
+    }
 
     public IReadOnlyList<string> Violations
     {
@@ -307,12 +422,29 @@ internal sealed class BodyLedger
         }
     }
 
-    public IDisposable Body(string operationId, int attempt, bool atMostOnce)
+    public IDisposable Body(string operationId, int attempt, bool atMostOnce, string? chain = null, string? after = null, bool visible = false)
     {
         var invocation = Current.Value;
         lock (_gate)
         {
             Starts++;
+            foreach (var input in new[] { chain, after })
+            {
+                if (input is not null && InputOf(input, operationId) is { } producer && Store?.SucceedApplied(producer) != true)
+                {
+                    UndurableInputs++;
+                    if (atMostOnce || visible)
+                    {
+                        UndurableVisible++;
+                    }
+
+                    if (atMostOnce || visible || StrictInputs)
+                    {
+                        _violations.Add($"body of {operationId} attempt {attempt} started on the result of {producer} ({input}) before its SUCCEED was durable");
+                    }
+                }
+            }
+
             if (invocation is null || invocation.Ended)
             {
                 StartsAfterEnd++;

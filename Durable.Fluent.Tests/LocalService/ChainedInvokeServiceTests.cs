@@ -75,9 +75,11 @@ public class HttpCheckpointCostTests
         return b.Build();
     }
 
-    [TestCase(false, 1)]
-    [TestCase(true, 2)]
-    public async Task Checkpoint_requests_per_step_over_http(bool atMostOnce, int expectedPerStep)
+    // At-least-once: START and the previous SUCCEED in one request per step. At-most-once: the START must be acknowledged
+    // before the body runs, and the previous step's SUCCEED rides with it; the last SUCCEED goes with the final flush.
+    [TestCase(false, 20)]
+    [TestCase(true, 21)]
+    public async Task Checkpoint_requests_per_step_over_http(bool atMostOnce, int expected)
     {
         const int count = 20;
         await using var h = new ServiceHarness(register: s => s.Register("steps", Steps(count, atMostOnce)));
@@ -85,6 +87,6 @@ public class HttpCheckpointCostTests
         var execution = await h.DriveAsync(arn);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded));
         Assert.That(execution.Result, Is.EqualTo(count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.That(h.Service.CheckpointRequests, Is.EqualTo(count * expectedPerStep));
+        Assert.That(h.Service.CheckpointRequests, Is.EqualTo(expected));
     }
 }

@@ -58,8 +58,10 @@ public class PluginTests
             "start Step flaky replay=True",
             "attempt-start flaky 2",
             "attempt-end flaky 2 Succeeded",
-            "end Step flaky Succeeded",
+            // The step's SUCCEED rides with the wait's START (one request): the service completes the step in that request,
+            // after the wait has started on this side.
             "start Wait pause replay=False",
+            "end Step flaky Succeeded",
             "invocation-end Pending terminal=False",
             "invocation-start first=False updated=1",
             "end Wait pause Succeeded",

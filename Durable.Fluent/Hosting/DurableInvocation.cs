@@ -67,7 +67,11 @@ internal static class DurableInvocation
         var execution = EnvelopeValidator.FindExecutionOperation(operations, arn);
 
         ExecutionRun? run = null;
-        var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken!, ops => run!.Merge(ops), ex => run!.Abort(ex));
+        var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken!, ops => run!.Merge(ops), ex => run!.Abort(ex))
+        {
+            PipelineWindow = workflow.Options.PipelineWindow,
+            BackgroundCancellation = cancellationToken,
+        };
         using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds, services) { Definition = workflow.Chain })
         {
             var startInfo = run.Plugins is null ? null : StartInfo(run, input, operations, execution, options);
@@ -85,6 +89,11 @@ internal static class DurableInvocation
             {
                 run.Plugins?.Telemetry?.InvocationAborted(ex); // the invocation is retried (or the process "crashed"): end its spans
                 throw;
+            }
+            finally
+            {
+                // A pipelined request still in flight (a failure path returns without flushing) ends before the invocation does.
+                await batcher.DrainAsync().ConfigureAwait(false);
             }
 
             if (startInfo is not null)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Definition;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Wire;
@@ -141,13 +142,27 @@ internal static class BatchExecutor
             state.Done.TrySetResult(null);
         }
 
-        foreach (var unit in initial)
+        // Each worker is a lane of its own (starting with what this lane owes: its items run on this lane's values); this
+        // lane is parked until they end. The batcher uses the count to let workers that checkpoint together share a request.
+        run.Batcher.Fork(initial.Count);
+        Task? fatal;
+        try
         {
-            _ = Task.Run(() => WorkAsync(parent, state, unit), run.Cancellation)
-                .ContinueWith(static (t, s) => ((DispatchState)s!).WorkerEnded(t), state, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (var unit in initial)
+            {
+                var lane = new CheckpointLane(parent.Lane);
+                _ = Task.Run(() => WorkAsync(parent, state, unit, lane), run.Cancellation)
+                    .ContinueWith(static (t, s) => ((DispatchState)s!).WorkerEnded(t), state, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            fatal = await state.Done.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Batcher.Resume();
         }
 
-        if (await state.Done.Task.ConfigureAwait(false) is { } fatal)
+        if (fatal is not null)
         {
             await fatal.ConfigureAwait(false); // rethrows the unit's fatal exception (or cancellation) as awaiting it directly would
         }
@@ -172,23 +187,22 @@ internal static class BatchExecutor
     }
 
     /// <summary>Runs <paramref name="unit"/>, then keeps claiming and running units while there is one to dispatch.</summary>
-    private static async Task WorkAsync(Frame parent, DispatchState state, int unit)
+    private static async Task WorkAsync(Frame parent, DispatchState state, int unit, CheckpointLane lane)
     {
         while (true)
         {
-            var result = await RunUnitAsync(parent, state.ParentId, unit, state.Plan).ConfigureAwait(false);
+            var result = await RunUnitAsync(parent, state.ParentId, unit, state.Plan, lane).ConfigureAwait(false);
             lock (state)
             {
-                if (!state.Record(result))
-                {
-                    return; // suspended: the unit keeps its slot
-                }
-
-                unit = state.TryClaim();
+                // A suspended unit keeps its slot: the worker ends.
+                unit = state.Record(result) ? state.TryClaim() : -1;
             }
 
             if (unit < 0)
             {
+                // A worker that ends sends what it owes now rather than when its slowest sibling ends: a result is never
+                // left waiting for its checkpoint while other user code runs.
+                await state.Run.Batcher.SettleAsync(lane, state.Run.Cancellation).ConfigureAwait(false);
                 return;
             }
 
@@ -276,6 +290,7 @@ internal static class BatchExecutor
 
         public void WorkerEnded(Task worker)
         {
+            run.Batcher.WorkerEnded();
             Task? fatal = null;
             bool last;
             lock (this)
@@ -316,7 +331,7 @@ internal static class BatchExecutor
         return run.Find(first) is not null;
     }
 
-    private static async ValueTask<UnitResult> RunUnitAsync(Frame parent, string parentId, int unit, BatchPlan plan)
+    private static async ValueTask<UnitResult> RunUnitAsync(Frame parent, string parentId, int unit, BatchPlan plan, CheckpointLane lane)
     {
         var run = parent.Run;
         var batchSize = plan.Settings.BatchSize;
@@ -328,8 +343,8 @@ internal static class BatchExecutor
             try
             {
                 var outcome = flat
-                    ? await plan.RunItem(unit, new Frame(run, unitId, parentId, parent.Input)).ConfigureAwait(false)
-                    : await ChildExecutor.RunContextAsync(parent, null, name, plan.UnitSubType, $"{plan.UnitSubType} '{name}'", plan.ItemCodec(unit), (f, _) => plan.RunItem(unit, f), parent.Input, id: unitId, queueSucceed: true).ConfigureAwait(false);
+                    ? await plan.RunItem(unit, new Frame(run, unitId, parentId, parent.Input, lane)).ConfigureAwait(false)
+                    : await ChildExecutor.RunContextAsync(parent, null, name, plan.UnitSubType, $"{plan.UnitSubType} '{name}'", plan.ItemCodec(unit), (f, _) => plan.RunItem(unit, f), parent.Input, id: unitId, queueSucceed: true, lane: lane).ConfigureAwait(false);
                 return outcome.IsSuspended ? UnitResult.Suspend : new UnitResult([new ItemOutcome(unit, name, BatchItemStatus.Succeeded, outcome.Value, null)]);
             }
             catch (Exception ex) when (!StepExecutor.IsFatal(ex, run))
@@ -344,7 +359,7 @@ internal static class BatchExecutor
         var count = Math.Min(batchSize, plan.ItemCount - first);
         if (flat)
         {
-            var o = await RunItemsAsync(run, unitId, parentId, parent.Input, first, count, plan).ConfigureAwait(false);
+            var o = await RunItemsAsync(run, unitId, parentId, parent.Input, first, count, plan, lane).ConfigureAwait(false);
             return o.IsSuspended ? UnitResult.Suspend : new UnitResult((IReadOnlyList<ItemOutcome>)o.Value!);
         }
 
@@ -352,7 +367,7 @@ internal static class BatchExecutor
         var codec = CodecSpec.FromFactory(json => new ItemBatchCodec(i => plan.ItemCodec(i).Resolve(json), json));
         try
         {
-            var outcome = await ChildExecutor.RunContextAsync(parent, null, batchName, plan.UnitSubType, $"{plan.UnitSubType} '{batchName}'", codec, (f, _) => RunItemsAsync(run, unitId, unitId, f.Input, first, count, plan), parent.Input, id: unitId, queueSucceed: true).ConfigureAwait(false);
+            var outcome = await ChildExecutor.RunContextAsync(parent, null, batchName, plan.UnitSubType, $"{plan.UnitSubType} '{batchName}'", codec, (f, _) => RunItemsAsync(run, unitId, unitId, f.Input, first, count, plan, f.Lane), parent.Input, id: unitId, queueSucceed: true, lane: lane).ConfigureAwait(false);
             return outcome.IsSuspended ? UnitResult.Suspend : new UnitResult((IReadOnlyList<ItemOutcome>)outcome.Value!);
         }
         catch (ChildContextFailedException ex) when (ex.OperationId == unitId)
@@ -361,14 +376,14 @@ internal static class BatchExecutor
         }
     }
 
-    private static async ValueTask<NodeOutcome> RunItemsAsync(ExecutionRun run, string batchId, string parentIdOfItems, object? input, int first, int count, BatchPlan plan)
+    private static async ValueTask<NodeOutcome> RunItemsAsync(ExecutionRun run, string batchId, string parentIdOfItems, object? input, int first, int count, BatchPlan plan, CheckpointLane lane)
     {
         var results = new List<ItemOutcome>(count);
         for (var k = 0; k < count; k++)
         {
             var index = first + k;
             var name = plan.ItemName(index);
-            var frame = new Frame(run, OperationIds.Create(batchId, k + 1), parentIdOfItems, input);
+            var frame = new Frame(run, OperationIds.Create(batchId, k + 1), parentIdOfItems, input, lane);
             try
             {
                 var o = await plan.RunItem(index, frame).ConfigureAwait(false);

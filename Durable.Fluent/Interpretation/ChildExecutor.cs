@@ -1,3 +1,4 @@
+using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Definition;
 using Durable.Fluent.Payloads;
 using Durable.Fluent.Plugins;
@@ -11,7 +12,8 @@ namespace Durable.Fluent.Interpretation;
 /// SUCCEED with the result (offloaded to the payload store above its threshold, when offload is on) — or, above 256 KiB
 /// without offload, SUCCEED with an empty payload and ReplayChildren, so replay re-runs the body from its children's
 /// checkpoints. SUCCEEDED: return the recorded result without running the body (unless ReplayChildren). FAILED: throw <see cref="ChildContextFailedException"/>. STARTED: run the body again, no new START.
-/// Batch units (map items, parallel branches) queue their SUCCEED (<c>queueSucceed</c>) so it is batched with the parent's.
+/// The SUCCEED is owed by the lane (sent with its next checkpoint, acknowledged before it next runs user code); batch units
+/// (map items, parallel branches) queue theirs (<c>queueSucceed</c>) so it is batched with the parent's.
 /// </summary>
 internal static class ChildExecutor
 {
@@ -38,7 +40,8 @@ internal static class ChildExecutor
         object? childInput,
         Func<object?, string?>? summary = null,
         string? id = null,
-        bool queueSucceed = false)
+        bool queueSucceed = false,
+        CheckpointLane? lane = null)
     {
         var run = frame.Run;
         id ??= frame.NextId();
@@ -76,7 +79,7 @@ internal static class ChildExecutor
             run.Batcher.Enqueue(Update(frame, id, name, subType, OperationAction.Start));
         }
 
-        var childFrame = frame.Child(id, childInput);
+        var childFrame = frame.Child(id, childInput, lane);
         if (replayChildren)
         {
             // The body really runs again (its result was too large to checkpoint); the context logger can tell.
@@ -109,13 +112,13 @@ internal static class ChildExecutor
         if (Limits.Utf8Size(checkpointed) > Limits.MaxCheckpointPayloadBytes)
         {
             // Too large to checkpoint and not offloaded: replay will re-run the body to rebuild the result.
-            await run.Batcher.CheckpointAsync(
+            run.Batcher.Defer(
+                childFrame.Lane,
                 Update(frame, id, name, subType, OperationAction.Succeed) with
                 {
                     Payload = summary?.Invoke(outcome.Value) ?? string.Empty,
                     ContextOptions = new ContextOptions { ReplayChildren = true },
-                },
-                run.Cancellation).ConfigureAwait(false);
+                });
             return outcome;
         }
 
@@ -129,7 +132,8 @@ internal static class ChildExecutor
         }
         else
         {
-            await run.Batcher.CheckpointAsync(succeed, run.Cancellation).ConfigureAwait(false);
+            // The lane owes the SUCCEED: the result is passed on at once and is durable before the lane next runs user code.
+            run.Batcher.Defer(childFrame.Lane, succeed);
         }
 
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));

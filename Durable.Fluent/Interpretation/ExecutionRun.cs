@@ -197,6 +197,9 @@ internal sealed class ExecutionRun : IDisposable
 
     public CheckpointBatcher Batcher { get; }
 
+    /// <summary>Whether at-least-once step results are passed on while their SUCCEED is in flight (<see cref="CheckpointMode.Pipelined"/>).</summary>
+    public bool Pipelined => WorkflowOptions.CheckpointMode == CheckpointMode.Pipelined;
+
     public DurableRunOptions RunOptions { get; }
 
     /// <summary>The invocation's service scope (or the host's provider when it has no scopes); null when none was supplied.</summary>
@@ -357,13 +360,17 @@ internal sealed class Frame
     private readonly object _bindGate = new();
     private Dictionary<object, object>? _bindings;
 
-    public Frame(ExecutionRun run, string? idPrefix, string? parentId, object? input)
+    public Frame(ExecutionRun run, string? idPrefix, string? parentId, object? input, CheckpointLane? lane = null)
     {
         Run = run;
         IdPrefix = idPrefix;
         ParentId = parentId;
         Input = input;
+        Lane = lane ?? new CheckpointLane();
     }
+
+    /// <summary>The sequential flow this frame runs in (the root chain, or one map/parallel worker): what it owes the batcher.</summary>
+    public CheckpointLane Lane { get; }
 
     public ExecutionRun Run { get; }
 
@@ -383,7 +390,8 @@ internal sealed class Frame
 
     public WorkflowContext WorkflowContext => _workflowContext ??= new WorkflowContext(Input, new ReplayAwareLogger(Run.Logger, Run, ParentId), Run.Arn, () => Run.IsReplaying) { Frame = this };
 
-    public Frame Child(string operationId, object? input) => new(Run, operationId, operationId, input) { Parent = this };
+    /// <summary>The frame of a child context <paramref name="operationId"/>, run by <paramref name="lane"/> (by default this frame's lane).</summary>
+    public Frame Child(string operationId, object? input, CheckpointLane? lane = null) => new(Run, operationId, operationId, input, lane ?? Lane) { Parent = this };
 
     /// <summary>An update of an operation of this frame (its ParentId is the frame's).</summary>
     public OperationUpdate Update(string id, string? name, OperationType type, string subType, OperationAction action) => new()

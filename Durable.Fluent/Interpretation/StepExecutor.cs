@@ -20,6 +20,9 @@ namespace Durable.Fluent.Interpretation;
 /// <item><term>STARTED</term><description>at-least-once: run again without a new START; at-most-once: the attempt was interrupted, ask the retry strategy.</description></item>
 /// <item><term>other</term><description>non-deterministic replay.</description></item>
 /// </list>
+/// Before the body runs, the lane settles what it owes (the previous result's SUCCEED), so the body never starts on a value
+/// that is not durable. The SUCCEED of the result is owed by the lane (synchronous mode, at-most-once steps) or pipelined
+/// (<see cref="CheckpointMode.Pipelined"/>, at-least-once steps); RETRY and FAIL are synchronous.
 /// </summary>
 internal static class StepExecutor
 {
@@ -80,6 +83,9 @@ internal static class StepExecutor
             }
         }
 
+        // The body may only start on durable values: whatever this lane still owes (the previous step's SUCCEED) is sent now,
+        // together with this step's queued START.
+        await run.Batcher.SettleAsync(frame.Lane, run.Cancellation).ConfigureAwait(false);
         object? result;
         AttemptInfo? started = null;
         using var attemptTimeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, run.Time) : null;
@@ -99,7 +105,16 @@ internal static class StepExecutor
             run.ThrowIfAborted(); // the last gate before user code: nothing starts once the invocation is ending
             started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.Step, frame.ParentId, attempt, isReplay: recorded is not null);
             run.RunOptions.BeforeStepBody?.Invoke(ctx);
-            result = await node.Body(value, ctx, token).ConfigureAwait(false);
+            run.Batcher.EnterUserCode();
+            try
+            {
+                result = await node.Body(value, ctx, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                run.Batcher.ExitUserCode();
+            }
+
             run.AttemptEnded(started, OperationStatus.Succeeded);
         }
         catch (Exception ex) when (!IsFatal(ex, run))
@@ -113,7 +128,7 @@ internal static class StepExecutor
 
         if (node.PassesValueThrough)
         {
-            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed), run.Cancellation).ConfigureAwait(false);
+            await SucceedAsync(node, frame, Update(frame, id, name, OperationAction.Succeed)).ConfigureAwait(false);
             return NodeOutcome.Done(value);
         }
 
@@ -132,8 +147,25 @@ internal static class StepExecutor
             throw new StepFailedException(name, id, ErrorObjects.From(ex), attempt, ex);
         }
 
-        await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }, run.Cancellation).ConfigureAwait(false);
+        await SucceedAsync(node, frame, Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }).ConfigureAwait(false);
         return NodeOutcome.Done(codec.Deserialize(payload, serdes));
+    }
+
+    /// <summary>
+    /// Records the step's SUCCEED. Synchronous mode (and every at-most-once step): the lane owes it — the result is passed on
+    /// at once and the SUCCEED is acknowledged before the lane next runs user code. Pipelined mode, at-least-once: it is sent
+    /// in the background, within the pipeline window.
+    /// </summary>
+    private static Task SucceedAsync(StepNode node, Frame frame, OperationUpdate succeed)
+    {
+        var run = frame.Run;
+        if (run.Pipelined && node.Semantics == StepSemantics.AtLeastOncePerRetry)
+        {
+            return run.Batcher.PipelineAsync(succeed, run.Cancellation);
+        }
+
+        run.Batcher.Defer(frame.Lane, succeed);
+        return Task.CompletedTask;
     }
 
     /// <summary>

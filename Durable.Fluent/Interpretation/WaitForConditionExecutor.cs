@@ -16,7 +16,7 @@ namespace Durable.Fluent.Interpretation;
 /// <item><term>READY</term><description>queued START, poll <c>Attempt + 1</c> from the recorded state.</description></item>
 /// <item><term>STARTED</term><description>poll <c>Attempt + 1</c> from the recorded state without a new START.</description></item>
 /// </list>
-/// After the check: Stop → synchronous SUCCEED{Payload=state}; Continue → synchronous RETRY{Payload=state,
+/// After the check: Stop → SUCCEED{Payload=state} owed by the lane (acknowledged before it next runs user code); Continue → synchronous RETRY{Payload=state,
 /// NextAttemptDelaySeconds} with no Error, then suspend; the check or the strategy throws → synchronous FAIL{Error with
 /// ErrorData = last state} and <see cref="WaitForConditionFailedException"/>.
 /// </summary>
@@ -68,6 +68,8 @@ internal static class WaitForConditionExecutor
             }
         }
 
+        // The check only starts on durable values (and the queued START rides with what the lane owes).
+        await run.Batcher.SettleAsync(frame.Lane, run.Cancellation).ConfigureAwait(false);
         object? next = state;
         Retries.WaitDecision decision;
         AttemptInfo? started = null;
@@ -90,7 +92,16 @@ internal static class WaitForConditionExecutor
             { Frame = frame };
             run.ThrowIfAborted(); // the last gate before user code
             started = run.AttemptStarted(id, name, OperationType.Step, OperationSubTypes.WaitForCondition, frame.ParentId, attempt, isReplay: recorded is not null);
-            next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
+            run.Batcher.EnterUserCode();
+            try
+            {
+                next = await node.Check(state, ctx, run.Cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                run.Batcher.ExitUserCode();
+            }
+
             decision = node.Decide(next, attempt, frame.Input);
             run.AttemptEnded(started, OperationStatus.Succeeded);
         }
@@ -107,7 +118,7 @@ internal static class WaitForConditionExecutor
         Limits.EnsurePayload(checkpointed, name);
         if (!decision.ShouldContinue)
         {
-            await run.Batcher.CheckpointAsync(Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed }, run.Cancellation).ConfigureAwait(false);
+            run.Batcher.Defer(frame.Lane, Update(frame, id, name, OperationAction.Succeed) with { Payload = checkpointed });
             return NodeOutcome.Done(codec.Deserialize(payload, serdes));
         }
 

@@ -1,0 +1,284 @@
+using Durable.Fluent.Checkpointing;
+using Durable.Fluent.Wire;
+
+namespace Durable.Fluent.Tests.Checkpointing;
+
+/// <summary>
+/// The batcher's contract, against a store whose requests the test answers one by one: queued, synchronous, deferred
+/// (owed by a lane) and pipelined updates; order; group commit; the pipeline window; failure, cancellation, sealing, draining.
+/// </summary>
+[TestFixture]
+public sealed class CheckpointBatcherTests
+{
+    private static OperationUpdate U(string id, OperationAction action = OperationAction.Succeed) => new() { Id = id, Type = OperationType.Step, Action = action };
+
+    private static CheckpointBatcher Batcher(GatedStore store, int window = 32, Action<Exception>? onFailure = null)
+        => new(store, "arn", "t0", _ => { }, onFailure) { PipelineWindow = window };
+
+    [Test]
+    public async Task A_deferred_update_rides_with_the_lanes_next_checkpoint()
+    {
+        var store = new GatedStore(autoAnswer: true);
+        var batcher = Batcher(store);
+        var lane = new CheckpointLane();
+
+        batcher.Defer(lane, U("a"));
+        batcher.Enqueue(U("b", OperationAction.Start));
+        Assert.That(store.Requests, Is.Empty, "nothing is sent when a result is passed on");
+
+        await batcher.SettleAsync(lane, CancellationToken.None);
+
+        Assert.That(store.Requests.Select(r => string.Join(",", r.Select(u => u.Id))), Is.EqualTo(new[] { "a,b" }));
+        await batcher.SettleAsync(lane, CancellationToken.None);
+        Assert.That(store.Requests, Has.Count.EqualTo(1), "a settled lane owes nothing");
+    }
+
+    [Test]
+    public async Task A_forked_lane_owes_what_its_parent_owed()
+    {
+        var store = new GatedStore(autoAnswer: true);
+        var batcher = Batcher(store);
+        var parent = new CheckpointLane();
+        batcher.Defer(parent, U("before-the-map"));
+
+        var worker = new CheckpointLane(parent);
+        await batcher.SettleAsync(worker, CancellationToken.None);
+
+        Assert.That(store.Requests.Single().Single().Id, Is.EqualTo("before-the-map"), "a worker's first body runs on a durable value");
+    }
+
+    [Test]
+    public async Task A_synchronous_checkpoint_returns_only_when_its_request_is_answered()
+    {
+        var store = new GatedStore();
+        var batcher = Batcher(store);
+
+        var first = batcher.CheckpointAsync(U("a"), CancellationToken.None);
+        await store.WaitForRequestsAsync(1);
+        var second = batcher.CheckpointAsync(U("b"), CancellationToken.None);
+        Assert.That((first.IsCompleted, second.IsCompleted), Is.EqualTo((false, false)));
+
+        store.Answer();
+        await first;
+        Assert.That(second.IsCompleted, Is.False, "b was queued while a's request was in flight: it needs its own request");
+        await store.WaitForRequestsAsync(2);
+        store.Answer();
+        await second;
+        Assert.That(store.Requests.Select(r => r.Single().Id), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public async Task Lanes_that_wait_behind_a_request_in_flight_share_the_next_one()
+    {
+        var store = new GatedStore();
+        var batcher = Batcher(store);
+        batcher.Fork(4);
+
+        var first = batcher.CheckpointAsync(U("w0"), CancellationToken.None);
+        await store.WaitForRequestsAsync(1);
+        var rest = Enumerable.Range(1, 3).Select(i => batcher.CheckpointAsync(U($"w{i}"), CancellationToken.None)).ToArray();
+        store.Answer();
+        await first;
+        await store.WaitForRequestsAsync(2);
+        store.Answer();
+        await Task.WhenAll(rest);
+
+        Assert.That(store.Requests.Select(r => r.Count), Is.EqualTo(new[] { 1, 3 }), "group commit: the three waiting lanes go together");
+    }
+
+    [Test]
+    public async Task A_sending_lane_waits_for_running_siblings_to_join()
+    {
+        var store = new GatedStore(autoAnswer: true);
+        var batcher = Batcher(store);
+        batcher.Fork(3); // three workers run; the forking lane is parked
+
+        var lanes = Enumerable.Range(0, 3).Select(i => Task.Run(() => batcher.CheckpointAsync(U($"w{i}"), CancellationToken.None))).ToArray();
+        await Task.WhenAll(lanes);
+
+        Assert.That(store.Requests, Has.Count.EqualTo(1), "the first lane yielded until its siblings (in the interpreter) joined");
+    }
+
+    [Test]
+    public async Task Pipelined_updates_go_in_the_background_and_the_window_holds_the_lane()
+    {
+        var store = new GatedStore();
+        var batcher = Batcher(store, window: 2);
+
+        var a = batcher.PipelineAsync(U("a"), CancellationToken.None);
+        Assert.That(a.IsCompleted, Is.True, "a pipelined result is passed on at once");
+        await store.WaitForRequestsAsync(1);
+        var b = batcher.PipelineAsync(U("b"), CancellationToken.None);
+        var c = batcher.PipelineAsync(U("c"), CancellationToken.None);
+        Assert.That(b.IsCompleted, Is.True, "two unacknowledged: within the window");
+        Assert.That(c.IsCompleted, Is.False, "a third would exceed the window of 2: the lane waits for the oldest");
+
+        store.Answer();
+        await c;
+        await store.WaitForRequestsAsync(2);
+        Assert.That(store.Requests[1].Select(u => u.Id), Is.EqualTo(new[] { "b", "c" }), "the background sender carries everything queued meanwhile");
+        store.Answer();
+        await batcher.FlushAsync(CancellationToken.None);
+        Assert.That(store.Requests, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_failed_request_fails_every_waiter_and_every_later_flush()
+    {
+        var store = new GatedStore();
+        var failures = new List<Exception>();
+        var batcher = Batcher(store, onFailure: failures.Add);
+        var lane = new CheckpointLane();
+
+        var first = batcher.CheckpointAsync(U("a"), CancellationToken.None);
+        await store.WaitForRequestsAsync(1);
+        var waiting = batcher.CheckpointAsync(U("b"), CancellationToken.None);
+        batcher.Defer(lane, U("c"));
+        var boom = new CheckpointException("Service unavailable", "ServiceException", 503);
+        store.Fail(boom);
+
+        Assert.That(Assert.ThrowsAsync<CheckpointException>(() => first), Is.SameAs(boom));
+        Assert.That(Assert.ThrowsAsync<CheckpointException>(() => waiting), Is.SameAs(boom), "b went down with the token chain");
+        Assert.That(Assert.ThrowsAsync<CheckpointException>(() => batcher.SettleAsync(lane, CancellationToken.None)), Is.SameAs(boom), "a lane that owes an update can never settle");
+        Assert.That(batcher.Failure, Is.SameAs(boom));
+        Assert.That(failures, Is.EqualTo(new[] { boom }), "reported once, at once");
+        Assert.That(store.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_cancelled_lane_gives_up_before_sending_without_poisoning_the_batcher()
+    {
+        var store = new GatedStore(autoAnswer: true);
+        var batcher = Batcher(store);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.That(async () => await batcher.CheckpointAsync(U("a"), cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That((batcher.Failure, store.Requests.Count), Is.EqualTo(((Exception?)null, 0)));
+
+        // What was queued still reaches the service with the next flush (the crash path flushes with no token).
+        await batcher.FlushAsync(CancellationToken.None);
+        Assert.That(store.Requests.Single().Single().Id, Is.EqualTo("a"));
+    }
+
+    [Test]
+    public void A_sealed_batcher_queues_nothing()
+    {
+        var batcher = Batcher(new GatedStore(autoAnswer: true));
+        batcher.Seal();
+        var ex = Assert.Throws<OperationCanceledException>(() => batcher.Enqueue(U("late")));
+        Assert.That(ex!.Message, Does.Contain("late").And.Contain("not checkpointed"));
+    }
+
+    [Test]
+    public async Task Draining_waits_for_the_background_request_and_closes_the_batcher()
+    {
+        var store = new GatedStore();
+        var batcher = Batcher(store);
+        _ = batcher.PipelineAsync(U("a"), CancellationToken.None);
+        await store.WaitForRequestsAsync(1);
+
+        var drained = batcher.DrainAsync();
+        Assert.That(drained.IsCompleted, Is.False, "a request in flight is awaited, not abandoned");
+        store.Answer();
+        await drained;
+
+        _ = batcher.PipelineAsync(U("b"), CancellationToken.None);
+        await Task.Delay(50);
+        Assert.That(store.Requests, Has.Count.EqualTo(1), "a closed batcher starts no background request");
+    }
+
+    [Test]
+    public async Task A_response_without_a_token_ends_checkpointing()
+    {
+        var store = new GatedStore(autoAnswer: true) { TerminalAfter = 1 };
+        var batcher = Batcher(store);
+
+        await batcher.CheckpointAsync(U("a"), CancellationToken.None);
+        await batcher.CheckpointAsync(U("orphan"), CancellationToken.None);
+
+        Assert.That(batcher.ExecutionTerminal, Is.True);
+        Assert.That(store.Requests, Has.Count.EqualTo(1), "the service accepts nothing after the execution ended");
+    }
+
+    /// <summary>A store whose requests the test answers (or fails) one at a time; with <c>autoAnswer</c> it answers at once.</summary>
+    private sealed class GatedStore(bool autoAnswer = false) : ICheckpointStore
+    {
+        private readonly object _gate = new();
+        private readonly List<IReadOnlyList<OperationUpdate>> _requests = new();
+        private readonly Queue<TaskCompletionSource<CheckpointResult>> _pending = new();
+        private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int TerminalAfter { get; init; } = int.MaxValue;
+
+        public IReadOnlyList<IReadOnlyList<OperationUpdate>> Requests
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _requests.ToList();
+                }
+            }
+        }
+
+        public Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
+            {
+                _requests.Add(updates.ToList());
+                var n = _requests.Count;
+                var result = new CheckpointResult(n >= TerminalAfter ? null : $"t{n}", new ExecutionState { Operations = [] });
+                _arrived.TrySetResult();
+                _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (autoAnswer)
+                {
+                    return Task.FromResult(result);
+                }
+
+                var answer = new TaskCompletionSource<CheckpointResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending.Enqueue(answer);
+                return answer.Task.ContinueWith(t => t.IsFaulted ? throw t.Exception!.InnerException! : result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
+        public Task<ExecutionState> GetStateAsync(string durableExecutionArn, string checkpointToken, string marker, CancellationToken cancellationToken)
+            => Task.FromResult(new ExecutionState { Operations = [] });
+
+        public async Task WaitForRequestsAsync(int count)
+        {
+            while (true)
+            {
+                Task arrived;
+                lock (_gate)
+                {
+                    if (_requests.Count >= count)
+                    {
+                        return;
+                    }
+
+                    arrived = _arrived.Task;
+                }
+
+                await arrived.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
+        public void Answer()
+        {
+            lock (_gate)
+            {
+                _pending.Dequeue().SetResult(null!);
+            }
+        }
+
+        public void Fail(Exception ex)
+        {
+            lock (_gate)
+            {
+                _pending.Dequeue().SetException(ex);
+            }
+        }
+    }
+}
