@@ -20,6 +20,7 @@ public abstract class SnippetScope
     protected static IServiceProvider testServices = null!;
     protected static IServiceProvider Services = null!;
     protected static IPaymentGateway gateway = new StripeGateway();
+    protected static IPaymentGateway payments = new StripeGateway();
     protected static IStock stock = null!;
     protected static IMailer mailer = null!;
     protected static IBus bus = null!;
@@ -35,6 +36,10 @@ public abstract class SnippetScope
     protected static ValidOrder Validate(OrderRequest order) => Orders.Validate(order);
 
     protected static ValidOrder Enrich(ValidOrder order) => order;
+
+    protected static Order Enrich(Order order) => order;
+
+    protected static Order Score(Order order) => order;
 
     protected static Receipt Ship(Order order, Payment payment) => new(order.Id, "shipped");
 
