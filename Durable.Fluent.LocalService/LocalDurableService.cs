@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -45,6 +46,10 @@ public sealed class LocalDurableService : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILogger _log;
     private readonly InMemoryCheckpointStore _inProcessStore;
+    private readonly ConcurrentDictionary<string, int> _retention = new(StringComparer.Ordinal);
+    private readonly object _sweepGate = new();
+    private ITimer? _sweepTimer;
+    private Task _sweep = Task.CompletedTask;
     private LocalServiceHost? _front;
     private LambdaDurableExecutionClient? _selfClient;
     private int _state; // 0 created, 1 started, 2 disposed
@@ -77,6 +82,16 @@ public sealed class LocalDurableService : IAsyncDisposable
             throw new ArgumentException("MaxConsecutiveInvocationFailures must be ≥ 1, InvocationRetryDelay ≥ 0 and MaxRequestBodyBytes ≥ 1024.", nameof(options));
         }
 
+        if (_options.RetentionPeriodInDays is < LocalDurableEngine.MinRetentionPeriodInDays or > LocalDurableEngine.MaxRetentionPeriodInDays)
+        {
+            throw new ArgumentException($"RetentionPeriodInDays must be {LocalDurableEngine.MinRetentionPeriodInDays}–{LocalDurableEngine.MaxRetentionPeriodInDays} days, not {_options.RetentionPeriodInDays}.", nameof(options));
+        }
+
+        if (_options.RetentionSweepInterval <= TimeSpan.Zero || _options.CachedEndedExecutions < 0)
+        {
+            throw new ArgumentException("RetentionSweepInterval must be positive and CachedEndedExecutions 0 or more.", nameof(options));
+        }
+
         if (_options.FunctionTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("FunctionTimeout must be positive (the default is 15 minutes, Lambda's limit for one invocation).", nameof(options));
@@ -92,10 +107,12 @@ public sealed class LocalDurableService : IAsyncDisposable
             CheckpointTokenFactory = _ => ids.CheckpointToken(),
             ExecutionIdFactory = ids.ExecutionId,
             InitialStatePageSize = _options.InitialStatePageSize,
+            RetentionPeriodInDays = _options.RetentionPeriodInDays,
+            CachedEndedExecutions = _options.CachedEndedExecutions,
         };
         if (_options.DatabasePath is { } path)
         {
-            _sqlite = new SqliteEngineStateStore(path);
+            _sqlite = new SqliteEngineStateStore(path, legacyRetentionDays: _options.RetentionPeriodInDays, syncEachCommit: _options.SyncEachCommit);
             try
             {
                 Engine = new LocalDurableEngine(_options.TimeProvider, engineOptions, _sqlite);
@@ -112,6 +129,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
 
         _inProcessStore = new InMemoryCheckpointStore(Engine);
+        Idempotency = new CheckpointIdempotency(_options.TimeProvider);
         Engine.ChainedInvokeStarter = StartChainedInvoke;
         _functionHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
         {
@@ -159,6 +177,41 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <summary>Where checkpoint tokens, execution ids, callback ids and request ids come from.</summary>
     internal ServiceIdentifiers Ids { get; }
 
+    /// <summary>The ClientToken answers of CheckpointDurableExecution (15-minute window).</summary>
+    internal CheckpointIdempotency Idempotency { get; }
+
+    /// <summary>How many executions have a worker (running ones; a worker leaves when its execution ends).</summary>
+    internal int WorkerCount => _workers.Count;
+
+    /// <summary>The retention sweep in progress or last run (tests and the benchmark wait for it).</summary>
+    internal Task RetentionSweep => Volatile.Read(ref _sweep);
+
+    /// <summary>
+    /// Sets a function's retention period, as its <c>DurableConfig.RetentionPeriodInDays</c> does on AWS: its executions
+    /// started from now on are kept that many days after they end (unless the start request names its own), then purged.
+    /// Without it they get <see cref="LocalDurableServiceOptions.RetentionPeriodInDays"/>.
+    /// </summary>
+    /// <param name="functionName">The function name (it need not be registered yet).</param>
+    /// <param name="days">1–90 days.</param>
+    /// <returns>This service.</returns>
+    /// <exception cref="ArgumentException">The name is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The period is not 1–90 days.</exception>
+    public LocalDurableService SetRetentionPeriod(string functionName, int days)
+    {
+        if (!IsValidName(functionName))
+        {
+            throw new ArgumentException($"Invalid function name '{functionName}': 1–64 characters of [a-zA-Z0-9-_].", nameof(functionName));
+        }
+
+        if (days is < LocalDurableEngine.MinRetentionPeriodInDays or > LocalDurableEngine.MaxRetentionPeriodInDays)
+        {
+            throw new ArgumentOutOfRangeException(nameof(days), days, $"RetentionPeriodInDays must be {LocalDurableEngine.MinRetentionPeriodInDays}–{LocalDurableEngine.MaxRetentionPeriodInDays} days.");
+        }
+
+        _retention[functionName] = days;
+        return this;
+    }
+
     /// <summary>Registers a workflow under a function name; executions of that function run it.</summary>
     /// <typeparam name="TIn">The input type.</typeparam>
     /// <typeparam name="TOut">The result type.</typeparam>
@@ -174,6 +227,19 @@ public sealed class LocalDurableService : IAsyncDisposable
         _definitions[functionName] = workflow.ToMermaid;
         return this;
     }
+
+    /// <summary>A builder is registered as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="functionName">The function name.</param>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="runOptions">Invocation options.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public LocalDurableService Register<TIn, TOut>(string functionName, WorkflowBuilder<TIn, TOut> builder, DurableRunOptions? runOptions = null)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     private readonly ConcurrentDictionary<string, Func<string>> _definitions = new(StringComparer.Ordinal);
 
@@ -289,6 +355,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             Region = _options.Region,
         });
         _log.LogDebug("Local durable service listening on {Endpoint} (store: {Store})", _front.Endpoint, DatabasePath ?? "in memory");
+        _sweepTimer = _options.TimeProvider.CreateTimer(static s => ((LocalDurableService)s!).StartSweep(), this, _options.RetentionSweepInterval, _options.RetentionSweepInterval);
         if (_options.RunExecutions)
         {
             ResumeExecutions(null);
@@ -344,6 +411,12 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
 
         await _shutdown.CancelAsync().ConfigureAwait(false);
+        lock (_sweepGate)
+        {
+            _sweepTimer?.Dispose();
+            _sweepTimer = null;
+        }
+
         foreach (var w in _workers.Values)
         {
             lock (w.Gate)
@@ -355,7 +428,7 @@ public sealed class LocalDurableService : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(_workerTasks.Keys).ConfigureAwait(false);
+            await Task.WhenAll(_workerTasks.Keys.Append(RetentionSweep)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -390,7 +463,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
         catch (LocalEngineException ex) when (ex.ErrorCode == "DurableExecutionAlreadyStartedException" && executionName is not null)
         {
-            var existing = Engine.ListExecutions().FirstOrDefault(e => e.DurableExecutionName == executionName && FunctionNameOf(e.FunctionArn) == functionName);
+            var existing = Engine.FindExecution(functionName, executionName);
             if (existing is null)
             {
                 throw;
@@ -440,7 +513,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
     }
 
-    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null)
+    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null, int? retentionDays = null)
     {
         if (string.IsNullOrEmpty(functionName) || !_functions.ContainsKey(functionName))
         {
@@ -472,6 +545,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             Qualifier = qualifier,
             ExecutionTimeoutSeconds = timeoutSeconds,
             TenantId = tenantId,
+            RetentionPeriodInDays = retentionDays ?? RetentionOf(functionName),
         });
         Kick(arn, invokeNow: true);
         return arn;
@@ -521,6 +595,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             InputPayload = request.Payload,
             Qualifier = qualifier,
             TenantId = request.TenantId,
+            RetentionPeriodInDays = RetentionOf(functionName),
         });
         _chainedChildren[childArn] = (request.ParentArn, request.OperationId);
         Kick(childArn, invokeNow: true);
@@ -553,6 +628,41 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     internal bool IsRegistered(string functionName) => _functions.ContainsKey(functionName);
 
+    /// <summary>The function's retention period, if it has its own (else the engine uses the service's).</summary>
+    private int? RetentionOf(string functionName) => _retention.TryGetValue(functionName, out var days) ? days : null;
+
+    /// <summary>The sweep timer fired: purge in the background, one sweep at a time, never after disposal.</summary>
+    private void StartSweep()
+    {
+        lock (_sweepGate)
+        {
+            if (_sweepTimer is null || !_sweep.IsCompleted)
+            {
+                return;
+            }
+
+            _sweep = Task.Run(Sweep);
+        }
+    }
+
+    /// <summary>Purges the executions past their retention period, their workers and their ClientToken entries.</summary>
+    private void Sweep()
+    {
+        try
+        {
+            var purged = Engine.PurgeExpired();
+            Idempotency.ForgetExpired();
+            if (purged > 0)
+            {
+                _log.LogDebug("Purged {Count} executions past their retention period", purged);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogError(ex, "The local durable service could not purge the executions past their retention period.");
+        }
+    }
+
     internal static string FunctionNameOf(string functionArn)
     {
         const string marker = ":function:";
@@ -577,15 +687,24 @@ public sealed class LocalDurableService : IAsyncDisposable
             CompleteChainedParentIfDone(target);
         }
 
-        foreach (var snapshot in Engine.ListExecutions())
+        foreach (var arn in Engine.OpenExecutions())
         {
+            ExecutionSnapshot snapshot;
+            try
+            {
+                snapshot = Engine.GetExecution(arn);
+            }
+            catch (LocalEngineException ex) when (ex.StatusCode == 404)
+            {
+                continue;
+            }
+
             if (snapshot.Status != ExecutionStatus.Running
                 || (functionName is not null && FunctionNameOf(snapshot.FunctionArn) != functionName))
             {
                 continue;
             }
 
-            var arn = snapshot.DurableExecutionArn;
             var invokeNow = false;
             if (Engine.IsInvocationInFlight(arn) && !_workers.ContainsKey(arn))
             {
@@ -609,23 +728,33 @@ public sealed class LocalDurableService : IAsyncDisposable
             return; // a service that only answers: the next one that runs executions resumes this one
         }
 
-        var w = _workers.GetOrAdd(arn, static _ => new Worker());
-        lock (w.Gate)
+        Worker w;
+        while (true)
         {
-            w.InvokeNow |= invokeNow;
-            if (Volatile.Read(ref _state) != 1)
+            w = _workers.GetOrAdd(arn, static _ => new Worker());
+            lock (w.Gate)
             {
-                return;
-            }
+                if (w.Retired)
+                {
+                    continue; // its execution ended and it left the table just now: take a fresh one
+                }
 
-            if (w.Running)
-            {
-                w.Again = true;
-                return;
-            }
+                w.InvokeNow |= invokeNow;
+                if (Volatile.Read(ref _state) != 1)
+                {
+                    return;
+                }
 
-            w.Running = true;
-            w.Idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (w.Running)
+                {
+                    w.Again = true;
+                    return;
+                }
+
+                w.Running = true;
+                w.Idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                break;
+            }
         }
 
         var task = Task.Run(() => RunWorkerAsync(arn, w));
@@ -637,9 +766,10 @@ public sealed class LocalDurableService : IAsyncDisposable
     {
         while (true)
         {
+            var ended = false;
             try
             {
-                await PumpAsync(arn, w).ConfigureAwait(false);
+                ended = await PumpAsync(arn, w).ConfigureAwait(false);
                 SignalIfEnded(arn);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -660,7 +790,20 @@ public sealed class LocalDurableService : IAsyncDisposable
                 }
 
                 w.Running = false;
-                ArmTimer(arn, w);
+                if (ended)
+                {
+                    // The execution ended (or is gone): nothing will run for it again, so its worker leaves the table and
+                    // the service holds nothing per ended execution.
+                    w.Retired = true;
+                    w.Timer?.Dispose();
+                    w.Timer = null;
+                    _workers.TryRemove(KeyValuePair.Create(arn, w));
+                }
+                else
+                {
+                    ArmTimer(arn, w);
+                }
+
                 idle = w.Idle;
             }
 
@@ -669,16 +812,28 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
     }
 
-    /// <summary>Fires due timers and invokes the handler while there is a reason to (new execution, updates, a retry due).</summary>
-    private async Task PumpAsync(string arn, Worker w)
+    /// <summary>
+    /// Fires due timers and invokes the handler while there is a reason to (new execution, updates, a retry due); returns
+    /// whether the execution has ended (or is gone).
+    /// </summary>
+    private async Task<bool> PumpAsync(string arn, Worker w)
     {
         while (!_shutdown.IsCancellationRequested)
         {
-            var snapshot = Engine.GetExecution(arn);
+            ExecutionSnapshot snapshot;
+            try
+            {
+                snapshot = Engine.GetExecution(arn);
+            }
+            catch (LocalEngineException ex) when (ex.StatusCode == 404)
+            {
+                return true; // purged
+            }
+
             if (snapshot.Status != ExecutionStatus.Running)
             {
                 CompleteChainedParentIfDone(arn); // e.g. it timed out while suspended
-                return;
+                return true;
             }
 
             while (Engine.FireNextTimer(arn))
@@ -699,7 +854,7 @@ public sealed class LocalDurableService : IAsyncDisposable
 
             if (!invokeNow && !Engine.HasUpdatesSinceLastInvocation(arn))
             {
-                return;
+                return false;
             }
 
             var functionName = FunctionNameOf(snapshot.FunctionArn);
@@ -711,11 +866,13 @@ public sealed class LocalDurableService : IAsyncDisposable
                     w.InvokeNow |= invokeNow;
                 }
 
-                return;
+                return false;
             }
 
             await InvokeOnceAsync(arn, handler, w).ConfigureAwait(false);
         }
+
+        return false;
     }
 
     private async Task InvokeOnceAsync(string arn, FunctionInvoker handler, Worker w)
@@ -845,6 +1002,9 @@ public sealed class LocalDurableService : IAsyncDisposable
         public bool Running { get; set; }
 
         public bool Again { get; set; }
+
+        /// <summary>Its execution ended and it left the worker table; a later kick takes a new worker.</summary>
+        public bool Retired { get; set; }
 
         public bool InvokeNow { get; set; }
 

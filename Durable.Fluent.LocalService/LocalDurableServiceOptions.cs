@@ -23,6 +23,15 @@ public sealed record LocalDurableServiceOptions
     /// <summary>The SQLite file that keeps executions across restarts (created if missing); <see langword="null"/> keeps them in memory only.</summary>
     public string? DatabasePath { get; init; }
 
+    /// <summary>
+    /// With a <see cref="DatabasePath"/>: whether every commit is synced to disk before the call that made it returns
+    /// (SQLite <c>synchronous=FULL</c>, the default: an answered call survives even a power loss). <see langword="false"/>
+    /// uses <c>synchronous=NORMAL</c>: the write-ahead log is synced at checkpoints only, so a crash or <c>kill -9</c> of the
+    /// service still loses nothing, but a power loss or an operating-system crash may lose the last calls (the file stays
+    /// consistent). Faster where a sync to disk is slow (about 5 ms on the benchmark machine): see bench/README.md.
+    /// </summary>
+    public bool SyncEachCommit { get; init; } = true;
+
     /// <summary>The clock: waits, retry delays and callback timeouts fire on it (inject a fake clock in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -72,6 +81,30 @@ public sealed record LocalDurableServiceOptions
     /// the caller gets a <c>Sandbox.Timedout</c> function error and the execution goes on.
     /// </summary>
     public TimeSpan SynchronousInvocationTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How many days an execution is kept once it has ended (the service's <c>RetentionPeriodInDays</c>, 1–90; default 14,
+    /// as on AWS). Then it is purged from memory and from the SQLite file — history, operations, timers, callbacks and
+    /// ClientToken entries — and GetDurableExecution answers 404. A function can have its own
+    /// (<see cref="LocalDurableService.SetRetentionPeriod"/>) and the emulator's start route takes
+    /// <c>ExecutionRetentionPeriodDays</c> per execution. Executions stored by a version without retention get this one.
+    /// </summary>
+    public int RetentionPeriodInDays { get; init; } = 14;
+
+    /// <summary>
+    /// How often (on <see cref="TimeProvider"/>) the service purges the executions past their retention period; 1 minute by
+    /// default. Between sweeps an execution past its retention already answers 404 (it is purged when asked for); the sweep
+    /// reclaims the memory and the disk space of the ones nobody asks for.
+    /// </summary>
+    public TimeSpan RetentionSweepInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// With a <see cref="DatabasePath"/>: how many ended executions stay in memory besides the running ones (the least
+    /// recently used are dropped first and read back from the file when asked for); default 1,000, about 7 MiB for small
+    /// workflows. Memory is then bounded by the running executions plus this cache. Without a database every execution
+    /// stays in memory until its retention period has passed.
+    /// </summary>
+    public int CachedEndedExecutions { get; init; } = 1_000;
 
     /// <summary>
     /// Durable functions in any language, reached by URL (the <c>--function name=url</c> form parses with

@@ -9,19 +9,47 @@ namespace Durable.Fluent.LocalService;
 
 /// <summary>
 /// Keeps the local engine's executions in a SQLite file (WAL mode): tables <c>executions</c>, <c>operations</c>,
-/// <c>history_events</c> and <c>timers</c>. Each save is one transaction that upserts the execution row and its operations,
-/// appends the history events not yet stored, and rewrites the execution's timer rows (their due times), so a restarted
-/// service knows what to fire. Timestamps are stored as UTC ticks, so a reload reproduces them exactly.
+/// <c>history_events</c> and <c>timers</c>. Each save is one transaction that upserts the execution row and the operations
+/// that changed, appends the history events not yet stored, and rewrites the execution's timer rows (their due times), so a
+/// restarted service knows what to fire. Timestamps are stored as UTC ticks, so a reload reproduces them exactly.
+/// <para>
+/// Cost at scale: every statement is a look-up in an index (by ARN, by function and name, by callback id, by creation
+/// order, by purge time, the open executions), so saving, starting and loading an execution do not depend on how many are
+/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written by one
+/// writer connection, and saves that queue up while a commit is in progress are committed together in one transaction
+/// (group commit: one sync to disk for all of them; a batch that fails is retried one save per transaction so one bad save
+/// fails alone). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
+/// committed state).
+/// </para>
 /// </summary>
-/// <remarks>Not thread-safe on its own: the engine calls it under its lock.</remarks>
 internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 {
     private const int SchemaVersion = 1;
     private static readonly JsonSerializerOptions Json = WireJson.Envelope;
     private readonly SqliteConnection _connection;
-    private readonly Dictionary<string, int> _storedEvents = new(StringComparer.Ordinal);
+    private readonly SqliteConnection _reader;
+    private readonly object _writeGate = new();
+    private readonly object _readGate = new();
+    private readonly object _queueGate = new();
+    private List<SaveRequest> _queue = new();
+    private bool _leading;
+    private WriteStatements? _write;
+    private SqliteCommand? _findByName;
+    private SqliteCommand? _findCallback;
+    private SqliteCommand? _exists;
 
-    public SqliteEngineStateStore(string path)
+    /// <summary>Opens (or creates) the store.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="legacyRetentionDays">
+    /// The retention period given to executions stored by a version without retention (their rows get it once, when the
+    /// file is upgraded); null leaves them without one.
+    /// </param>
+    /// <param name="syncEachCommit">
+    /// <see langword="true"/>: <c>PRAGMA synchronous=FULL</c>, every commit is synced to disk before the call returns;
+    /// <see langword="false"/>: <c>synchronous=NORMAL</c>, the write-ahead log is synced at checkpoints only (a killed
+    /// process loses nothing; a power loss may lose the last commits, never the file's consistency).
+    /// </param>
+    public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14, bool syncEachCommit = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -38,27 +66,35 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 $"The local durable service database '{full}' is empty (0 bytes), so its executions are gone (truncated or replaced). It was not opened. To start a new store, delete the file or choose another path.");
         }
 
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = full,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-        }.ToString());
+        }.ToString();
+        _connection = new SqliteConnection(connectionString);
+        _reader = new SqliteConnection(connectionString);
         try
         {
             _connection.Open();
             Exec("PRAGMA journal_mode=WAL;");
-            Exec("PRAGMA synchronous=FULL;");
+            Exec(syncEachCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
             Exec("PRAGMA busy_timeout=5000;");
-            CreateSchema();
+            CreateSchema(legacyRetentionDays);
+            _reader.Open();
+            using var busy = _reader.CreateCommand();
+            busy.CommandText = "PRAGMA busy_timeout=5000;";
+            busy.ExecuteNonQuery();
         }
         catch (SqliteException ex)
         {
+            _reader.Dispose();
             _connection.Dispose();
             throw FileError(ex);
         }
         catch (LocalStoreException)
         {
+            _reader.Dispose();
             _connection.Dispose();
             throw;
         }
@@ -67,31 +103,79 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// <summary>The database file.</summary>
     public string FilePath { get; }
 
-    /// <exception cref="LocalStoreException">The file or one execution in it is damaged or incomplete.</exception>
-    public IReadOnlyList<ExecutionRecord> LoadAll()
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c>: 2 (FULL) or 1 (NORMAL).</summary>
+    internal long Synchronous
     {
-        var arns = new List<string>();
-        try
+        get
         {
-            using var cmd = Command("SELECT arn FROM executions ORDER BY seq");
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
+            lock (_writeGate)
             {
-                arns.Add(r.GetString(0));
+                using var cmd = Command("PRAGMA synchronous");
+                return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
             }
         }
-        catch (SqliteException ex)
-        {
-            throw FileError(ex);
-        }
+    }
 
-        return arns.Select(a => Load(a)!).ToList();
+    /// <summary>
+    /// Runs <paramref name="action"/> while no transaction is in progress and none can begin (the write lock held): every
+    /// save acknowledged before the call is in the file, none is half-written. Lets a test copy the files as a killed
+    /// process leaves them.
+    /// </summary>
+    internal void WhileNoCommit(Action action)
+    {
+        lock (_writeGate)
+        {
+            action();
+        }
+    }
+
+    /// <exception cref="LocalStoreException">The file is damaged.</exception>
+    public long MaxSeq()
+    {
+        lock (_readGate)
+        {
+            try
+            {
+                using var cmd = Query("SELECT COALESCE(MAX(seq), 0) FROM executions");
+                return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            catch (SqliteException ex)
+            {
+                throw FileError(ex);
+            }
+        }
+    }
+
+    /// <exception cref="LocalStoreException">The file is damaged.</exception>
+    public IReadOnlyList<string> OpenArns()
+    {
+        lock (_readGate)
+        {
+            try
+            {
+                // An execution that has not ended has no end time (the partial index executions_open holds exactly those).
+                using var cmd = Query("SELECT arn FROM executions WHERE end_ticks IS NULL ORDER BY seq");
+                return Strings(cmd);
+            }
+            catch (SqliteException ex)
+            {
+                throw FileError(ex);
+            }
+        }
     }
 
     /// <exception cref="LocalStoreException">The execution's rows are damaged or incomplete.</exception>
     public ExecutionRecord? Load(string arn)
     {
         var table = "executions";
+        lock (_readGate)
+        {
+            return LoadUnlocked(arn, ref table);
+        }
+    }
+
+    private ExecutionRecord? LoadUnlocked(string arn, ref string table)
+    {
         try
         {
             var rec = Read(arn, ref table);
@@ -117,9 +201,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         using (var cmd = Command("""
             SELECT name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload, execution_operation_id,
                    status, result, error, checkpointed_result, checkpointed_error, token, token_seq, invocation_count,
-                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds
+                   invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds, seq,
+                   retention_days
             FROM executions WHERE arn = $arn
-            """, ("$arn", arn)))
+            """, ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
         {
             if (!r.Read())
@@ -143,6 +228,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 InvocationStart = NTicks(r, 16),
                 TimerSeqCounter = r.GetInt64(17),
                 ExecutionTimeoutSeconds = r.IsDBNull(20) ? null : r.GetInt32(20),
+                Seq = r.GetInt64(21),
+                RetentionDays = r.IsDBNull(22) ? null : r.GetInt32(22),
             };
             foreach (var id in JsonSerializer.Deserialize<string[]>(r.GetString(18)) ?? [])
             {
@@ -161,7 +248,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                    next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
                    timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn
             FROM operations WHERE arn = $arn ORDER BY created_seq
-            """, ("$arn", arn)))
+            """, ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -185,12 +272,13 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                     InputPayload = NStr(r, 21),
                     ChildArn = NStr(r, 22),
                 };
+                op.Dirty = false;
                 rec.Add(op);
             }
         }
 
         table = "history_events";
-        using (var cmd = Command("SELECT body, timestamp_ticks FROM history_events WHERE arn = $arn ORDER BY event_id", ("$arn", arn)))
+        using (var cmd = Command("SELECT body, timestamp_ticks FROM history_events WHERE arn = $arn ORDER BY event_id", ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -200,7 +288,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             }
         }
 
-        _storedEvents[arn] = rec.Events.Count;
+        rec.StoredEventCount = rec.Events.Count;
         return rec;
     }
 
@@ -239,167 +327,466 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Saves the execution; returns once the transaction holding it committed. Called under the execution's lock (so the
+    /// record does not change meanwhile). Group commit: the first caller to find no commit in progress becomes the leader
+    /// and writes its own save and every save queued meanwhile in one transaction; the others sleep until their save is
+    /// written (they do not spin on a lock). When the leader's own save is written it hands the lead to the first queued
+    /// caller, so no caller writes other callers' saves for longer than one transaction.
+    /// </summary>
     public void Save(ExecutionRecord rec)
     {
-        using var tx = _connection.BeginTransaction();
-        using (var cmd = Command("""
-            INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
-                execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
-                invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds)
-            VALUES ($arn, (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions), $name, $function_name, $function_arn, $qualifier,
-                $start_ticks, $end_ticks, $input_payload, $execution_operation_id, $status, $result, $error, $checkpointed_result,
-                $checkpointed_error, $token, $token_seq, $invocation_count, $invocation_start_ticks, $timer_seq, $unseen,
-                $updated_since_invocation, $execution_timeout_seconds)
-            ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
-                error = excluded.error, checkpointed_result = excluded.checkpointed_result,
-                checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
-                invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
-                timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation
-            """, tx))
+        var request = new SaveRequest(rec);
+        lock (_queueGate)
         {
-            Bind(cmd, "$arn", rec.Arn);
-            Bind(cmd, "$name", rec.Name);
-            Bind(cmd, "$function_name", rec.FunctionName);
-            Bind(cmd, "$function_arn", rec.FunctionArn);
-            Bind(cmd, "$qualifier", rec.Qualifier);
-            Bind(cmd, "$start_ticks", rec.Start.UtcTicks);
-            Bind(cmd, "$end_ticks", rec.End?.UtcTicks);
-            Bind(cmd, "$input_payload", rec.InputPayload);
-            Bind(cmd, "$execution_operation_id", rec.ExecutionOperationId);
-            Bind(cmd, "$status", UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
-            Bind(cmd, "$result", rec.Result);
-            Bind(cmd, "$error", ErrJson(rec.Error));
-            Bind(cmd, "$checkpointed_result", rec.CheckpointedResult);
-            Bind(cmd, "$checkpointed_error", ErrJson(rec.CheckpointedError));
-            Bind(cmd, "$token", rec.Token);
-            Bind(cmd, "$token_seq", rec.TokenSeq);
-            Bind(cmd, "$invocation_count", rec.InvocationCount);
-            Bind(cmd, "$invocation_start_ticks", rec.InvocationStart?.UtcTicks);
-            Bind(cmd, "$timer_seq", rec.TimerSeqCounter);
-            Bind(cmd, "$unseen", JsonSerializer.Serialize(rec.Unseen.ToArray()));
-            Bind(cmd, "$updated_since_invocation", JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
-            Bind(cmd, "$execution_timeout_seconds", rec.ExecutionTimeoutSeconds);
-            cmd.ExecuteNonQuery();
-        }
-
-        using (var cmd = Command("""
-            INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
-                attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
-                timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn)
-            VALUES ($arn, $id, $type, $sub_type, $name, $parent_id, $start_ticks, $created_seq, $timer_seq, $status, $end_ticks,
-                $attempt, $next_attempt_ticks, $result, $error, $replay_children, $wait_seconds, $scheduled_end_ticks, $callback_id,
-                $timeout_seconds, $heartbeat_seconds, $last_heartbeat_ticks, $input_payload, $child_arn)
-            ON CONFLICT(arn, id) DO UPDATE SET timer_seq = excluded.timer_seq, status = excluded.status,
-                end_ticks = excluded.end_ticks, attempt = excluded.attempt, next_attempt_ticks = excluded.next_attempt_ticks,
-                result = excluded.result, error = excluded.error, replay_children = excluded.replay_children,
-                wait_seconds = excluded.wait_seconds, scheduled_end_ticks = excluded.scheduled_end_ticks,
-                callback_id = excluded.callback_id, timeout_seconds = excluded.timeout_seconds,
-                heartbeat_seconds = excluded.heartbeat_seconds, last_heartbeat_ticks = excluded.last_heartbeat_ticks,
-                input_payload = excluded.input_payload, child_arn = excluded.child_arn
-            """, tx))
-        {
-            var names = new[]
+            _queue.Add(request);
+            if (!_leading)
             {
-                "$arn", "$id", "$type", "$sub_type", "$name", "$parent_id", "$start_ticks", "$created_seq", "$timer_seq", "$status",
-                "$end_ticks", "$attempt", "$next_attempt_ticks", "$result", "$error", "$replay_children", "$wait_seconds",
-                "$scheduled_end_ticks", "$callback_id", "$timeout_seconds", "$heartbeat_seconds", "$last_heartbeat_ticks",
-                "$input_payload", "$child_arn",
-            };
-            var p = names.ToDictionary(n => n, n => cmd.Parameters.Add(n, SqliteType.Text), StringComparer.Ordinal);
-            cmd.Prepare();
-            foreach (var op in rec.Order)
-            {
-                Set(p["$arn"], rec.Arn);
-                Set(p["$id"], op.Id);
-                Set(p["$type"], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
-                Set(p["$sub_type"], op.SubType);
-                Set(p["$name"], op.Name);
-                Set(p["$parent_id"], op.ParentId);
-                Set(p["$start_ticks"], op.StartTimestamp.UtcTicks);
-                Set(p["$created_seq"], op.CreatedSeq);
-                Set(p["$timer_seq"], op.TimerSeq);
-                Set(p["$status"], UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status));
-                Set(p["$end_ticks"], op.EndTimestamp?.UtcTicks);
-                Set(p["$attempt"], op.Attempt);
-                Set(p["$next_attempt_ticks"], op.NextAttemptTimestamp?.UtcTicks);
-                Set(p["$result"], op.Result);
-                Set(p["$error"], ErrJson(op.Error));
-                Set(p["$replay_children"], op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null);
-                Set(p["$wait_seconds"], op.WaitSeconds);
-                Set(p["$scheduled_end_ticks"], op.ScheduledEnd?.UtcTicks);
-                Set(p["$callback_id"], op.CallbackId);
-                Set(p["$timeout_seconds"], op.TimeoutSeconds);
-                Set(p["$heartbeat_seconds"], op.HeartbeatSeconds);
-                Set(p["$last_heartbeat_ticks"], op.LastHeartbeat?.UtcTicks);
-                Set(p["$input_payload"], op.InputPayload);
-                Set(p["$child_arn"], op.ChildArn);
-                cmd.ExecuteNonQuery();
+                _leading = true;
+                request.Lead = true;
             }
         }
 
-        var stored = _storedEvents.GetValueOrDefault(rec.Arn);
-        if (rec.Events.Count > stored)
+        lock (request)
         {
-            using var cmd = Command(
-                "INSERT INTO history_events (arn, event_id, event_type, timestamp_ticks, body) VALUES ($arn, $event_id, $event_type, $ts, $body)",
-                tx);
-            var arnP = cmd.Parameters.Add("$arn", SqliteType.Text);
-            var idP = cmd.Parameters.Add("$event_id", SqliteType.Integer);
-            var typeP = cmd.Parameters.Add("$event_type", SqliteType.Text);
-            var tsP = cmd.Parameters.Add("$ts", SqliteType.Integer);
-            var bodyP = cmd.Parameters.Add("$body", SqliteType.Text);
-            cmd.Prepare();
-            foreach (var e in rec.Events.Skip(stored))
+            while (!request.Done && !request.Lead)
             {
-                arnP.Value = rec.Arn;
-                idP.Value = e.EventId;
-                typeP.Value = e.EventType.ToString();
-                tsP.Value = e.EventTimestamp.UtcTicks;
-                bodyP.Value = JsonSerializer.Serialize(e, Json);
-                cmd.ExecuteNonQuery();
+                Monitor.Wait(request);
             }
         }
 
-        using (var cmd = Command("DELETE FROM timers WHERE arn = $arn", tx))
+        if (!request.Done)
         {
-            Bind(cmd, "$arn", rec.Arn);
-            cmd.ExecuteNonQuery();
-        }
-
-        using (var cmd = Command(
-            "INSERT OR REPLACE INTO timers (arn, operation_id, kind, due_ticks, due_utc) VALUES ($arn, $op, $kind, $due, $due_utc)",
-            tx))
-        {
-            foreach (var t in LocalDurableEngine.Timers(rec))
+            List<SaveRequest> batch;
+            lock (_queueGate)
             {
-                cmd.Parameters.Clear();
-                Bind(cmd, "$arn", rec.Arn);
-                Bind(cmd, "$op", t.Op.Id);
-                Bind(cmd, "$kind", t.Kind.ToString());
-                Bind(cmd, "$due", t.Due.UtcTicks);
-                Bind(cmd, "$due_utc", t.Due.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                cmd.ExecuteNonQuery();
+                batch = _queue;
+                _queue = new();
+            }
+
+            try
+            {
+                lock (_writeGate)
+                {
+                    Commit(batch);
+                }
+            }
+            finally
+            {
+                // Whatever happened (even an error Commit does not catch), every caller in the batch is woken with its
+                // outcome and the lead passes on, so no caller waits for ever.
+                foreach (var done in batch)
+                {
+                    lock (done)
+                    {
+                        if (!done.Done)
+                        {
+                            done.Error ??= new LocalStoreException(FilePath, done.Record.Arn, $"The save of execution '{done.Record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
+                            done.Done = true;
+                        }
+
+                        Monitor.Pulse(done);
+                    }
+                }
+
+                lock (_queueGate)
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _leading = false;
+                    }
+                    else
+                    {
+                        var next = _queue[0];
+                        lock (next)
+                        {
+                            next.Lead = true;
+                            Monitor.Pulse(next);
+                        }
+                    }
+                }
             }
         }
 
-        tx.Commit();
-        _storedEvents[rec.Arn] = rec.Events.Count;
+        if (request.Error is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    /// <summary>Writes the batch in one transaction; if that fails, each save in its own, so only the failing ones fail. Under the write lock.</summary>
+    private void Commit(List<SaveRequest> batch)
+    {
+        try
+        {
+            using (var tx = _connection.BeginTransaction())
+            {
+                foreach (var request in batch)
+                {
+                    WriteRows(request.Record, tx);
+                }
+
+                tx.Commit();
+            }
+
+            foreach (var request in batch)
+            {
+                Saved(request);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (batch.Count == 1)
+            {
+                Failed(batch[0], ex);
+                return;
+            }
+
+            foreach (var request in batch)
+            {
+                try
+                {
+                    using (var tx = _connection.BeginTransaction())
+                    {
+                        WriteRows(request.Record, tx);
+                        tx.Commit();
+                    }
+
+                    Saved(request);
+                }
+                catch (Exception one) when (one is not OutOfMemoryException)
+                {
+                    Failed(request, one);
+                }
+            }
+        }
+    }
+
+    private static void Saved(SaveRequest request)
+    {
+        var rec = request.Record;
+        rec.StoredEventCount = rec.Events.Count;
+        foreach (var op in rec.Order)
+        {
+            op.Dirty = false;
+        }
+
+        lock (request)
+        {
+            request.Done = true;
+        }
+    }
+
+    private static void Failed(SaveRequest request, Exception error)
+    {
+        lock (request)
+        {
+            request.Error = error;
+            request.Done = true;
+        }
+    }
+
+    /// <summary>Writes the execution's changed rows with the prepared statements (caller holds the write lock).</summary>
+    private void WriteRows(ExecutionRecord rec, SqliteTransaction tx)
+    {
+        var w = _write ??= new WriteStatements(_connection);
+        w.UpsertExecution.Transaction = tx;
+        Set(w.Execution[0], rec.Arn);
+        Set(w.Execution[1], rec.Seq);
+        Set(w.Execution[2], rec.Name);
+        Set(w.Execution[3], rec.FunctionName);
+        Set(w.Execution[4], rec.FunctionArn);
+        Set(w.Execution[5], rec.Qualifier);
+        Set(w.Execution[6], rec.Start.UtcTicks);
+        Set(w.Execution[7], rec.End?.UtcTicks);
+        Set(w.Execution[8], rec.InputPayload);
+        Set(w.Execution[9], rec.ExecutionOperationId);
+        Set(w.Execution[10], UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
+        Set(w.Execution[11], rec.Result);
+        Set(w.Execution[12], ErrJson(rec.Error));
+        Set(w.Execution[13], rec.CheckpointedResult);
+        Set(w.Execution[14], ErrJson(rec.CheckpointedError));
+        Set(w.Execution[15], rec.Token);
+        Set(w.Execution[16], rec.TokenSeq);
+        Set(w.Execution[17], rec.InvocationCount);
+        Set(w.Execution[18], rec.InvocationStart?.UtcTicks);
+        Set(w.Execution[19], rec.TimerSeqCounter);
+        Set(w.Execution[20], JsonSerializer.Serialize(rec.Unseen.ToArray()));
+        Set(w.Execution[21], JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
+        Set(w.Execution[22], rec.ExecutionTimeoutSeconds);
+        Set(w.Execution[23], rec.RetentionDays);
+        Set(w.Execution[24], rec.PurgeAt?.UtcTicks);
+        w.UpsertExecution.ExecuteNonQuery();
+
+        w.UpsertOperation.Transaction = tx;
+        foreach (var op in rec.Order)
+        {
+            if (!op.Dirty)
+            {
+                continue;
+            }
+
+            var p = w.Operation;
+            Set(p[0], rec.Arn);
+            Set(p[1], op.Id);
+            Set(p[2], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
+            Set(p[3], op.SubType);
+            Set(p[4], op.Name);
+            Set(p[5], op.ParentId);
+            Set(p[6], op.StartTimestamp.UtcTicks);
+            Set(p[7], op.CreatedSeq);
+            Set(p[8], op.TimerSeq);
+            Set(p[9], UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status));
+            Set(p[10], op.EndTimestamp?.UtcTicks);
+            Set(p[11], op.Attempt);
+            Set(p[12], op.NextAttemptTimestamp?.UtcTicks);
+            Set(p[13], op.Result);
+            Set(p[14], ErrJson(op.Error));
+            Set(p[15], op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null);
+            Set(p[16], op.WaitSeconds);
+            Set(p[17], op.ScheduledEnd?.UtcTicks);
+            Set(p[18], op.CallbackId);
+            Set(p[19], op.TimeoutSeconds);
+            Set(p[20], op.HeartbeatSeconds);
+            Set(p[21], op.LastHeartbeat?.UtcTicks);
+            Set(p[22], op.InputPayload);
+            Set(p[23], op.ChildArn);
+            w.UpsertOperation.ExecuteNonQuery();
+        }
+
+        w.InsertEvent.Transaction = tx;
+        for (var i = rec.StoredEventCount; i < rec.Events.Count; i++)
+        {
+            var e = rec.Events[i];
+            Set(w.Event[0], rec.Arn);
+            Set(w.Event[1], e.EventId);
+            Set(w.Event[2], e.EventType.ToString());
+            Set(w.Event[3], e.EventTimestamp.UtcTicks);
+            Set(w.Event[4], JsonSerializer.Serialize(e, Json));
+            w.InsertEvent.ExecuteNonQuery();
+        }
+
+        w.DeleteTimers.Transaction = tx;
+        Set(w.DeleteTimersArn, rec.Arn);
+        w.DeleteTimers.ExecuteNonQuery();
+        w.InsertTimer.Transaction = tx;
+        foreach (var t in LocalDurableEngine.Timers(rec))
+        {
+            Set(w.Timer[0], rec.Arn);
+            Set(w.Timer[1], t.Op.Id);
+            Set(w.Timer[2], t.Kind.ToString());
+            Set(w.Timer[3], t.Due.UtcTicks);
+            Set(w.Timer[4], t.Due.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            w.InsertTimer.ExecuteNonQuery();
+        }
     }
 
     /// <summary>The earliest stored timer due time across all executions (what a restarted service fires first).</summary>
     public DateTimeOffset? EarliestTimerDue()
     {
-        using var cmd = Command("SELECT MIN(due_ticks) FROM timers");
-        var v = cmd.ExecuteScalar();
-        return v is long ticks ? Ticks(ticks) : null;
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT MIN(due_ticks) FROM timers");
+            var v = cmd.ExecuteScalar();
+            return v is long ticks ? Ticks(ticks) : null;
+        }
+    }
+
+    public void Delete(IReadOnlyCollection<string> arns)
+    {
+        ArgumentNullException.ThrowIfNull(arns);
+        lock (_writeGate)
+        {
+            using var tx = _connection.BeginTransaction();
+            foreach (var table in new[] { "timers", "history_events", "operations", "executions" })
+            {
+                using var cmd = Command($"DELETE FROM {table} WHERE arn = $arn", tx);
+                var arnP = cmd.Parameters.Add("$arn", SqliteType.Text);
+                cmd.Prepare();
+                foreach (var arn in arns)
+                {
+                    arnP.Value = arn;
+                    cmd.ExecuteNonQuery();
+                }
+            }
+
+            tx.Commit();
+        }
+    }
+
+    public string? FindByName(string functionName, string name)
+    {
+        lock (_readGate)
+        {
+            var cmd = _findByName ??= Prepared("SELECT arn FROM executions WHERE function_name = $f AND name = $n LIMIT 1", "$f", "$n");
+            cmd.Parameters[0].Value = functionName;
+            cmd.Parameters[1].Value = name;
+            return cmd.ExecuteScalar() as string;
+        }
+    }
+
+    public (string Arn, string OperationId)? FindCallback(string callbackId)
+    {
+        lock (_readGate)
+        {
+            var cmd = _findCallback ??= Prepared("SELECT arn, id FROM operations WHERE callback_id = $id LIMIT 1", "$id");
+            cmd.Parameters[0].Value = callbackId;
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? (r.GetString(0), r.GetString(1)) : null;
+        }
+    }
+
+    public bool Exists(string arn)
+    {
+        lock (_readGate)
+        {
+            var cmd = _exists ??= Prepared("SELECT 1 FROM executions WHERE arn = $arn", "$arn");
+            cmd.Parameters[0].Value = arn;
+            return cmd.ExecuteScalar() is not null;
+        }
+    }
+
+    /// <exception cref="LocalStoreException">A listed row is damaged.</exception>
+    public IReadOnlyList<StoredExecution> List(ExecutionQuery query, DateTimeOffset now, int offset, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_readGate)
+        {
+            using var cmd = Query(string.Empty);
+            cmd.CommandText = $"""
+                SELECT arn, name, function_arn, status, input_payload, result, error, start_ticks, end_ticks, qualifier,
+                       execution_timeout_seconds
+                FROM executions WHERE {Where(cmd, query, now)}
+                ORDER BY seq {(query.Reverse ? "DESC" : "ASC")} LIMIT $limit OFFSET $offset
+                """;
+            cmd.Parameters.AddWithValue("$limit", limit == int.MaxValue ? -1 : limit);
+            cmd.Parameters.AddWithValue("$offset", offset);
+            var rows = new List<StoredExecution>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var arn = r.GetString(0);
+                try
+                {
+                    var start = Ticks(r.GetInt64(7));
+                    rows.Add(new StoredExecution(
+                        new ExecutionSnapshot
+                        {
+                            DurableExecutionArn = arn,
+                            DurableExecutionName = r.GetString(1),
+                            FunctionArn = r.GetString(2),
+                            Status = Parse<ExecutionStatus>(r.GetString(3)),
+                            InputPayload = NStr(r, 4),
+                            Result = NStr(r, 5),
+                            Error = Err(NStr(r, 6)),
+                            StartTimestamp = start,
+                            EndTimestamp = NTicks(r, 8),
+                            Version = r.GetString(9),
+                        },
+                        r.IsDBNull(10) ? null : start.AddSeconds(r.GetInt32(10))));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    throw new LocalStoreException(FilePath, arn,
+                        $"The local durable service database '{FilePath}' holds a damaged executions row for execution {arn}: {ex.Message} Repair or remove its rows, or use another file.",
+                        ex);
+                }
+            }
+
+            return rows;
+        }
+    }
+
+    public long Count(ExecutionQuery query, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_readGate)
+        {
+            using var cmd = Query(string.Empty);
+            cmd.CommandText = $"SELECT COUNT(*) FROM executions WHERE {Where(cmd, query, now)}";
+            return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
+
+    public IReadOnlyList<string> Expired(DateTimeOffset now, int max)
+    {
+        lock (_readGate)
+        {
+            using var cmd = Query("SELECT arn FROM executions WHERE purge_ticks <= $now ORDER BY purge_ticks LIMIT $max");
+            cmd.Parameters.AddWithValue("$now", now.UtcTicks);
+            cmd.Parameters.AddWithValue("$max", max);
+            return Strings(cmd);
+        }
+    }
+
+    /// <summary>The WHERE clause of a listing (its parameters bound on <paramref name="cmd"/>): only indexed columns and the row itself.</summary>
+    private static string Where(SqliteCommand cmd, ExecutionQuery query, DateTimeOffset now)
+    {
+        var where = new List<string> { "(purge_ticks IS NULL OR purge_ticks > $now)" };
+        cmd.Parameters.AddWithValue("$now", now.UtcTicks);
+        if (query.FunctionName is { } function)
+        {
+            where.Add("function_name = $function");
+            cmd.Parameters.AddWithValue("$function", function);
+        }
+
+        if (query.ExecutionName is { } name)
+        {
+            where.Add("name = $name");
+            cmd.Parameters.AddWithValue("$name", name);
+        }
+
+        if (query.Qualifier is { } qualifier)
+        {
+            where.Add("qualifier = $qualifier");
+            cmd.Parameters.AddWithValue("$qualifier", qualifier);
+        }
+
+        if (query.Statuses.Count > 0)
+        {
+            var names = query.Statuses.Select((status, i) =>
+            {
+                cmd.Parameters.AddWithValue($"$status{i}", UpperSnakeEnumConverter<ExecutionStatus>.ToToken(status));
+                return $"$status{i}";
+            });
+            where.Add($"status IN ({string.Join(", ", names)})");
+        }
+
+        if (query.StartedAfter is { } after)
+        {
+            where.Add("start_ticks > $after");
+            cmd.Parameters.AddWithValue("$after", after.UtcTicks);
+        }
+
+        if (query.StartedBefore is { } before)
+        {
+            where.Add("start_ticks < $before");
+            cmd.Parameters.AddWithValue("$before", before.UtcTicks);
+        }
+
+        return string.Join(" AND ", where);
     }
 
     public void Dispose()
     {
+        lock (_writeGate)
+        {
+            _write?.Dispose();
+            _write = null;
+        }
+
+        lock (_readGate)
+        {
+            _findByName?.Dispose();
+            _findCallback?.Dispose();
+            _exists?.Dispose();
+        }
+
+        _reader.Dispose();
         _connection.Dispose();
     }
 
-    private void CreateSchema()
+    private void CreateSchema(int? legacyRetentionDays)
     {
         Exec("""
             CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
@@ -409,7 +796,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 input_payload TEXT, execution_operation_id TEXT NOT NULL, status TEXT NOT NULL, result TEXT, error TEXT,
                 checkpointed_result TEXT, checkpointed_error TEXT, token TEXT, token_seq INTEGER NOT NULL,
                 invocation_count INTEGER NOT NULL, invocation_start_ticks INTEGER, timer_seq INTEGER NOT NULL,
-                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL, execution_timeout_seconds INTEGER);
+                unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL, execution_timeout_seconds INTEGER,
+                retention_days INTEGER, purge_ticks INTEGER);
             CREATE TABLE IF NOT EXISTS operations (
                 arn TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sub_type TEXT, name TEXT, parent_id TEXT,
                 start_ticks INTEGER NOT NULL, created_seq INTEGER NOT NULL, timer_seq INTEGER NOT NULL, status TEXT NOT NULL,
@@ -428,6 +816,27 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 PRIMARY KEY (arn, operation_id, kind));
             """);
         AddColumnIfMissing("executions", "execution_timeout_seconds", "INTEGER");
+        AddColumnIfMissing("executions", "retention_days", "INTEGER");
+        if (AddColumnIfMissing("executions", "purge_ticks", "INTEGER") && legacyRetentionDays is { } days)
+        {
+            // Executions stored before retention existed: they get the service's retention period from their end.
+            Exec($"""
+                UPDATE executions SET retention_days = {days};
+                UPDATE executions SET purge_ticks = end_ticks + {days} * {TimeSpan.TicksPerDay} WHERE end_ticks IS NOT NULL;
+                """);
+        }
+
+        // The look-ups the engine makes at scale, each answered by an index (none scans the table): creation order (the
+        // next number, listing), name per function (starting), listing per function, open executions (resuming), purge
+        // time (retention), callback id (answering a callback) and timer due time.
+        Exec("""
+            CREATE INDEX IF NOT EXISTS executions_seq ON executions (seq);
+            CREATE INDEX IF NOT EXISTS executions_function_name ON executions (function_name, name);
+            CREATE INDEX IF NOT EXISTS executions_function_seq ON executions (function_name, seq);
+            CREATE INDEX IF NOT EXISTS executions_open ON executions (seq) WHERE end_ticks IS NULL;
+            CREATE INDEX IF NOT EXISTS executions_purge ON executions (purge_ticks);
+            CREATE INDEX IF NOT EXISTS timers_due ON timers (due_ticks);
+            """);
         using var cmd = Command("SELECT version FROM schema_info LIMIT 1");
         var version = cmd.ExecuteScalar();
         if (version is null)
@@ -454,18 +863,19 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             ex);
     }
 
-    /// <summary>Adds a nullable column that files written by an earlier version lack (their rows read it as NULL).</summary>
-    private void AddColumnIfMissing(string table, string column, string type)
+    /// <summary>Adds a nullable column that files written by an earlier version lack (their rows read it as NULL); true when it was added.</summary>
+    private bool AddColumnIfMissing(string table, string column, string type)
     {
         using (var info = Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"))
         {
             if (Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
             {
-                return;
+                return false;
             }
         }
 
         Exec($"ALTER TABLE {table} ADD COLUMN {column} {type}");
+        return true;
     }
 
     private void Exec(string sql)
@@ -482,14 +892,45 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         return cmd;
     }
 
-    private SqliteCommand Command(string sql, (string Name, string Value) parameter)
+    private SqliteCommand Command(string sql, (string Name, string Value) parameter, SqliteConnection connection)
     {
-        var cmd = Command(sql);
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
         cmd.Parameters.AddWithValue(parameter.Name, parameter.Value);
         return cmd;
     }
 
-    private static void Bind(SqliteCommand cmd, string name, object? value) => cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+    /// <summary>A reader command kept for reuse (prepared once; caller holds the read lock), with text parameters.</summary>
+    private SqliteCommand Prepared(string sql, params string[] parameters)
+    {
+        var cmd = Query(sql);
+        foreach (var name in parameters)
+        {
+            cmd.Parameters.Add(name, SqliteType.Text);
+        }
+
+        return cmd;
+    }
+
+    /// <summary>A command on the reader connection (caller holds the read lock).</summary>
+    private SqliteCommand Query(string sql)
+    {
+        var cmd = _reader.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static List<string> Strings(SqliteCommand cmd)
+    {
+        var list = new List<string>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(r.GetString(0));
+        }
+
+        return list;
+    }
 
     private static void Set(SqliteParameter p, object? value)
     {
@@ -512,4 +953,105 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static string? ErrJson(ErrorObject? e) => e is null ? null : JsonSerializer.Serialize(e, Json);
 
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
+
+    /// <summary>One queued save: its caller sleeps on it (Monitor.Wait) until a commit has written it, or failed, or it is handed the lead.</summary>
+    private sealed class SaveRequest(ExecutionRecord record)
+    {
+        public ExecutionRecord Record => record;
+
+        public bool Done { get; set; }
+
+        public bool Lead { get; set; }
+
+        public Exception? Error { get; set; }
+    }
+
+    /// <summary>
+    /// The writer's statements, prepared once and reused for every save (SQLite parses each statement once, not per save).
+    /// Used under the write lock only.
+    /// </summary>
+    private sealed class WriteStatements : IDisposable
+    {
+        public WriteStatements(SqliteConnection connection)
+        {
+            UpsertExecution = Prepare(connection, """
+                INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
+                    execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
+                    invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds,
+                    retention_days, purge_ticks)
+                VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, $p19,
+                    $p20, $p21, $p22, $p23, $p24)
+                ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
+                    error = excluded.error, checkpointed_result = excluded.checkpointed_result,
+                    checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
+                    invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
+                    timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation,
+                    purge_ticks = excluded.purge_ticks
+                """, 25, out var execution);
+            Execution = execution;
+            UpsertOperation = Prepare(connection, """
+                INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
+                    attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
+                    timeout_seconds, heartbeat_seconds, last_heartbeat_ticks, input_payload, child_arn)
+                VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, $p19,
+                    $p20, $p21, $p22, $p23)
+                ON CONFLICT(arn, id) DO UPDATE SET timer_seq = excluded.timer_seq, status = excluded.status,
+                    end_ticks = excluded.end_ticks, attempt = excluded.attempt, next_attempt_ticks = excluded.next_attempt_ticks,
+                    result = excluded.result, error = excluded.error, replay_children = excluded.replay_children,
+                    wait_seconds = excluded.wait_seconds, scheduled_end_ticks = excluded.scheduled_end_ticks,
+                    callback_id = excluded.callback_id, timeout_seconds = excluded.timeout_seconds,
+                    heartbeat_seconds = excluded.heartbeat_seconds, last_heartbeat_ticks = excluded.last_heartbeat_ticks,
+                    input_payload = excluded.input_payload, child_arn = excluded.child_arn
+                """, 24, out var operation);
+            Operation = operation;
+            InsertEvent = Prepare(connection, "INSERT INTO history_events (arn, event_id, event_type, timestamp_ticks, body) VALUES ($p0, $p1, $p2, $p3, $p4)", 5, out var evt);
+            Event = evt;
+            DeleteTimers = Prepare(connection, "DELETE FROM timers WHERE arn = $p0", 1, out var deleteTimers);
+            DeleteTimersArn = deleteTimers[0];
+            InsertTimer = Prepare(connection, "INSERT OR REPLACE INTO timers (arn, operation_id, kind, due_ticks, due_utc) VALUES ($p0, $p1, $p2, $p3, $p4)", 5, out var timer);
+            Timer = timer;
+        }
+
+        public SqliteCommand UpsertExecution { get; }
+
+        public SqliteParameter[] Execution { get; }
+
+        public SqliteCommand UpsertOperation { get; }
+
+        public SqliteParameter[] Operation { get; }
+
+        public SqliteCommand InsertEvent { get; }
+
+        public SqliteParameter[] Event { get; }
+
+        public SqliteCommand DeleteTimers { get; }
+
+        public SqliteParameter DeleteTimersArn { get; }
+
+        public SqliteCommand InsertTimer { get; }
+
+        public SqliteParameter[] Timer { get; }
+
+        public void Dispose()
+        {
+            UpsertExecution.Dispose();
+            UpsertOperation.Dispose();
+            InsertEvent.Dispose();
+            DeleteTimers.Dispose();
+            InsertTimer.Dispose();
+        }
+
+        private static SqliteCommand Prepare(SqliteConnection connection, string sql, int parameters, out SqliteParameter[] p)
+        {
+            var cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            p = new SqliteParameter[parameters];
+            for (var i = 0; i < parameters; i++)
+            {
+                p[i] = cmd.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
+            }
+
+            return cmd;
+        }
+    }
 }

@@ -8,12 +8,17 @@ namespace Durable.Fluent.LocalService.Http;
 /// with a ClientToken is remembered with a fingerprint of what it asked (the checkpoint token and the updates, in their
 /// canonical JSON) and its response. The same request again is answered with that response and applies nothing; a
 /// different request under the same ClientToken is refused with 400 InvalidParameterValueException (an idempotency
-/// conflict), so its updates are never dropped silently.
+/// conflict), so its updates are never dropped silently. Entries are forgotten in the order they were made once the window
+/// has passed (on each new entry and on the service's retention sweep), so the cost does not grow with their number.
 /// </summary>
 internal sealed class CheckpointIdempotency(TimeProvider time)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
     private readonly ConcurrentDictionary<(string Arn, string ClientToken), Entry> _requests = new();
+    private readonly Queue<((string Arn, string ClientToken) Key, Entry Entry)> _byAge = new();
+
+    /// <summary>How many ClientToken answers are remembered.</summary>
+    public int Count => _requests.Count;
 
     /// <summary>The fingerprint of a request: SHA-256 of the checkpoint token and the canonical JSON of the updates.</summary>
     public static byte[] Fingerprint(string checkpointToken, byte[] canonicalUpdates)
@@ -46,13 +51,27 @@ internal sealed class CheckpointIdempotency(TimeProvider time)
     /// <summary>Remembers a successful response and forgets the expired ones.</summary>
     public void Remember(string arn, string clientToken, byte[] fingerprint, byte[] response)
     {
-        var now = time.GetUtcNow();
-        foreach (var old in _requests.Where(e => now - e.Value.At >= Window).Select(e => e.Key).ToList())
+        ForgetExpired();
+        var entry = new Entry(time.GetUtcNow(), fingerprint, response);
+        lock (_byAge)
         {
-            _requests.TryRemove(old, out _);
+            _requests[(arn, clientToken)] = entry;
+            _byAge.Enqueue(((arn, clientToken), entry));
         }
+    }
 
-        _requests[(arn, clientToken)] = new Entry(now, fingerprint, response);
+    /// <summary>Forgets the entries older than the window (oldest first; stops at the first one still inside it).</summary>
+    public void ForgetExpired()
+    {
+        var now = time.GetUtcNow();
+        lock (_byAge)
+        {
+            while (_byAge.TryPeek(out var oldest) && now - oldest.Entry.At >= Window)
+            {
+                _byAge.Dequeue();
+                _requests.TryRemove(KeyValuePair.Create(oldest.Key, oldest.Entry)); // unless a newer entry replaced it
+            }
+        }
     }
 
     private sealed record Entry(DateTimeOffset At, byte[] Fingerprint, byte[] Response);

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Durable.Fluent.LocalService.Http;
 
 /// <summary>
-/// The routes the emulators add beside the service API: <c>GET /health</c>, <c>POST /start-durable-execution</c> and
+/// The routes the emulators add beside the service API: <c>GET /health</c>, <c>POST /start-durable-execution</c> (its
+/// <c>ExecutionRetentionPeriodDays</c>, 1–90, sets the execution's retention period) and
 /// <c>GET /2025-12-01/durable-executions</c> (every execution).
 /// </summary>
 internal sealed class EmulatorRoutes(LocalDurableService service)
@@ -34,16 +35,23 @@ internal sealed class EmulatorRoutes(LocalDurableService service)
             throw ApiError.Invalid("FunctionName is required.");
         }
 
+        if (start.ExecutionRetentionPeriodDays is < Testing.Engine.LocalDurableEngine.MinRetentionPeriodInDays or > Testing.Engine.LocalDurableEngine.MaxRetentionPeriodInDays)
+        {
+            throw ApiError.Invalid($"ExecutionRetentionPeriodDays must be {Testing.Engine.LocalDurableEngine.MinRetentionPeriodInDays}–{Testing.Engine.LocalDurableEngine.MaxRetentionPeriodInDays} days (how long the ended execution is kept), not {start.ExecutionRetentionPeriodDays}; leave it out for the function's or the service's period.");
+        }
+
         var arn = service.StartExecution(
             start.FunctionName,
             start.Input,
             start.ExecutionName,
             string.IsNullOrEmpty(start.FunctionQualifier) ? "$LATEST" : start.FunctionQualifier,
-            start.ExecutionTimeoutSeconds is > 0 and <= MaxExecutionTimeoutSeconds ? start.ExecutionTimeoutSeconds.Value : DefaultExecutionTimeoutSeconds);
+            start.ExecutionTimeoutSeconds is > 0 and <= MaxExecutionTimeoutSeconds ? start.ExecutionTimeoutSeconds.Value : DefaultExecutionTimeoutSeconds,
+            start.TenantId,
+            start.ExecutionRetentionPeriodDays);
         await Responses.JsonAsync(context, 201, new StartResponse { ExecutionArn = arn, DurableExecutionArn = arn }).ConfigureAwait(false);
     }
 
-    private Task ListAllAsync(HttpContext context) => ExecutionListing.WriteAsync(context, service.Engine.ListExecutions());
+    private Task ListAllAsync(HttpContext context) => ExecutionListing.WriteAsync(context, service.Engine, null);
 
     private sealed record StartBody
     {
@@ -61,6 +69,9 @@ internal sealed class EmulatorRoutes(LocalDurableService service)
 
         [JsonPropertyName("Input")]
         public string? Input { get; init; }
+
+        [JsonPropertyName("ExecutionRetentionPeriodDays")]
+        public int? ExecutionRetentionPeriodDays { get; init; }
 
         [JsonPropertyName("TenantId")]
         public string? TenantId { get; init; }

@@ -5,10 +5,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace Durable.Fluent.LocalService.Http;
 
-/// <summary>The filters and paging of ListDurableExecutionsByFunction (also used by the emulator's list of all executions).</summary>
+/// <summary>
+/// The filters and paging of ListDurableExecutionsByFunction (also used by the emulator's list of all executions). The engine
+/// (with a SQLite file: the file's indexes) answers the page, so a listing does not load or copy every execution.
+/// </summary>
 internal static class ExecutionListing
 {
-    public static Task WriteAsync(HttpContext context, IReadOnlyList<ExecutionSnapshot> executions)
+    /// <summary>Answers one page of the executions matching the request's filters (and <paramref name="functionName"/>, when given).</summary>
+    public static Task WriteAsync(HttpContext context, LocalDurableEngine engine, string? functionName)
     {
         var query = context.Request.Query;
         var maxItems = QueryValues.MaxItems(query);
@@ -29,43 +33,27 @@ internal static class ExecutionListing
             throw ApiError.Invalid("Statuses takes 1–10 values.");
         }
 
-        var after = QueryValues.Timestamp(query, "StartedAfter");
-        var before = QueryValues.Timestamp(query, "StartedBefore");
-        IEnumerable<ExecutionSnapshot> filtered = executions;
-        if (QueryValues.String(query, "Qualifier") is { Length: > 0 } qualifier)
+        var filters = new ExecutionQuery
         {
-            filtered = filtered.Where(e => e.Version == qualifier);
+            FunctionName = functionName,
+            Qualifier = QueryValues.String(query, "Qualifier") is { Length: > 0 } qualifier ? qualifier : null,
+            ExecutionName = QueryValues.String(query, "DurableExecutionName") is { Length: > 0 } name ? name : null,
+            Statuses = statuses,
+            StartedAfter = QueryValues.Timestamp(query, "StartedAfter"),
+            StartedBefore = QueryValues.Timestamp(query, "StartedBefore"),
+            Reverse = reverse == true,
+        };
+        var offset = Paging.Offset(QueryValues.String(query, "Marker"));
+        var size = Paging.Size(maxItems);
+        var page = engine.ListExecutions(filters, offset, size);
+        if (page.Items.Count == 0 && offset > 0 && offset > engine.CountExecutions(filters))
+        {
+            throw Paging.InvalidMarker(offset);
         }
 
-        if (QueryValues.String(query, "DurableExecutionName") is { Length: > 0 } name)
-        {
-            filtered = filtered.Where(e => e.DurableExecutionName == name);
-        }
-
-        if (statuses.Count > 0)
-        {
-            filtered = filtered.Where(e => statuses.Contains(e.Status));
-        }
-
-        if (after is { } a)
-        {
-            filtered = filtered.Where(e => e.StartTimestamp > a);
-        }
-
-        if (before is { } b)
-        {
-            filtered = filtered.Where(e => e.StartTimestamp < b);
-        }
-
-        if (reverse == true)
-        {
-            filtered = filtered.Reverse();
-        }
-
-        var (page, next) = Paging.Page(filtered.ToList(), QueryValues.String(query, "Marker"), maxItems);
         return Responses.JsonAsync(context, 200, new ListDurableExecutionsByFunctionResponse
         {
-            DurableExecutions = page.Select(e => new DurableExecutionSummary
+            DurableExecutions = page.Items.Select(e => new DurableExecutionSummary
             {
                 DurableExecutionArn = e.DurableExecutionArn,
                 DurableExecutionName = e.DurableExecutionName,
@@ -74,7 +62,7 @@ internal static class ExecutionListing
                 StartTimestamp = e.StartTimestamp,
                 EndTimestamp = e.EndTimestamp,
             }).ToList(),
-            NextMarker = next,
+            NextMarker = page.More ? (offset + page.Items.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         });
     }
 }

@@ -16,7 +16,7 @@ namespace Durable.Fluent.LocalService.Http;
 /// </summary>
 internal sealed class ExecutionRoutes(LocalDurableService service)
 {
-    private readonly CheckpointIdempotency _idempotency = new(service.Options.TimeProvider);
+    private CheckpointIdempotency Idempotency => service.Idempotency;
 
     private LocalDurableEngine Engine => service.Engine;
 
@@ -77,7 +77,7 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
         if (checkpoint.ClientToken is { } clientToken)
         {
             fingerprint = CheckpointIdempotency.Fingerprint(checkpoint.CheckpointToken, JsonSerializer.SerializeToUtf8Bytes(updates, WireJson.Rest));
-            if (_idempotency.Replay(arn, clientToken, fingerprint) is { } cached)
+            if (Idempotency.Replay(arn, clientToken, fingerprint) is { } cached)
             {
                 await Responses.WriteBytesAsync(context, 200, cached).ConfigureAwait(false);
                 return;
@@ -90,7 +90,7 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
             WireJson.Rest);
         if (checkpoint.ClientToken is not null)
         {
-            _idempotency.Remember(arn, checkpoint.ClientToken, fingerprint!, response);
+            Idempotency.Remember(arn, checkpoint.ClientToken, fingerprint!, response);
         }
 
         await Responses.WriteBytesAsync(context, 200, response).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Durable.Fluent.Testing.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,12 +21,11 @@ internal sealed class FunctionRoutes(LocalDurableService service)
             name = name[..colon]; // a qualified ARN or name:qualifier
         }
 
-        var executions = service.Engine.ListExecutions().Where(e => LocalDurableService.FunctionNameOf(e.FunctionArn) == name).ToList();
-        if (executions.Count == 0 && !service.IsRegistered(name))
+        if (!service.IsRegistered(name) && service.Engine.ListExecutions(new ExecutionQuery { FunctionName = name }, 0, 1).Items.Count == 0)
         {
             throw ApiError.NotFound($"Function not found: {functionName}");
         }
 
-        return ExecutionListing.WriteAsync(context, executions);
+        return ExecutionListing.WriteAsync(context, service.Engine, name);
     }
 }

@@ -47,27 +47,49 @@ internal static class RequestBody
             return [];
         }
 
-        var chunk = new byte[81920];
         if (request.ContentLength > limit)
         {
-            await DrainAsync(request.Body, chunk, context.RequestAborted).ConfigureAwait(false);
+            await DrainAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
             throw tooLarge?.Invoke() ?? ApiError.TooLarge(limit);
         }
 
-        using var buffer = new MemoryStream();
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        if (request.ContentLength is { } length and <= 64 * 1024)
         {
-            if (buffer.Length + read > limit)
+            // The usual case (a small body with its Content-Length): read straight into a buffer of that size. Larger ones
+            // grow with what arrives, so a client cannot make the service reserve megabytes by declaring them.
+            var exact = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await request.Body.ReadAsync(exact.AsMemory(filled), context.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                await DrainAsync(request.Body, chunk, context.RequestAborted).ConfigureAwait(false);
-                throw tooLarge?.Invoke() ?? ApiError.TooLarge(limit);
+                filled += got;
             }
 
-            buffer.Write(chunk, 0, read);
+            return filled == exact.Length ? exact : exact[..filled];
         }
 
-        return buffer.ToArray();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            using var buffer = new MemoryStream();
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    await DrainAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
+                    throw tooLarge?.Invoke() ?? ApiError.TooLarge(limit);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     /// <summary>Refuses a request whose content type is not acceptable for a route that takes no body.</summary>
@@ -197,9 +219,10 @@ internal static class RequestBody
     /// Reads and discards the rest of an oversized body (up to 64 MiB) so the client, still sending, gets the error response
     /// instead of a reset connection; beyond that the connection is simply closed.
     /// </summary>
-    private static async Task DrainAsync(Stream body, byte[] chunk, CancellationToken cancellationToken)
+    private static async Task DrainAsync(Stream body, CancellationToken cancellationToken)
     {
         long drained = 0;
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             int read;
@@ -211,6 +234,10 @@ internal static class RequestBody
         catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
         {
             // The client gave up or was too slow; the error is answered (or the connection closed) either way.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

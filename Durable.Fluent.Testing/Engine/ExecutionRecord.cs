@@ -3,7 +3,10 @@ using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Testing.Engine;
 
-/// <summary>The engine's mutable record of one execution. Guarded by the engine's lock.</summary>
+/// <summary>
+/// The engine's mutable record of one execution. Guarded by its own <see cref="Gate"/>: the engine locks one execution at a
+/// time, so calls on different executions run in parallel.
+/// </summary>
 internal sealed class ExecutionRecord
 {
     public ExecutionRecord(string arn, string name, string functionName, string functionArn, string qualifier, DateTimeOffset start)
@@ -15,6 +18,36 @@ internal sealed class ExecutionRecord
         Qualifier = qualifier;
         Start = start;
     }
+
+    /// <summary>The lock of this execution's state. A record is only read or changed while it is held.</summary>
+    public object Gate { get; } = new();
+
+    /// <summary>
+    /// Set (under <see cref="Gate"/>) when the engine drops this record from memory (evicted from the cache, purged after
+    /// retention, or replaced after a failed save). A caller that locked it afterwards looks the execution up again.
+    /// </summary>
+    public bool Detached { get; set; }
+
+    /// <summary>The creation number: the order executions are listed in (kept in the store, so it survives restarts).</summary>
+    public long Seq { get; init; }
+
+    /// <summary>
+    /// How many days the execution is kept once it has ended (RetentionPeriodInDays, 1–90), or null to keep it as long as
+    /// the engine runs.
+    /// </summary>
+    public int? RetentionDays { get; init; }
+
+    /// <summary>When the ended execution is purged (its end plus the retention period), or null while it runs or without retention.</summary>
+    public DateTimeOffset? PurgeAt => End is { } end && RetentionDays is { } days ? end.AddDays(days) : null;
+
+    /// <summary>How many of <see cref="Events"/> the state store already holds (it appends only the rest).</summary>
+    public int StoredEventCount { get; set; }
+
+    /// <summary>Whether the engine has done its bookkeeping for the end of this execution (cache or purge queue).</summary>
+    public bool EndNoted { get; set; }
+
+    /// <summary>This record's place in the engine's cache of ended executions, or null when it is not cached.</summary>
+    public LinkedListNode<ExecutionRecord>? CacheNode { get; set; }
 
     public string Arn { get; }
 
@@ -197,7 +230,7 @@ internal sealed class OpRecord
 
     public long CreatedSeq { get; }
 
-    public long TimerSeq { get; set; }
+    public long TimerSeq { get; set => Mark(ref field, value); }
 
     public OperationStatus Status { get; set => Set(ref field, value); } = OperationStatus.Started;
 
@@ -213,21 +246,21 @@ internal sealed class OpRecord
 
     public bool? ReplayChildren { get; set => Set(ref field, value); }
 
-    public int WaitSeconds { get; set; }
+    public int WaitSeconds { get; set => Mark(ref field, value); }
 
     public DateTimeOffset? ScheduledEnd { get; set => Set(ref field, value); }
 
     public string? CallbackId { get; set => Set(ref field, value); }
 
-    public int TimeoutSeconds { get; set; }
+    public int TimeoutSeconds { get; set => Mark(ref field, value); }
 
-    public int HeartbeatSeconds { get; set; }
+    public int HeartbeatSeconds { get; set => Mark(ref field, value); }
 
-    public DateTimeOffset? LastHeartbeat { get; set; }
+    public DateTimeOffset? LastHeartbeat { get; set => Mark(ref field, value); }
 
     public string? InputPayload { get; set => Set(ref field, value); }
 
-    public string? ChildArn { get; set; }
+    public string? ChildArn { get; set => Mark(ref field, value); }
 
     /// <summary>
     /// The wire view of this operation. It is cached until a field it shows changes, so the state the engine hands out on
@@ -238,10 +271,23 @@ internal sealed class OpRecord
 
     private Operation? _snapshot;
 
+    /// <summary>
+    /// Whether a field the state store keeps changed since the store last wrote this operation (new operations start
+    /// dirty), so a save writes only the operations that changed. The store clears it once its transaction committed.
+    /// </summary>
+    public bool Dirty { get; set; } = true;
+
     private void Set<T>(ref T field, T value)
     {
         field = value;
         _snapshot = null;
+        Dirty = true;
+    }
+
+    private void Mark<T>(ref T field, T value)
+    {
+        field = value;
+        Dirty = true;
     }
 
     private Operation CreateOperation() => new()

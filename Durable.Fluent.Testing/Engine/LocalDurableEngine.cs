@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,7 +11,16 @@ namespace Durable.Fluent.Testing.Engine;
 /// An in-process emulation of the durable execution service: executions, operations, checkpoint tokens, validation of
 /// updates, history events, timers (waits, retries, callback timeouts and heartbeats) and callbacks. The local test runner
 /// drives it on a virtual clock; the local durable service drives it on real time with a persistent store.
-/// Every public member is thread-safe.
+/// Every public member is thread-safe; each execution has its own lock, so calls on different executions run in parallel
+/// and calls on one execution run one at a time.
+/// <para>
+/// Cost at scale: starting, saving and reading an execution do not depend on how many executions exist (names and callback
+/// ids are looked up in tables, and with a state store in its indexes). With a state store only the executions that have
+/// not ended are kept in memory, plus a bounded cache of ended ones (<see cref="LocalEngineOptions.CachedEndedExecutions"/>);
+/// without one every execution stays in memory until its retention period has passed. With a retention period
+/// (<see cref="LocalEngineOptions.RetentionPeriodInDays"/> or the start request's), an ended execution is purged that many
+/// days after it ended, from memory and from the store; reading it then is a 404, as on AWS.
+/// </para>
 /// </summary>
 internal sealed class LocalDurableEngine
 {
@@ -18,9 +28,28 @@ internal sealed class LocalDurableEngine
 
     /// <summary>The longest execution timeout the service accepts (366 days): the default when none is given.</summary>
     public const int MaxExecutionTimeoutSeconds = 31_622_400;
-    private readonly object _gate = new();
-    private readonly Dictionary<string, ExecutionRecord> _executions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Arn, string OperationId)> _callbacks = new(StringComparer.Ordinal);
+
+    /// <summary>The shortest retention period the service accepts, in days (RetentionPeriodInDays).</summary>
+    public const int MinRetentionPeriodInDays = 1;
+
+    /// <summary>The longest retention period the service accepts, in days (RetentionPeriodInDays).</summary>
+    public const int MaxRetentionPeriodInDays = 90;
+
+    /// <summary>How many ARNs one purge round takes from the state store.</summary>
+    private const int PurgeBatch = 500;
+
+    // Each execution has its own lock (ExecutionRecord.Gate): calls on different executions run in parallel. The tables
+    // below are concurrent; _loadGate serializes loading an execution from the store (so it is loaded once), _cacheGate
+    // guards the cache list and _expiryGate the purge queue. No thread waits for a second execution's lock while it holds
+    // one (evicting from the cache only tries), so the locks cannot deadlock.
+    private readonly ConcurrentDictionary<string, ExecutionRecord> _executions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Arn, string OperationId)> _callbacks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Function, string Name), ExecutionRecord> _names = new();
+    private readonly object _loadGate = new();
+    private readonly object _cacheGate = new();
+    private readonly LinkedList<ExecutionRecord> _cache = new();
+    private readonly object _expiryGate = new();
+    private readonly PriorityQueue<ExecutionRecord, DateTimeOffset> _expiry = new();
     private readonly TimeProvider _time;
     private readonly LocalEngineOptions _options;
     private readonly IEngineStateStore? _stateStore;
@@ -29,77 +58,113 @@ internal sealed class LocalDurableEngine
     /// <summary>Creates an engine.</summary>
     /// <param name="time">The clock (a virtual clock in tests).</param>
     /// <param name="options">Options.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public LocalDurableEngine(TimeProvider time, LocalEngineOptions? options = null)
     {
         _time = time;
         _options = options ?? new LocalEngineOptions();
+        if (_options.RetentionPeriodInDays is < MinRetentionPeriodInDays or > MaxRetentionPeriodInDays)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.RetentionPeriodInDays, $"RetentionPeriodInDays must be {MinRetentionPeriodInDays}–{MaxRetentionPeriodInDays} days, or null to keep ended executions.");
+        }
+
+        if (_options.CachedEndedExecutions < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.CachedEndedExecutions, "CachedEndedExecutions must be 0 or more.");
+        }
     }
 
-    /// <summary>Creates an engine whose state lives in <paramref name="stateStore"/>: loads every execution, then saves each
-    /// mutated execution before the mutating call returns.</summary>
+    /// <summary>
+    /// Creates an engine whose state lives in <paramref name="stateStore"/>: loads the executions that have not ended (so
+    /// their timers fire), loads an ended one when it is asked for, and saves each mutated execution before the mutating
+    /// call returns.
+    /// </summary>
     internal LocalDurableEngine(TimeProvider time, LocalEngineOptions? options, IEngineStateStore stateStore)
         : this(time, options)
     {
         _stateStore = stateStore;
-        foreach (var rec in stateStore.LoadAll())
+        _executionCounter = stateStore.MaxSeq();
+        foreach (var arn in stateStore.OpenArns())
         {
-            Index(rec);
-            _executionCounter++;
+            if (stateStore.Load(arn) is { } rec)
+            {
+                Attach(rec);
+            }
         }
     }
 
     /// <summary>Raised (outside the engine lock) when a CHAINED_INVOKE is started; the host runs the target.</summary>
     public Func<ChainedInvokeRequest, ChainedInvokeStart>? ChainedInvokeStarter { get; set; }
 
+    /// <summary>How many executions are in memory: the running ones plus the cached ended ones (a cost figure for tests and benchmarks).</summary>
+    internal int LoadedExecutions => _executions.Count;
+
     /// <summary>Creates an execution and records ExecutionStarted (EventId 1).</summary>
     /// <param name="request">The request.</param>
     /// <returns>The execution ARN.</returns>
+    /// <exception cref="LocalEngineException">An invalid name, timeout or retention period (400), or a name the function already used (409).</exception>
     public string StartExecution(StartExecutionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        lock (_gate)
+        var n = Interlocked.Increment(ref _executionCounter);
+        var name = request.ExecutionName ?? $"execution-{n:D6}";
+        if (name.Length is < 1 or > 64 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
         {
-            var n = ++_executionCounter;
-            var name = request.ExecutionName ?? $"execution-{n:D6}";
-            if (name.Length is < 1 or > 64 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid durable execution name '{name}': 1–64 characters of [a-zA-Z0-9-_].");
+        }
+
+        if (request.ExecutionTimeoutSeconds is < 1 or > MaxExecutionTimeoutSeconds)
+        {
+            throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid ExecutionTimeoutSeconds {request.ExecutionTimeoutSeconds}: it must be between 1 and {MaxExecutionTimeoutSeconds} seconds.");
+        }
+
+        if (request.RetentionPeriodInDays is < MinRetentionPeriodInDays or > MaxRetentionPeriodInDays)
+        {
+            throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid RetentionPeriodInDays {request.RetentionPeriodInDays}: it must be between {MinRetentionPeriodInDays} and {MaxRetentionPeriodInDays} days.");
+        }
+
+        var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
+        var invocationId = _options.ExecutionIdFactory?.Invoke() ?? Hex(name + ":" + n)[..32];
+        var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{invocationId}";
+        var now = _time.GetUtcNow();
+        var execId = invocationId;
+        var rec = new ExecutionRecord(arn, name, request.FunctionName, functionArn, request.Qualifier, now)
+        {
+            Seq = n,
+            InputPayload = request.InputPayload,
+            ExecutionOperationId = execId,
+            ExecutionTimeoutSeconds = request.ExecutionTimeoutSeconds,
+            RetentionDays = request.RetentionPeriodInDays ?? _options.RetentionPeriodInDays,
+        };
+        lock (rec.Gate)
+        {
+            ClaimName(rec);
+            try
             {
-                throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid durable execution name '{name}': 1–64 characters of [a-zA-Z0-9-_].");
+                var execOp = new OpRecord(execId, OperationType.Execution, null, null, null, now, rec.NextTimerSeq())
+                {
+                    Status = OperationStatus.Started,
+                    InputPayload = request.InputPayload ?? string.Empty,
+                };
+                rec.Add(execOp);
+                rec.Append(now, HistoryEventType.ExecutionStarted, execOp, new EventDetails
+                {
+                    Input = new EventPayload(request.InputPayload ?? string.Empty),
+                    ExecutionTimeout = request.ExecutionTimeoutSeconds,
+                }, includeSubType: false, name: name);
+                _executions[arn] = rec;
+                Persist(rec);
+            }
+            catch
+            {
+                if (!rec.Detached)
+                {
+                    Detach(rec);
+                }
+
+                throw;
             }
 
-            if (request.ExecutionTimeoutSeconds is < 1 or > MaxExecutionTimeoutSeconds)
-            {
-                throw new LocalEngineException("InvalidParameterValueException", 400, $"Invalid ExecutionTimeoutSeconds {request.ExecutionTimeoutSeconds}: it must be between 1 and {MaxExecutionTimeoutSeconds} seconds.");
-            }
-
-            var functionArn = $"arn:aws:lambda:{_options.Region}:{Account}:function:{request.FunctionName}";
-            var invocationId = _options.ExecutionIdFactory?.Invoke() ?? Hex(name + ":" + n)[..32];
-            var arn = $"{functionArn}:{request.Qualifier}/durable-execution/{name}/{invocationId}";
-            if (_executions.Values.Any(e => e.Name == name && e.FunctionName == request.FunctionName))
-            {
-                throw new LocalEngineException("DurableExecutionAlreadyStartedException", 409, $"A durable execution named '{name}' already exists for function {request.FunctionName}.");
-            }
-
-            var now = _time.GetUtcNow();
-            var execId = invocationId;
-            var rec = new ExecutionRecord(arn, name, request.FunctionName, functionArn, request.Qualifier, now)
-            {
-                InputPayload = request.InputPayload,
-                ExecutionOperationId = execId,
-                ExecutionTimeoutSeconds = request.ExecutionTimeoutSeconds,
-            };
-            var execOp = new OpRecord(execId, OperationType.Execution, null, null, null, now, rec.NextTimerSeq())
-            {
-                Status = OperationStatus.Started,
-                InputPayload = request.InputPayload ?? string.Empty,
-            };
-            rec.Add(execOp);
-            rec.Append(now, HistoryEventType.ExecutionStarted, execOp, new EventDetails
-            {
-                Input = new EventPayload(request.InputPayload ?? string.Empty),
-                ExecutionTimeout = request.ExecutionTimeoutSeconds,
-            }, includeSubType: false, name: name);
-            _executions[arn] = rec;
-            Persist(rec);
             return arn;
         }
     }
@@ -109,9 +174,9 @@ internal sealed class LocalDurableEngine
     /// <returns>The invocation input.</returns>
     public DurableExecutionInvocationInput BeginInvocation(string arn)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             if (rec.IsTerminal)
             {
                 throw new LocalEngineException("ExecutionConflictException", 409, $"Execution {arn} has already ended ({rec.Status}).");
@@ -151,9 +216,9 @@ internal sealed class LocalDurableEngine
     public void EndInvocation(string arn, InvocationOutcome outcome, string requestId)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             var now = _time.GetUtcNow();
             rec.Token = null;
             rec.PagedState = null;
@@ -200,9 +265,9 @@ internal sealed class LocalDurableEngine
         ArgumentNullException.ThrowIfNull(updates);
         List<ChainedInvokeRequest>? invokes = null;
         CheckpointResult result;
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             RejectIfEnded(rec);
             if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
             {
@@ -266,9 +331,9 @@ internal sealed class LocalDurableEngine
     /// <returns>The page.</returns>
     public ExecutionState GetState(string arn, string token, string? marker, int maxItems = 1000)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             RejectIfEnded(rec);
             if (rec.Token is null || !string.Equals(rec.Token, token, StringComparison.Ordinal))
             {
@@ -320,9 +385,9 @@ internal sealed class LocalDurableEngine
     /// <returns>The execution ARN.</returns>
     public string SendCallbackHeartbeat(string callbackId)
     {
-        lock (_gate)
+        using (var held = HoldCallback(callbackId, out var op))
         {
-            var (rec, op) = FindCallback(callbackId);
+            var rec = held.Rec;
             op.LastHeartbeat = _time.GetUtcNow();
             op.TimerSeq = rec.NextTimerSeq();
             Persist(rec);
@@ -338,9 +403,9 @@ internal sealed class LocalDurableEngine
     /// <param name="error">The target's error.</param>
     public void CompleteChainedInvoke(string arn, string operationId, OperationStatus status, string? result, ErrorObject? error)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             if (rec.IsTerminal || !rec.Ops.TryGetValue(operationId, out var op) || op.Type != OperationType.ChainedInvoke || op.Status != OperationStatus.Started)
             {
                 return;
@@ -372,9 +437,9 @@ internal sealed class LocalDurableEngine
     /// <returns>When it stopped.</returns>
     public DateTimeOffset StopExecution(string arn, ErrorObject? error)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             if (rec.IsTerminal)
             {
                 // StopDurableExecution declares InvalidParameterValue, ResourceNotFound, TooManyRequests and Service errors;
@@ -395,9 +460,9 @@ internal sealed class LocalDurableEngine
     /// <returns>The due time.</returns>
     public DateTimeOffset? NextTimerDue(string arn)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             return rec.IsTerminal ? null : NextTimer(rec)?.Due;
         }
     }
@@ -407,9 +472,9 @@ internal sealed class LocalDurableEngine
     /// <returns>The due time.</returns>
     internal DateTimeOffset? NextOperationTimerDue(string arn)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             DateTimeOffset? best = null;
             foreach (var t in Timers(rec))
             {
@@ -428,9 +493,9 @@ internal sealed class LocalDurableEngine
     /// <returns>The deadline.</returns>
     internal DateTimeOffset? Deadline(string arn)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             return rec.IsTerminal ? null : rec.Deadline;
         }
     }
@@ -440,9 +505,9 @@ internal sealed class LocalDurableEngine
     /// <returns>Whether a timer fired.</returns>
     public bool FireNextTimer(string arn)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             if (rec.IsTerminal || NextTimer(rec) is not { } t || t.Due > _time.GetUtcNow())
             {
                 return false;
@@ -509,9 +574,9 @@ internal sealed class LocalDurableEngine
     /// <returns>Whether a new invocation is due.</returns>
     public bool HasUpdatesSinceLastInvocation(string arn)
     {
-        lock (_gate)
+        using (var held = Hold(arn))
         {
-            var rec = Get(arn);
+            var rec = held.Rec;
             return !rec.IsTerminal && rec.UpdatedSinceInvocation.Count > 0;
         }
     }
@@ -521,10 +586,8 @@ internal sealed class LocalDurableEngine
     /// <returns>The events.</returns>
     public IReadOnlyList<HistoryEvent> GetHistory(string arn)
     {
-        lock (_gate)
-        {
-            return Get(arn).Events.ToList();
-        }
+        using var held = Hold(arn);
+        return held.Rec.Events.ToList();
     }
 
     /// <summary>
@@ -560,10 +623,8 @@ internal sealed class LocalDurableEngine
     /// <returns>The operations in creation order.</returns>
     public IReadOnlyList<Operation> GetOperations(string arn)
     {
-        lock (_gate)
-        {
-            return Get(arn).Order.Select(o => o.ToOperation()).ToList();
-        }
+        using var held = Hold(arn);
+        return held.Rec.Order.Select(o => o.ToOperation()).ToList();
     }
 
     /// <summary>The execution's status and result (GetDurableExecution).</summary>
@@ -571,32 +632,208 @@ internal sealed class LocalDurableEngine
     /// <returns>The snapshot.</returns>
     public ExecutionSnapshot GetExecution(string arn)
     {
-        lock (_gate)
-        {
-            var rec = Get(arn);
-            return new ExecutionSnapshot
-            {
-                DurableExecutionArn = rec.Arn,
-                DurableExecutionName = rec.Name,
-                FunctionArn = rec.FunctionArn,
-                Status = rec.Status,
-                InputPayload = rec.InputPayload,
-                Result = rec.Result,
-                Error = rec.Error,
-                StartTimestamp = rec.Start,
-                EndTimestamp = rec.End,
-                Version = rec.Qualifier,
-            };
-        }
+        using var held = Hold(arn);
+        return Snapshot(held.Rec);
     }
 
-    /// <summary>All executions, in creation order.</summary>
+    /// <summary>All executions, in creation order (ended executions past their retention period are gone).</summary>
     /// <returns>The snapshots.</returns>
-    public IReadOnlyList<ExecutionSnapshot> ListExecutions()
+    public IReadOnlyList<ExecutionSnapshot> ListExecutions() => ListExecutions(new ExecutionQuery(), 0, int.MaxValue).Items;
+
+    /// <summary>
+    /// One page of the executions that match <paramref name="query"/>, in creation order (or newest first), from
+    /// <paramref name="offset"/>. With a state store the store's indexes answer it, so ended executions are not loaded.
+    /// </summary>
+    /// <param name="query">The filters.</param>
+    /// <param name="offset">How many matching executions to skip.</param>
+    /// <param name="limit">The page size.</param>
+    /// <returns>The page, and whether more follow.</returns>
+    internal ExecutionPage ListExecutions(ExecutionQuery query, int offset, int limit)
     {
-        lock (_gate)
+        ArgumentNullException.ThrowIfNull(query);
+        var take = limit == int.MaxValue ? int.MaxValue : limit + 1;
+        var items = new List<ExecutionSnapshot>();
+        if (_stateStore is null)
         {
-            return _executions.Keys.ToList().Select(GetExecution).ToList();
+            var ordered = query.Reverse ? _executions.Values.OrderByDescending(r => r.Seq) : _executions.Values.OrderBy(r => r.Seq);
+            var skipped = 0;
+            foreach (var rec in ordered)
+            {
+                if (TrySnapshot(rec.Arn) is not { } s || !query.Matches(s, rec.FunctionName) || skipped++ < offset)
+                {
+                    continue;
+                }
+
+                items.Add(s);
+                if (items.Count == take)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            var now = _time.GetUtcNow();
+            foreach (var row in _stateStore.List(query, now, offset, take))
+            {
+                var s = row.Snapshot;
+                if (s.Status == ExecutionStatus.Running && row.Deadline is { } deadline && deadline <= now)
+                {
+                    // Its timeout has passed but nothing has looked at it yet: reading it applies the timeout.
+                    if (TrySnapshot(s.DurableExecutionArn) is not { } fresh || !query.Matches(fresh, LocalFunctionName(fresh.FunctionArn)))
+                    {
+                        continue;
+                    }
+
+                    s = fresh;
+                }
+
+                items.Add(s);
+            }
+        }
+
+        var more = items.Count > limit;
+        return new ExecutionPage(more ? items.GetRange(0, limit) : items, more);
+    }
+
+    /// <summary>How many executions match <paramref name="query"/>.</summary>
+    /// <param name="query">The filters.</param>
+    /// <returns>The count.</returns>
+    internal long CountExecutions(ExecutionQuery query)
+        => _stateStore is null
+            ? _executions.Values.Count(r => TrySnapshot(r.Arn) is { } s && query.Matches(s, r.FunctionName))
+            : _stateStore.Count(query, _time.GetUtcNow());
+
+    /// <summary>The function's execution with that name (running or ended, not yet purged), or null.</summary>
+    /// <param name="functionName">The function name.</param>
+    /// <param name="name">The execution name.</param>
+    /// <returns>The snapshot, or null.</returns>
+    internal ExecutionSnapshot? FindExecution(string functionName, string name)
+    {
+        if (_names.TryGetValue((functionName, name), out var rec))
+        {
+            ExecutionSnapshot? loaded;
+            lock (rec.Gate)
+            {
+                // A start in progress holds its record's lock until it is saved (or refused): wait for it.
+                loaded = TrySnapshot(rec.Arn);
+            }
+
+            if (loaded is not null)
+            {
+                return loaded;
+            }
+        }
+
+        return _stateStore?.FindByName(functionName, name) is { } arn ? TrySnapshot(arn) : null;
+    }
+
+    /// <summary>The ARNs of the executions that have not ended, in creation order (what a host resumes at start).</summary>
+    /// <returns>The ARNs.</returns>
+    internal IReadOnlyList<string> OpenExecutions()
+    {
+        if (_stateStore is not null)
+        {
+            return _stateStore.OpenArns();
+        }
+
+        return _executions.Values.Where(r => !r.IsTerminal).OrderBy(r => r.Seq).Select(r => r.Arn).ToList();
+    }
+
+    /// <summary>
+    /// Purges the ended executions whose retention period has passed (their end plus RetentionPeriodInDays): from memory
+    /// and from the state store (history, operations, timers, callbacks). Reading a purged execution is a 404, as on AWS.
+    /// An execution past its retention is also purged the moment anything asks for it, so this sweep only reclaims space.
+    /// </summary>
+    /// <returns>How many executions were purged.</returns>
+    internal int PurgeExpired()
+    {
+        var now = _time.GetUtcNow();
+        var purged = 0;
+        if (_stateStore is null)
+        {
+            while (true)
+            {
+                ExecutionRecord rec;
+                lock (_expiryGate)
+                {
+                    if (!_expiry.TryPeek(out rec!, out var at) || at > now)
+                    {
+                        return purged;
+                    }
+
+                    _expiry.Dequeue();
+                }
+
+                lock (rec.Gate)
+                {
+                    if (!rec.Detached && rec.PurgeAt <= now)
+                    {
+                        Detach(rec);
+                        purged++;
+                    }
+                }
+            }
+        }
+
+        while (true)
+        {
+            var arns = _stateStore.Expired(now, PurgeBatch);
+            var delete = new List<string>(arns.Count);
+            var held = new List<ExecutionRecord>();
+            lock (_loadGate)
+            {
+                // Under the load lock nothing is loaded meanwhile; a loaded execution in use right now is left for the
+                // next sweep (only tried: no thread waits for a second lock), or purged by whoever asks for it.
+                foreach (var arn in arns)
+                {
+                    if (!_executions.TryGetValue(arn, out var rec))
+                    {
+                        delete.Add(arn);
+                    }
+                    else if (Monitor.TryEnter(rec.Gate))
+                    {
+                        if (!rec.Detached && rec.PurgeAt <= now)
+                        {
+                            held.Add(rec);
+                            delete.Add(arn);
+                        }
+                        else
+                        {
+                            Monitor.Exit(rec.Gate);
+                        }
+                    }
+                }
+
+                var deleted = false;
+                try
+                {
+                    if (delete.Count > 0)
+                    {
+                        _stateStore.Delete(delete);
+                    }
+
+                    deleted = true;
+                }
+                finally
+                {
+                    foreach (var rec in held)
+                    {
+                        if (deleted)
+                        {
+                            Detach(rec);
+                        }
+
+                        Monitor.Exit(rec.Gate);
+                    }
+                }
+            }
+
+            purged += delete.Count;
+            if (arns.Count < PurgeBatch || delete.Count == 0)
+            {
+                return purged;
+            }
         }
     }
 
@@ -606,10 +843,8 @@ internal sealed class LocalDurableEngine
     /// <returns>The id, or null.</returns>
     public string? FindCallbackId(string arn, string name)
     {
-        lock (_gate)
-        {
-            return Get(arn).Order.LastOrDefault(o => o.Type == OperationType.Callback && o.Name == name)?.CallbackId;
-        }
+        using var held = Hold(arn);
+        return held.Rec.Order.LastOrDefault(o => o.Type == OperationType.Callback && o.Name == name)?.CallbackId;
     }
 
     private void StartChainedInvoke(ChainedInvokeRequest req)
@@ -633,9 +868,9 @@ internal sealed class LocalDurableEngine
             }
         }
 
-        lock (_gate)
+        using (var held = Hold(req.ParentArn))
         {
-            var rec = Get(req.ParentArn);
+            var rec = held.Rec;
             var op = rec.Ops[req.OperationId];
             var now = _time.GetUtcNow();
             op.ChildArn = started?.ChildExecutionArn ?? $"{req.FunctionName}:not-started";
@@ -658,9 +893,9 @@ internal sealed class LocalDurableEngine
 
     private string CompleteCallback(string callbackId, OperationStatus status, string? result, ErrorObject? error, HistoryEventType type)
     {
-        lock (_gate)
+        using (var held = HoldCallback(callbackId, out var op))
         {
-            var (rec, op) = FindCallback(callbackId);
+            var rec = held.Rec;
             var now = _time.GetUtcNow();
             op.Status = status;
             op.EndTimestamp = now;
@@ -673,25 +908,6 @@ internal sealed class LocalDurableEngine
             Persist(rec);
             return rec.Arn;
         }
-    }
-
-    private (ExecutionRecord Rec, OpRecord Op) FindCallback(string callbackId)
-    {
-        if (string.IsNullOrEmpty(callbackId) || !_callbacks.TryGetValue(callbackId, out var where) || !_executions.TryGetValue(where.Arn, out var rec))
-        {
-            throw new LocalEngineException("ResourceNotFoundException", 404, "Callback not found: the callback id is unknown.");
-        }
-
-        ExpireIfDue(rec);
-
-        var op = rec.Ops[where.OperationId];
-        if (rec.IsTerminal || op.Status != OperationStatus.Started)
-        {
-            // The model's error for "the callback id has expired or its callback is already closed".
-            throw new LocalEngineException("CallbackTimeoutException", 400, $"The callback is closed (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}); it no longer accepts a result, a failure or a heartbeat.");
-        }
-
-        return (rec, op);
     }
 
     private ChainedInvokeRequest? Apply(ExecutionRecord rec, OperationUpdate u, DateTimeOffset now)
@@ -935,27 +1151,38 @@ internal sealed class LocalDurableEngine
     /// <returns>The open links, read from the (possibly reloaded) state.</returns>
     internal IReadOnlyList<(string CallerArn, string OperationId, string TargetArn)> OpenChainedInvokes()
     {
-        lock (_gate)
+        var open = new List<(string, string, string)>();
+        foreach (var arn in OpenExecutions())
         {
-            var open = new List<(string, string, string)>();
-            foreach (var rec in _executions.Values)
+            List<(string, string)> links;
+            try
             {
-                if (rec.IsTerminal)
+                using var held = Hold(arn);
+                if (held.Rec.IsTerminal)
                 {
                     continue;
                 }
 
-                foreach (var op in rec.Order)
-                {
-                    if (op.Type == OperationType.ChainedInvoke && op.Status == OperationStatus.Started && op.ChildArn is { } target && _executions.ContainsKey(target))
-                    {
-                        open.Add((rec.Arn, op.Id, target));
-                    }
-                }
+                links = held.Rec.Order
+                    .Where(op => op.Type == OperationType.ChainedInvoke && op.Status == OperationStatus.Started && op.ChildArn is not null)
+                    .Select(op => (op.Id, op.ChildArn!))
+                    .ToList();
+            }
+            catch (LocalEngineException ex) when (ex.StatusCode == 404)
+            {
+                continue;
             }
 
-            return open;
+            foreach (var (operationId, target) in links)
+            {
+                if (_executions.ContainsKey(target) || _stateStore?.Exists(target) == true)
+                {
+                    open.Add((arn, operationId, target));
+                }
+            }
         }
+
+        return open;
     }
 
     /// <summary>Whether a handler invocation of the execution holds a checkpoint token (began and has not ended).</summary>
@@ -963,72 +1190,367 @@ internal sealed class LocalDurableEngine
     /// <returns>Whether an invocation is in flight.</returns>
     internal bool IsInvocationInFlight(string arn)
     {
-        lock (_gate)
+        using var held = Hold(arn);
+        return !held.Rec.IsTerminal && held.Rec.Token is not null;
+    }
+
+    private static ExecutionSnapshot Snapshot(ExecutionRecord rec) => new()
+    {
+        DurableExecutionArn = rec.Arn,
+        DurableExecutionName = rec.Name,
+        FunctionArn = rec.FunctionArn,
+        Status = rec.Status,
+        InputPayload = rec.InputPayload,
+        Result = rec.Result,
+        Error = rec.Error,
+        StartTimestamp = rec.Start,
+        EndTimestamp = rec.End,
+        Version = rec.Qualifier,
+    };
+
+    /// <summary>The snapshot, or null when the execution is gone (purged meanwhile).</summary>
+    private ExecutionSnapshot? TrySnapshot(string arn)
+    {
+        try
         {
-            var rec = Get(arn);
-            return !rec.IsTerminal && rec.Token is not null;
+            return GetExecution(arn);
+        }
+        catch (LocalEngineException ex) when (ex.StatusCode == 404)
+        {
+            return null;
         }
     }
 
-    private void Index(ExecutionRecord rec)
+    private static string LocalFunctionName(string functionArn)
     {
-        _executions[rec.Arn] = rec;
+        const string Marker = ":function:";
+        var i = functionArn.IndexOf(Marker, StringComparison.Ordinal);
+        return i < 0 ? functionArn : functionArn[(i + Marker.Length)..];
+    }
+
+    /// <summary>
+    /// Locks the execution and returns it, loading it from the store if it is not in memory. On the way it applies what
+    /// time has done: an ended execution past its retention period is purged (and the call answers 404), a running one past
+    /// its execution timeout is timed out. Every public call goes through here or <see cref="HoldCallback"/>.
+    /// </summary>
+    /// <exception cref="LocalEngineException">ResourceNotFoundException (404): unknown or purged.</exception>
+    private Held Hold(string arn)
+    {
+        while (true)
+        {
+            var rec = Find(arn) ?? throw NotFound(arn);
+            Monitor.Enter(rec.Gate);
+            if (rec.Detached)
+            {
+                Monitor.Exit(rec.Gate);
+                continue; // evicted or replaced meanwhile: look it up again
+            }
+
+            try
+            {
+                if (rec.PurgeAt is { } purgeAt && purgeAt <= _time.GetUtcNow())
+                {
+                    _stateStore?.Delete([rec.Arn]);
+                    Detach(rec);
+                    throw NotFound(arn);
+                }
+
+                ExpireIfDue(rec);
+                if (rec.CacheNode is not null)
+                {
+                    lock (_cacheGate)
+                    {
+                        if (rec.CacheNode is { } node)
+                        {
+                            _cache.Remove(node);
+                            _cache.AddLast(node); // most recently used last
+                        }
+                    }
+                }
+            }
+            catch
+            {
+                Monitor.Exit(rec.Gate);
+                throw;
+            }
+
+            return new Held(rec);
+        }
+    }
+
+    /// <summary>Locks the execution a callback belongs to; the callback must still be open.</summary>
+    /// <exception cref="LocalEngineException">Unknown callback (404), or closed (400 CallbackTimeoutException).</exception>
+    private Held HoldCallback(string callbackId, out OpRecord op)
+    {
+        if (string.IsNullOrEmpty(callbackId)
+            || (_callbacks.TryGetValue(callbackId, out var where) ? where : _stateStore?.FindCallback(callbackId)) is not { } found)
+        {
+            throw new LocalEngineException("ResourceNotFoundException", 404, "Callback not found: the callback id is unknown.");
+        }
+
+        Held held;
+        try
+        {
+            held = Hold(found.Arn);
+        }
+        catch (LocalEngineException ex) when (ex.StatusCode == 404)
+        {
+            throw new LocalEngineException("ResourceNotFoundException", 404, "Callback not found: the callback id is unknown.");
+        }
+
+        var rec = held.Rec;
+        if (!rec.Ops.TryGetValue(found.OperationId, out var callback))
+        {
+            held.Dispose();
+            throw new LocalEngineException("ResourceNotFoundException", 404, "Callback not found: the callback id is unknown.");
+        }
+
+        if (rec.IsTerminal || callback.Status != OperationStatus.Started)
+        {
+            held.Dispose();
+
+            // The model's error for "the callback id has expired or its callback is already closed".
+            throw new LocalEngineException("CallbackTimeoutException", 400, $"The callback is closed (status {UpperSnakeEnumConverter<OperationStatus>.ToToken(callback.Status)}{(rec.IsTerminal ? ", execution ended" : string.Empty)}); it no longer accepts a result, a failure or a heartbeat.");
+        }
+
+        op = callback;
+        return held;
+    }
+
+    private static LocalEngineException NotFound(string arn) => new("ResourceNotFoundException", 404, $"Durable execution not found: {arn}");
+
+    /// <summary>The execution in memory, else loaded from the store (once: under the load lock), else null.</summary>
+    private ExecutionRecord? Find(string arn)
+    {
+        if (arn is null)
+        {
+            return null;
+        }
+
+        if (_executions.TryGetValue(arn, out var rec) || _stateStore is null)
+        {
+            return rec;
+        }
+
+        lock (_loadGate)
+        {
+            if (_executions.TryGetValue(arn, out rec))
+            {
+                return rec;
+            }
+
+            if (_stateStore.Load(arn) is not { } loaded)
+            {
+                return null;
+            }
+
+            Attach(loaded);
+            return loaded;
+        }
+    }
+
+    /// <summary>Puts a loaded record in memory: the tables by ARN, name and callback id; an ended one goes to the cache.</summary>
+    private void Attach(ExecutionRecord rec)
+    {
+        lock (rec.Gate)
+        {
+            _executions[rec.Arn] = rec;
+            _names[(rec.FunctionName, rec.Name)] = rec;
+            foreach (var op in rec.Order)
+            {
+                if (op.CallbackId is { } id)
+                {
+                    _callbacks[id] = (rec.Arn, op.Id);
+                }
+            }
+
+            if (rec.IsTerminal)
+            {
+                NoteEnded(rec);
+            }
+        }
+    }
+
+    /// <summary>Drops a record from memory (caller holds its lock): a later call loads it again from the store, if it is there.</summary>
+    private void Detach(ExecutionRecord rec)
+    {
+        rec.Detached = true;
+        _executions.TryRemove(KeyValuePair.Create(rec.Arn, rec));
+        _names.TryRemove(KeyValuePair.Create((rec.FunctionName, rec.Name), rec));
         foreach (var op in rec.Order)
         {
             if (op.CallbackId is { } id)
             {
-                _callbacks[id] = (rec.Arn, op.Id);
+                _callbacks.TryRemove(KeyValuePair.Create(id, (rec.Arn, op.Id)));
+            }
+        }
+
+        if (rec.CacheNode is not null)
+        {
+            lock (_cacheGate)
+            {
+                if (rec.CacheNode is { } node)
+                {
+                    _cache.Remove(node);
+                    rec.CacheNode = null;
+                }
             }
         }
     }
 
     /// <summary>
-    /// Saves the execution to the state store, if there is one. When saving fails, the in-memory record is replaced by
-    /// the last saved one (so memory never runs ahead of the store) and a 500 ServiceException is thrown.
+    /// Reserves the execution's name for its function, or throws 409 when an execution of that name exists (in memory or in
+    /// the store, and not past its retention). Called with the new record's lock held.
     /// </summary>
-    private void Persist(ExecutionRecord rec)
+    private void ClaimName(ExecutionRecord rec)
     {
-        if (_stateStore is null)
+        var key = (rec.FunctionName, rec.Name);
+        while (true)
+        {
+            if (_names.TryAdd(key, rec))
+            {
+                if (_stateStore?.FindByName(rec.FunctionName, rec.Name) is not { } stored || stored == rec.Arn)
+                {
+                    return;
+                }
+
+                _names.TryRemove(KeyValuePair.Create(key, rec));
+                if (TrySnapshot(stored) is not null)
+                {
+                    throw AlreadyStarted(rec);
+                }
+
+                continue; // it was past its retention and is purged now
+            }
+
+            if (_names.TryGetValue(key, out var holder) && IsLive(holder))
+            {
+                throw AlreadyStarted(rec);
+            }
+        }
+    }
+
+    /// <summary>Whether the record still holds its name: not dropped from memory, not past retention (then it is purged now).</summary>
+    private bool IsLive(ExecutionRecord holder)
+    {
+        lock (holder.Gate)
+        {
+            if (holder.Detached)
+            {
+                return false;
+            }
+
+            if (holder.PurgeAt is { } purgeAt && purgeAt <= _time.GetUtcNow())
+            {
+                _stateStore?.Delete([holder.Arn]);
+                Detach(holder);
+                return false;
+            }
+
+            return true;
+        }
+    }
+
+    private static LocalEngineException AlreadyStarted(ExecutionRecord rec)
+        => new("DurableExecutionAlreadyStartedException", 409, $"A durable execution named '{rec.Name}' already exists for function {rec.FunctionName}.");
+
+    /// <summary>
+    /// The bookkeeping for an execution that has ended (caller holds its lock): with a store it joins the cache of ended
+    /// executions (the least recently used beyond <see cref="LocalEngineOptions.CachedEndedExecutions"/> are dropped from
+    /// memory; they stay in the store); without one it joins the purge queue, if it has a retention period.
+    /// </summary>
+    private void NoteEnded(ExecutionRecord rec)
+    {
+        if (rec.EndNoted)
         {
             return;
         }
 
-        try
+        rec.EndNoted = true;
+        if (_stateStore is null)
         {
-            _stateStore.Save(rec);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _executions.Remove(rec.Arn);
-            foreach (var stale in _callbacks.Where(c => c.Value.Arn == rec.Arn).Select(c => c.Key).ToList())
+            if (rec.PurgeAt is { } at)
             {
-                _callbacks.Remove(stale);
-            }
-
-            try
-            {
-                if (_stateStore.Load(rec.Arn) is { } saved)
+                lock (_expiryGate)
                 {
-                    Index(saved);
+                    _expiry.Enqueue(rec, at);
                 }
             }
-            catch (Exception reloadError) when (reloadError is not OutOfMemoryException)
-            {
-                // The execution stays unloaded; the next request for it answers ResourceNotFound rather than stale state.
-            }
 
-            throw new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; nothing was changed: {ex.Message}");
+            return;
+        }
+
+        List<ExecutionRecord>? victims = null;
+        lock (_cacheGate)
+        {
+            rec.CacheNode ??= _cache.AddLast(rec);
+            while (_cache.Count > _options.CachedEndedExecutions && _cache.First is { } first && first.Value != rec)
+            {
+                _cache.RemoveFirst();
+                first.Value.CacheNode = null;
+                (victims ??= new()).Add(first.Value);
+            }
+        }
+
+        if (victims is null)
+        {
+            return;
+        }
+
+        foreach (var victim in victims)
+        {
+            // Only tried: a record in use right now stays (and goes back to the cache), so no thread waits for a second lock.
+            if (Monitor.TryEnter(victim.Gate))
+            {
+                try
+                {
+                    if (!victim.Detached && victim.CacheNode is null)
+                    {
+                        Detach(victim);
+                    }
+                }
+                finally
+                {
+                    Monitor.Exit(victim.Gate);
+                }
+            }
+            else
+            {
+                lock (_cacheGate)
+                {
+                    if (!victim.Detached && victim.CacheNode is null)
+                    {
+                        victim.CacheNode = _cache.AddLast(victim);
+                    }
+                }
+            }
         }
     }
 
-    /// <summary>The execution, timed out first if its deadline has passed (every public call goes through here or <see cref="FindCallback"/>).</summary>
-    private ExecutionRecord Get(string arn)
+    /// <summary>
+    /// Saves the execution to the state store, if there is one (caller holds its lock), and does the bookkeeping of an
+    /// execution that has just ended. When saving fails, the record is dropped from memory (so memory never runs ahead of
+    /// the store: the next call loads the last saved state) and a 500 ServiceException is thrown.
+    /// </summary>
+    private void Persist(ExecutionRecord rec)
     {
-        var rec = arn is not null && _executions.TryGetValue(arn, out var found)
-            ? found
-            : throw new LocalEngineException("ResourceNotFoundException", 404, $"Durable execution not found: {arn}");
-        ExpireIfDue(rec);
-        return rec;
+        if (_stateStore is not null)
+        {
+            try
+            {
+                _stateStore.Save(rec);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Detach(rec);
+                throw new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; nothing was changed: {ex.Message}");
+            }
+        }
+
+        if (rec.IsTerminal)
+        {
+            NoteEnded(rec);
+        }
     }
 
     /// <summary>
@@ -1107,6 +1629,14 @@ internal sealed class LocalDurableEngine
 
     private static string Hex(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
 
+    /// <summary>An execution whose lock the caller holds; disposing releases it.</summary>
+    private readonly struct Held(ExecutionRecord rec) : IDisposable
+    {
+        public ExecutionRecord Rec => rec;
+
+        public void Dispose() => Monitor.Exit(rec.Gate);
+    }
+
     /// <summary>The kinds of engine timers.</summary>
     internal enum TimerKind
     {
@@ -1139,6 +1669,20 @@ internal sealed record LocalEngineOptions
     /// token is all it takes to checkpoint into an execution. Tokens must use the base64 alphabet (1–2048 characters).
     /// </summary>
     public Func<string, string>? CheckpointTokenFactory { get; init; }
+
+    /// <summary>
+    /// How many days an ended execution is kept (RetentionPeriodInDays, 1–90) when its start request names none; then it is
+    /// purged (see <see cref="LocalDurableEngine"/>). <see langword="null"/> (the default, as in the test runner) keeps
+    /// ended executions as long as the engine lives. The local durable service uses 14 days, the service's default.
+    /// </summary>
+    public int? RetentionPeriodInDays { get; init; }
+
+    /// <summary>
+    /// With a state store: how many ended executions stay in memory besides the running ones (least recently used dropped
+    /// first; a dropped one is read from the store when asked for). Default 1,000. Without a store every execution stays in
+    /// memory until its retention period has passed.
+    /// </summary>
+    public int CachedEndedExecutions { get; init; } = 1_000;
 
     /// <summary>
     /// Creates the id that ends an execution ARN (and names its EXECUTION operation): 1–64 characters of

@@ -27,6 +27,13 @@ internal sealed record StartExecutionRequest
 
     /// <summary>The tenant id, when the execution was started for a tenant.</summary>
     public string? TenantId { get; init; }
+
+    /// <summary>
+    /// How many days the execution is kept once it has ended (the function's <c>DurableConfig.RetentionPeriodInDays</c>,
+    /// 1–90); then it is purged and reading it answers 404. <see langword="null"/> uses the engine's
+    /// <see cref="LocalEngineOptions.RetentionPeriodInDays"/>.
+    /// </summary>
+    public int? RetentionPeriodInDays { get; init; }
 }
 
 /// <summary>The outcome of one handler invocation, reported to the engine when it ends.</summary>

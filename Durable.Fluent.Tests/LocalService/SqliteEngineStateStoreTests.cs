@@ -104,9 +104,25 @@ public class SqliteEngineStateStoreTests
     {
         public bool Fail { get; set; }
 
-        public IReadOnlyList<ExecutionRecord> LoadAll() => inner.LoadAll();
+        public long MaxSeq() => inner.MaxSeq();
+
+        public IReadOnlyList<string> OpenArns() => inner.OpenArns();
 
         public ExecutionRecord? Load(string arn) => inner.Load(arn);
+
+        public void Delete(IReadOnlyCollection<string> arns) => inner.Delete(arns);
+
+        public string? FindByName(string functionName, string name) => inner.FindByName(functionName, name);
+
+        public (string Arn, string OperationId)? FindCallback(string callbackId) => inner.FindCallback(callbackId);
+
+        public bool Exists(string arn) => inner.Exists(arn);
+
+        public IReadOnlyList<StoredExecution> List(ExecutionQuery query, DateTimeOffset now, int offset, int limit) => inner.List(query, now, offset, limit);
+
+        public long Count(ExecutionQuery query, DateTimeOffset now) => inner.Count(query, now);
+
+        public IReadOnlyList<string> Expired(DateTimeOffset now, int max) => inner.Expired(now, max);
 
         public void Save(ExecutionRecord rec)
         {

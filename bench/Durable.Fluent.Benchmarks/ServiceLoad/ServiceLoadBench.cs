@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Durable.Fluent.LocalService;
+using Durable.Fluent.Wire;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Durable.Fluent.Benchmarks.ServiceLoad;
+
+/// <summary>
+/// The local durable service under load (<c>bench/service-load.sh</c>; not a BenchmarkDotNet class: it measures a whole
+/// service). Two parts:
+/// <list type="number">
+/// <item>Load: a 3-step workflow started over HTTP with Lambda Invoke (RequestResponse: the answer is the execution's
+/// result) by N concurrent clients, M executions; throughput, p50/p99 latency per execution and managed memory per
+/// 1,000 executions, in memory and on SQLite; then the clock is moved past the retention period and the managed memory
+/// is measured again.</item>
+/// <item>Store: start and save latency with 0, 10,000 and 100,000 finished executions stored; the stores are filled by
+/// copying the rows of one real execution in SQL (one transaction), then opened by a new service, so the service sees
+/// what a restarted service sees. Also the time and managed memory of that open (the restart cost).</item>
+/// </list>
+/// </summary>
+internal static class ServiceLoadBench
+{
+    private const string Function = "bench3";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var o = Options.Parse(args);
+        Console.WriteLine(FormattableString.Invariant($"# Local durable service load ({Environment.ProcessorCount} cores, .NET {Environment.Version}, {(GCSettings() ? "server" : "workstation")} GC)"));
+        Console.WriteLine(FormattableString.Invariant($"load average at start: {LoadAverage()}"));
+        var loads = new List<LoadResult>();
+        if (!o.SkipLoad)
+        {
+            foreach (var store in o.Stores)
+            {
+                loads.Add(await LoadAsync(store, o).ConfigureAwait(false));
+            }
+        }
+
+        var latencies = new List<LatencyResult>();
+        if (!o.SkipLatency)
+        {
+            foreach (var stored in o.Stored)
+            {
+                latencies.Add(await LatencyAsync(stored, o).ConfigureAwait(false));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant($"load average at end: {LoadAverage()}"));
+        Report.Print(loads, latencies, o);
+        return 0;
+    }
+
+    /// <summary>The benchmark workflow: three steps, each adding one.</summary>
+    internal static Workflow<int, int> ThreeSteps() => Workflow.For<int>()
+        .Then("reserve", (v, _) => v + 1)
+        .Then("charge", (v, _) => v + 1)
+        .Then("ship", (v, _) => v + 1)
+        .Build();
+
+    private static async Task<LoadResult> LoadAsync(string store, Options o)
+    {
+        Console.Error.WriteLine($"==> load: {store}, {o.Executions:N0} executions, {o.Clients} clients (+{o.Warmup} warm-up)");
+        using var dir = new TempDir();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var service = new LocalDurableService(new LocalDurableServiceOptions
+        {
+            DatabasePath = store.StartsWith("sqlite", StringComparison.Ordinal) ? Path.Combine(dir.Path, "load.db") : null,
+            SyncEachCommit = !store.Contains("nosync", StringComparison.Ordinal),
+            InvokeOverHttp = !store.Contains("inproc", StringComparison.Ordinal),
+            TimeProvider = clock,
+        });
+        await using (service.ConfigureAwait(false))
+        {
+            service.Register(Function, ThreeSteps()).Start();
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.Clients * 2 }) { BaseAddress = service.Endpoint };
+            await RunClientsAsync(http, "warm", o.Warmup, o.Clients).ConfigureAwait(false);
+            var baseline = ManagedBytes();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var sw = Stopwatch.StartNew();
+            var latencies = await RunClientsAsync(http, "load", o.Executions, o.Clients).ConfigureAwait(false);
+            sw.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            var loaded = ManagedBytes();
+            long? afterRetention = null;
+            if (Retention.TryPurge(service, clock) is { } purged)
+            {
+                await purged.ConfigureAwait(false);
+                afterRetention = ManagedBytes();
+            }
+
+            Array.Sort(latencies);
+            return new LoadResult(
+                store,
+                o.Executions / sw.Elapsed.TotalSeconds,
+                Percentile(latencies, 0.50),
+                Percentile(latencies, 0.99),
+                (loaded - baseline) / (o.Executions / 1000.0),
+                afterRetention is { } a ? (a - baseline) / (o.Executions / 1000.0) : null,
+                cpu.TotalMilliseconds / o.Executions,
+                (double)allocated / o.Executions,
+                baseline,
+                loaded,
+                afterRetention);
+        }
+    }
+
+    /// <summary>Runs <paramref name="count"/> executions with <paramref name="clients"/> concurrent clients; returns each latency (ms).</summary>
+    private static async Task<double[]> RunClientsAsync(HttpClient http, string prefix, int count, int clients)
+    {
+        var latencies = new double[count];
+        var next = -1;
+        var failures = 0;
+        string? firstFailure = null;
+        var tasks = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"{prefix}-{i:D7}");
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"2015-03-31/functions/{Function}/invocations")
+                {
+                    Content = new ByteArrayContent("1"u8.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+                };
+                request.Headers.Add("X-Amz-Durable-Execution-Name", name);
+                var t0 = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode || body != "4" || response.Headers.Contains("X-Amz-Function-Error"))
+                {
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref firstFailure, $"{name}: HTTP {(int)response.StatusCode} {body}", null);
+                }
+            }
+        })).ToList();
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        if (failures > 0)
+        {
+            throw new InvalidOperationException($"{failures} of {count} executions did not answer 4; first: {firstFailure}");
+        }
+
+        return latencies;
+    }
+
+    private static async Task<LatencyResult> LatencyAsync(int stored, Options o)
+    {
+        Console.Error.WriteLine($"==> store latency: {stored:N0} stored executions, {o.Samples:N0} samples (+{o.Samples / 5} warm-up)");
+        using var dir = new TempDir();
+        var db = Path.Combine(dir.Path, "stored.db");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await CreateTemplateAsync(db, clock).ConfigureAwait(false);
+        var fill = Stopwatch.StartNew();
+        Prefill(db, stored);
+        fill.Stop();
+        SqliteConnection.ClearAllPools();
+
+        var before = ManagedBytes();
+        var open = Stopwatch.StartNew();
+        var service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = db, TimeProvider = clock, RunExecutions = false });
+        open.Stop();
+        await using (service.ConfigureAwait(false))
+        {
+            var opened = ManagedBytes();
+            service.Register(Function, ThreeSteps());
+            var engine = service.Engine;
+            var warm = o.Samples / 5;
+            var starts = new List<double>(o.Samples);
+            var saves = new List<double>(o.Samples);
+            OperationUpdate[] step =
+            [
+                new OperationUpdate { Id = "s1", Type = OperationType.Step, SubType = "Step", Name = "reserve", Action = OperationAction.Start },
+                new OperationUpdate { Id = "s1", Type = OperationType.Step, SubType = "Step", Name = "reserve", Action = OperationAction.Succeed, Payload = "2" },
+            ];
+            for (var i = 0; i < warm + o.Samples; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var arn = service.StartExecution(Function, "1", string.Create(CultureInfo.InvariantCulture, $"lat-{i:D7}"));
+                var start = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                var token = engine.BeginInvocation(arn).CheckpointToken!;
+                t0 = Stopwatch.GetTimestamp();
+                engine.Checkpoint(arn, token, step);
+                var save = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (i >= warm)
+                {
+                    starts.Add(start);
+                    saves.Add(save);
+                }
+            }
+
+            starts.Sort();
+            saves.Sort();
+            return new LatencyResult(
+                stored,
+                fill.Elapsed.TotalSeconds,
+                open.Elapsed.TotalMilliseconds,
+                opened - before,
+                Percentile(starts, 0.5),
+                Percentile(starts, 0.99),
+                Percentile(saves, 0.5),
+                Percentile(saves, 0.99));
+        }
+    }
+
+    /// <summary>Runs one real execution of the workflow into the file: the row set <see cref="Prefill"/> copies.</summary>
+    private static async Task CreateTemplateAsync(string db, FakeTimeProvider clock)
+    {
+        var service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = db, TimeProvider = clock });
+        await using (service.ConfigureAwait(false))
+        {
+            service.Register(Function, ThreeSteps()).Start();
+            using var http = new HttpClient { BaseAddress = service.Endpoint };
+            await RunClientsAsync(http, "template", 1, 1).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Copies the template execution's rows <paramref name="count"/> times (new names and ARNs, same shape: its execution
+    /// row, operations and history events), in one transaction. Works on any schema version: the columns are read from
+    /// the file.
+    /// </summary>
+    private static void Prefill(string db, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        using var c = new SqliteConnection($"Data Source={db};Pooling=False");
+        c.Open();
+        string templateArn;
+        using (var q = c.CreateCommand())
+        {
+            q.CommandText = "SELECT arn FROM executions WHERE name = 'template-0000000'";
+            templateArn = (string)q.ExecuteScalar()!;
+        }
+
+        using var tx = c.BeginTransaction();
+        const string NewName = "'prefill-' || printf('%07d', n.i)";
+        const string NewArn = "replace(t.arn, '/template-0000000/', '/' || " + NewName + " || '/')";
+        foreach (var table in new[] { "executions", "operations", "history_events", "timers" })
+        {
+            var columns = Columns(c, table);
+            var select = columns.Select(col => col switch
+            {
+                "arn" => NewArn,
+                "name" when table == "executions" => NewName,
+                "seq" when table == "executions" => "t.seq + n.i",
+                _ => "t." + col,
+            });
+            using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count.ToString(CultureInfo.InvariantCulture)})
+                INSERT INTO {table} ({string.Join(", ", columns)})
+                SELECT {string.Join(", ", select)} FROM {table} t, n WHERE t.arn = $arn
+                """;
+            cmd.Parameters.AddWithValue("$arn", templateArn);
+            cmd.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
+    private static List<string> Columns(SqliteConnection c, string table)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid";
+        using var r = cmd.ExecuteReader();
+        var names = new List<string>();
+        while (r.Read())
+        {
+            names.Add(r.GetString(0));
+        }
+
+        return names;
+    }
+
+    internal static long ManagedBytes()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static double Percentile(IReadOnlyList<double> sorted, double p)
+        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static bool GCSettings() => System.Runtime.GCSettings.IsServerGC;
+
+    private static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    internal sealed record LoadResult(string Store, double PerSecond, double P50, double P99, double BytesPer1000, double? BytesPer1000AfterRetention, double CpuMsPerExecution, double AllocatedPerExecution, long Baseline, long Loaded, long? AfterRetention);
+
+    internal sealed record LatencyResult(int Stored, double FillSeconds, double OpenMs, long OpenBytes, double StartP50, double StartP99, double SaveP50, double SaveP99);
+
+    private sealed class TempDir : IDisposable
+    {
+        public TempDir()
+        {
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "durable-service-load-" + Environment.ProcessId + "-" + Interlocked.Increment(ref s_count));
+            Directory.CreateDirectory(Path);
+        }
+
+        private static int s_count;
+
+        public string Path { get; }
+
+        public void Dispose()
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+
+    internal sealed record Options
+    {
+        public int Executions { get; init; } = 10_000;
+
+        public int Clients { get; init; } = 16;
+
+        public int Warmup { get; init; } = 500;
+
+        public int Samples { get; init; } = 1_000;
+
+        /// <summary>
+        /// The service configurations: <c>memory</c>, <c>sqlite</c> (SyncEachCommit, the default), <c>sqlite-nosync</c>
+        /// (SyncEachCommit = false); <c>-inproc</c> appended: checkpoints in-process instead of over HTTP.
+        /// </summary>
+        public IReadOnlyList<string> Stores { get; init; } = ["memory", "sqlite", "sqlite-nosync", "memory-inproc"];
+
+        public IReadOnlyList<int> Stored { get; init; } = [0, 10_000, 100_000];
+
+        public bool SkipLoad { get; init; }
+
+        public bool SkipLatency { get; init; }
+
+        public static Options Parse(string[] args)
+        {
+            var o = new Options();
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                int Int() => int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                o = args[i] switch
+                {
+                    "--executions" => o with { Executions = Int() },
+                    "--clients" => o with { Clients = Int() },
+                    "--warmup" => o with { Warmup = Int() },
+                    "--samples" => o with { Samples = Int() },
+                    "--stores" => o with { Stores = Next().Split(',') },
+                    "--stored" => o with { Stored = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList() },
+                    "--skip-load" => o with { SkipLoad = true },
+                    "--skip-latency" => o with { SkipLatency = true },
+                    _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --executions N --clients N --warmup N --samples N --stores memory,sqlite,sqlite-nosync,memory-inproc --stored 0,10000,100000 --skip-load --skip-latency"),
+                };
+            }
+
+            return o;
+        }
+    }
+}
