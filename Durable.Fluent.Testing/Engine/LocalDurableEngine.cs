@@ -600,22 +600,20 @@ internal sealed class LocalDurableEngine
     /// <returns>The matching events in order, and the last event id (the cursor when there is no event).</returns>
     internal (List<HistoryEvent> Events, int LastEventId) EventsAfter(string arn, int afterEventId, HistoryEventType type)
     {
-        lock (_gate)
+        using var held = Hold(arn);
+        var events = held.Rec.Events;
+        var found = new List<HistoryEvent>();
+
+        // Event ids are 1, 2, ... in list order, so the first event after the cursor sits at index afterEventId.
+        for (var i = Math.Clamp(afterEventId, 0, events.Count); i < events.Count; i++)
         {
-            var events = Get(arn).Events;
-            var found = new List<HistoryEvent>();
-
-            // Event ids are 1, 2, ... in list order, so the first event after the cursor sits at index afterEventId.
-            for (var i = Math.Clamp(afterEventId, 0, events.Count); i < events.Count; i++)
+            if (events[i].EventId > afterEventId && events[i].EventType == type)
             {
-                if (events[i].EventId > afterEventId && events[i].EventType == type)
-                {
-                    found.Add(events[i]);
-                }
+                found.Add(events[i]);
             }
-
-            return (found, events.Count == 0 ? afterEventId : events[^1].EventId);
         }
+
+        return (found, events.Count == 0 ? afterEventId : events[^1].EventId);
     }
 
     /// <summary>All operations of the execution, including children of finished contexts.</summary>
