@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis.Testing;
+
 namespace Durable.Fluent.Analyzers.Tests;
 
 /// <summary>DF0001: orchestration code must be deterministic; step bodies may do anything.</summary>
@@ -59,6 +61,57 @@ public class DeterminismAnalyzerTests
 
     [Test]
     public Task Http_in_invoke_payload_is_flagged() => Run("Workflow.For<Order>().Invoke<Receipt>(\"charge\", \"payments\", payload: o => {|DF0001:new System.Net.Http.HttpClient()|})");
+
+    // ---- method groups passed as orchestration code ----
+
+    private static Task RunWithMethods(string methods, string body, params DiagnosticResult[] expected) => Verify.AnalyzerAsync<DeterminismAnalyzer>($$"""
+        using System.Diagnostics;
+        using System.IO;
+        public static class Flows
+        {
+            private static int _counter;
+            {{methods}}
+
+            public static object Build() => {{body}};
+        }
+        """, expected);
+
+    [Test]
+    public Task A_method_group_select_that_makes_a_guid_is_flagged_on_the_method_group() => RunWithMethods(
+        "private static Order WithKey(Order o) => o with { Id = {|#0:Guid.NewGuid()|}.ToString() };",
+        "Workflow.For<Order>().Select({|#1:WithKey|})",
+        new DiagnosticResult(Descriptors.NonDeterministicOrchestrationCode).WithLocation(1).WithLocation(0)
+            .WithArguments("A Select function (the method 'WithKey')", "Guid.NewGuid", "produces a random value"));
+
+    [Test]
+    public Task A_method_group_predicate_reading_the_clock_is_flagged() => RunWithMethods(
+        "private static bool IsLate(Order o) { var now = {|#1:DateTime.UtcNow|}; return now.Hour > 17; }",
+        "Workflow.For<Order>().If({|#0:IsLate|}, b => b.Then(\"a\", (o, ctx) => o))",
+        new DiagnosticResult(Descriptors.NonDeterministicOrchestrationCode).WithLocation(0).WithLocation(1)
+            .WithArguments("An If predicate (the method 'IsLate')", "DateTime.UtcNow", "reads the clock"));
+
+    [Test]
+    public Task A_method_group_do_with_static_state_is_flagged() => RunWithMethods(
+        "private static void Count(Order o, WorkflowContext<Order> ctx) => {|#1:_counter|}++;",
+        "Workflow.For<Order>().Do({|#0:Count|})",
+        new DiagnosticResult(Descriptors.NonDeterministicOrchestrationCode).WithLocation(0).WithLocation(1)
+            .WithArguments("A Do action (the method 'Count')", "Flows._counter", "uses static mutable state"));
+
+    [Test]
+    public Task A_framework_method_group_that_does_io_is_flagged() => RunWithMethods(
+        "",
+        "Workflow.For<string>().Map(\"lines\", {|#0:File.ReadAllLines|}, (line, i) => line.Length)",
+        new DiagnosticResult(Descriptors.NonDeterministicOrchestrationCode).WithLocation(0)
+            .WithArguments("A Map item source (the method 'ReadAllLines')", "File.ReadAllLines", "does I/O"));
+
+    [Test]
+    public Task Pure_method_groups_and_method_group_step_bodies_are_not_flagged() => RunWithMethods("""
+        private static Order Normalize(Order o) { var id = o.Id.Trim(); return o with { Id = id }; }
+        private static bool IsLarge(Order o) => o.Amount > 100m;
+        private static Order Stamp(Order o, StepContext<Order> ctx) => o with { Id = DateTime.UtcNow.ToString() + Guid.NewGuid() };
+        private static WorkflowBuilder<Order, Order> Review(WorkflowBuilder<Order, Order> b) => b.Then("review", (o, ctx) => o with { Id = Guid.NewGuid().ToString() });
+        """,
+        "Workflow.For<Order>().Select(Normalize).If(IsLarge, Review).Then(Stamp)");
 
     // ---- negatives: step bodies and pure orchestration code ----
 

@@ -19,6 +19,10 @@ public class MistakesProjectTests
             public static object Duration() => Workflow.For<Order>().Wait("pause", TimeSpan.FromMilliseconds(100));                    // line 8: DF0005
             public static object Concurrency() => Workflow.For<Order>().Map("m", o => o.Items, (i, n) => i, m => m.MaxConcurrency(0)); // line 9: DF0006
             public static object Unnamed() => Workflow.For<Order>().Then((o, ctx) => o);                                               // line 10: DF0008
+            public static readonly Workflow<Order, Order> NotBuilt = Workflow.For<Order>().Then("validate", (o, ctx) => o);            // line 11: DF0003
+            public static object OneParameter() => Workflow.For<Order>().Then("charge", o => Services.Charge(o));                      // line 12: DF0009
+            public static object MethodGroup() => Workflow.For<Order>().Select(Stamp);                                                 // line 13: DF0001
+            private static Order Stamp(Order o) => o with { Id = DateTime.UtcNow.Ticks.ToString() };
         }
         """;
 
@@ -33,7 +37,10 @@ public class MistakesProjectTests
             public static object Duration() => Workflow.For<Order>().Wait("pause", TimeSpan.FromSeconds(1));
             public static object Concurrency() => Workflow.For<Order>().Map("m", o => o.Items, (i, n) => i, m => m.MaxConcurrency(1));
             public static object Unnamed() => Workflow.For<Order>().Then("validate", (o, ctx) => o);
-            public static readonly Workflow<Order, Order> Built = Workflow.For<Order>().Then("validate", (o, ctx) => o).Build();
+            public static readonly Workflow<Order, Order> NotBuilt = Workflow.For<Order>().Then("validate", (o, ctx) => o).Build();
+            public static object OneParameter() => Workflow.For<Order>().Then("charge", (o, ctx) => Services.Charge(o));
+            public static object MethodGroup() => Workflow.For<Order>().Then("stamp", Stamp);
+            private static Order Stamp(Order o, StepContext<Order> ctx) => o with { Id = DateTime.UtcNow.Ticks.ToString() };
         }
         """;
 
@@ -45,13 +52,16 @@ public class MistakesProjectTests
         Assert.That(byLine.Select(d => (d.Line, d.Id)), Is.EqualTo(new[]
         {
             (4, "DF0001"), (5, "DF0001"), (6, "DF0002"), (7, "DF0004"), (8, "DF0005"), (9, "DF0006"), (10, "DF0008"),
-        }));
+            (11, "DF0003"), (12, "DF0009"), (13, "DF0001"),
+        }), string.Join("\n", diagnostics));
         Assert.That(byLine.Where(d => d.Id == "DF0001").Select(d => d.Message), Has.All.Contain("Move it into a step"));
         Assert.That(byLine.Single(d => d.Id == "DF0002").Message, Does.Contain("await"));
         Assert.That(byLine.Single(d => d.Id == "DF0004").Message, Does.Contain("distinct name"));
         Assert.That(byLine.Single(d => d.Id == "DF0005").Message, Does.Contain("between 1 second"));
         Assert.That(byLine.Single(d => d.Id == "DF0006").Message, Does.Contain("at least 1"));
         Assert.That(byLine.Single(d => d.Id == "DF0008").Message, Does.Contain("Pass a name"));
+        Assert.That(byLine.Single(d => d.Id == "DF0003").Message, Does.Contain("call Build()"));
+        Assert.That(byLine.Single(d => d.Id == "DF0009").Message, Does.Contain("(value, ctx) =>"));
     }
 
     [Test]

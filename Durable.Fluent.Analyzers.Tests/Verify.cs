@@ -46,6 +46,7 @@ internal static class Verify
     [
         .. Basic.Reference.Assemblies.Net100.References.All,
         MetadataReference.CreateFromFile(typeof(Workflow).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Durable.Fluent.Testing.DurableTestRunner).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Polly.ResiliencePipeline).Assembly.Location),
     ];
@@ -77,7 +78,7 @@ internal static class Verify
         await test.RunAsync();
     }
 
-    public static async Task CodeFixAsync<TAnalyzer, TFix>(string source, string fixedSource, bool compilerErrorsInSource = false)
+    public static async Task CodeFixAsync<TAnalyzer, TFix>(string source, string fixedSource)
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TFix : CodeFixProvider, new()
     {
@@ -86,7 +87,9 @@ internal static class Verify
             TestCode = source,
             FixedCode = fixedSource,
             ReferenceAssemblies = Net100,
-            CompilerDiagnostics = compilerErrorsInSource ? CompilerDiagnostics.None : CompilerDiagnostics.Errors,
+            CompilerDiagnostics = CompilerDiagnostics.Errors,
+            // The API's DF0003 is a compile error ([Obsolete(error: true)]), which '#pragma warning disable' cannot suppress.
+            TestBehaviors = TestBehaviors.SkipSuppressionCheck,
         };
         Configure(test.TestState);
         Configure(test.FixedState);

@@ -1,11 +1,20 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
 namespace Durable.Fluent.Analyzers;
 
-/// <summary>The diagnostics of the Durable.Fluent analyzers. Each help link points into the README's "Common mistakes".</summary>
+/// <summary>
+/// The diagnostics of the Durable.Fluent analyzers. Each help link points at the rule's anchor under "Common mistakes" in
+/// README.md, under the repository address the build sets (DurableRepositoryUrl, Directory.Build.props); a build without one
+/// gives no help link rather than a guessed one.
+/// </summary>
 internal static class Descriptors
 {
-    private const string HelpBase = "https://github.com/durable-fluent/durable-fluent/blob/main/README.md#";
+    // Declared before the descriptors: their initializers add to it, in order.
+    private static readonly List<string> Anchors = new();
+
+    /// <summary>The README anchor of each descriptor's help link, in declaration order (checked against README.md by the tests).</summary>
+    public static IReadOnlyList<string> HelpAnchors => Anchors;
 
     public static readonly DiagnosticDescriptor NonDeterministicOrchestrationCode = new(
         "DF0001",
@@ -15,7 +24,7 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Select, Do, If/Switch predicates, computed names, map item sources and functions, combine/onTimeout/fallback functions and wait-strategy predicates are orchestration code: they run on every replay and must only use their arguments. Step bodies are free to use the clock, random values and I/O.",
-        helpLinkUri: HelpBase + "df0001-non-deterministic-orchestration-code");
+        helpLinkUri: Help("df0001-non-deterministic-orchestration-code"));
 
     public static readonly DiagnosticDescriptor TaskTypedResult = new(
         "DF0002",
@@ -25,7 +34,7 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "An asynchronous body bound to a synchronous overload (or an explicit Task type argument) makes the step's value a Task. Await the work inside an async step body.",
-        helpLinkUri: HelpBase + "df0002-a-workflow-value-is-a-task");
+        helpLinkUri: Help("df0002-a-workflow-value-is-a-task"));
 
     public static readonly DiagnosticDescriptor MissingBuild = new(
         "DF0003",
@@ -35,7 +44,7 @@ internal static class Descriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "A builder records a declaration; Build() validates it and returns the reusable Workflow that can be run, hosted, rendered or used as a child.",
-        helpLinkUri: HelpBase + "df0003-call-build");
+        helpLinkUri: Help("df0003-call-build"));
 
     public static readonly DiagnosticDescriptor DuplicateName = new(
         "DF0004",
@@ -45,7 +54,7 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Names identify operations in logs, histories and tests; Build() rejects two operations with the same constant name in one context.",
-        helpLinkUri: HelpBase + "df0004-duplicate-operation-name");
+        helpLinkUri: Help("df0004-duplicate-operation-name"));
 
     public static readonly DiagnosticDescriptor DurationOutOfRange = new(
         "DF0005",
@@ -55,7 +64,7 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Waits and callback timeouts are whole seconds from 1 s to 31,622,400 s (366 days); a step timeout must be more than zero.",
-        helpLinkUri: HelpBase + "df0005-duration-out-of-range");
+        helpLinkUri: Help("df0005-duration-out-of-range"));
 
     public static readonly DiagnosticDescriptor BatchSettingOutOfRange = new(
         "DF0006",
@@ -65,7 +74,7 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "MaxConcurrency and BatchSize of a parallel or map must be at least 1.",
-        helpLinkUri: HelpBase + "df0006-batch-setting-out-of-range");
+        helpLinkUri: Help("df0006-batch-setting-out-of-range"));
 
     public static readonly DiagnosticDescriptor UnnamedLambdaStep = new(
         "DF0008",
@@ -75,5 +84,11 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Only a method group gives a step its name; a lambda needs an explicit name.",
-        helpLinkUri: HelpBase + "df0008-unnamed-lambda-step");
+        helpLinkUri: Help("df0008-unnamed-lambda-step"));
+
+    private static string? Help(string anchor)
+    {
+        Anchors.Add(anchor);
+        return RepositoryInfo.ReadmeUrl.Length == 0 ? null : RepositoryInfo.ReadmeUrl + "#" + anchor;
+    }
 }

@@ -69,17 +69,81 @@ public sealed class DeterminismAnalyzer : FluentAnalyzer
         foreach (var argument in invocation.Arguments)
         {
             if (argument.Parameter is null
-                || !OrchestrationParameters.TryGetValue((method.ContainingType.Name, method.Name, argument.Parameter.Name), out var kind)
-                || FluentSymbols.Lambda(argument) is not { } lambda)
+                || !OrchestrationParameters.TryGetValue((method.ContainingType.Name, method.Name, argument.Parameter.Name), out var kind))
             {
                 continue;
             }
 
-            Inspect(context, lambda, lambda.Body, kind);
+            if (FluentSymbols.Lambda(argument) is { } lambda)
+            {
+                Inspect(context, new Scope(lambda.Syntax, lambda.Symbol, null), lambda.Body, kind);
+            }
+            else if (MethodGroup(argument) is { } group)
+            {
+                InspectMethodGroup(context, group, kind);
+            }
         }
     }
 
-    private static void Inspect(OperationAnalysisContext context, IAnonymousFunctionOperation lambda, IOperation operation, string kind)
+    /// <summary>
+    /// A method group passed as orchestration code (<c>.Select(MakeKey)</c>): the method runs on every replay like a lambda
+    /// would. A method of the library or the framework is judged by what it is (<c>.Map("lines", File.ReadAllLines, ...)</c>);
+    /// a method declared in source is inspected like a lambda body (one level: the methods it calls are not followed, as for
+    /// lambdas). Findings are reported on the method group, the line that hands the method to the workflow, with the API's
+    /// place inside the method as an additional location.
+    /// </summary>
+    private static void InspectMethodGroup(OperationAnalysisContext context, IMethodReferenceOperation group, string kind)
+    {
+        var method = group.Method;
+        var named = $"{kind} (the method '{method.Name}')";
+        if (Member(method, method.IsStatic, isWrite: false) is { } direct)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NonDeterministicOrchestrationCode, group.Syntax.GetLocation(), named, direct.Api, direct.Reason));
+            return;
+        }
+
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(context.CancellationToken);
+            var model = declaration.SyntaxTree == group.Syntax.SyntaxTree
+                ? group.SemanticModel
+#pragma warning disable RS1030 // The method group's body can be in another file of the compilation; it is read once per method group passed as orchestration code.
+                : context.Compilation.GetSemanticModel(declaration.SyntaxTree);
+#pragma warning restore RS1030
+            if (model?.GetOperation(declaration, context.CancellationToken) is not { } body)
+            {
+                continue;
+            }
+
+            Inspect(context, new Scope(declaration, method, group.Syntax), body, named);
+        }
+    }
+
+    private static IMethodReferenceOperation? MethodGroup(IArgumentOperation argument)
+    {
+        var op = argument.Value;
+        while (op is IConversionOperation c)
+        {
+            op = c.Operand;
+        }
+
+        return (op as IDelegateCreationOperation)?.Target as IMethodReferenceOperation;
+    }
+
+    /// <summary>
+    /// The orchestration function being inspected: its syntax (locals declared inside are its own), its symbol (its own
+    /// parameters may be written) and, for a method group, where to report (the method group), else null (the finding itself).
+    /// </summary>
+    private sealed class Scope(SyntaxNode syntax, ISymbol? owner, SyntaxNode? reportAt)
+    {
+        public SyntaxNode Syntax { get; } = syntax;
+
+        public ISymbol? Owner { get; } = owner;
+
+        public SyntaxNode? ReportAt { get; } = reportAt;
+    }
+
+    private static void Inspect(OperationAnalysisContext context, Scope scope, IOperation operation, string kind)
     {
         foreach (var child in operation.ChildOperations)
         {
@@ -89,17 +153,20 @@ public sealed class DeterminismAnalyzer : FluentAnalyzer
                 continue;
             }
 
-            if (Classify(child, lambda) is { } finding)
+            if (Classify(child, scope) is { } finding)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.NonDeterministicOrchestrationCode, child.Syntax.GetLocation(), kind, finding.Api, finding.Reason));
+                // A method group's finding is reported on the method group, with the API's place in the method as an additional location.
+                context.ReportDiagnostic(scope.ReportAt is null
+                    ? Diagnostic.Create(Descriptors.NonDeterministicOrchestrationCode, child.Syntax.GetLocation(), kind, finding.Api, finding.Reason)
+                    : Diagnostic.Create(Descriptors.NonDeterministicOrchestrationCode, scope.ReportAt.GetLocation(), new[] { child.Syntax.GetLocation() }, kind, finding.Api, finding.Reason));
                 continue;
             }
 
-            Inspect(context, lambda, child, kind);
+            Inspect(context, scope, child, kind);
         }
     }
 
-    private static (string Api, string Reason)? Classify(IOperation op, IAnonymousFunctionOperation lambda)
+    private static (string Api, string Reason)? Classify(IOperation op, Scope scope)
     {
         switch (op)
         {
@@ -111,9 +178,9 @@ public sealed class DeterminismAnalyzer : FluentAnalyzer
                 return TypeReason(ctor.ContainingType) is { } r ? ($"new {ctor.ContainingType.Name}", r) : null;
             case IFieldReferenceOperation f when f.Field.IsStatic && !f.Field.IsConst && (!f.Field.IsReadOnly || IsWriteTarget(op)):
                 return ($"{f.Field.ContainingType.Name}.{f.Field.Name}", StaticState);
-            case ILocalReferenceOperation l when IsWriteTarget(op) && !IsDeclaredInside(l.Local, lambda):
+            case ILocalReferenceOperation l when IsWriteTarget(op) && !IsDeclaredInside(l.Local, scope.Syntax):
                 return (l.Local.Name, CapturedState);
-            case IParameterReferenceOperation pr when IsWriteTarget(op) && !SymbolEqualityComparer.Default.Equals(pr.Parameter.ContainingSymbol, lambda.Symbol):
+            case IParameterReferenceOperation pr when IsWriteTarget(op) && !SymbolEqualityComparer.Default.Equals(pr.Parameter.ContainingSymbol, scope.Owner):
                 return (pr.Parameter.Name, CapturedState);
             default:
                 return null;
@@ -175,11 +242,11 @@ public sealed class DeterminismAnalyzer : FluentAnalyzer
         _ => false,
     };
 
-    private static bool IsDeclaredInside(ILocalSymbol local, IAnonymousFunctionOperation lambda)
+    private static bool IsDeclaredInside(ILocalSymbol local, SyntaxNode scope)
     {
         foreach (var reference in local.DeclaringSyntaxReferences)
         {
-            if (lambda.Syntax.Span.Contains(reference.Span))
+            if (reference.SyntaxTree == scope.SyntaxTree && scope.Span.Contains(reference.Span))
             {
                 return true;
             }

@@ -7,15 +7,17 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Durable.Fluent.Analyzers;
 
 /// <summary>
-/// DF0003: a <c>WorkflowBuilder</c> stored, returned or passed where a <c>Workflow</c> is expected, or asked to run/render
-/// (<c>HandleAsync</c>, <c>Describe</c>, <c>ToMermaid</c>, <c>Fingerprint</c>). The compiler reports a type error there; this
-/// diagnostic names the fix (<c>Build()</c>) and carries the code fix that appends it. Reported on the builder expression.
+/// DF0003, the cases the compiler cannot report itself. The API raises DF0003 as a compile error wherever it can — a builder
+/// converted to a workflow (stored, returned, passed), a workflow member (<c>HandleAsync</c>, <c>Describe</c>, <c>ToMermaid</c>,
+/// <c>Fingerprint</c>) or a Durable.Fluent entry point (runner, local service, Lambda runtime, replayer, child workflow) used
+/// with a builder: those are <c>[Obsolete(error: true)]</c> members with the id DF0003, so the mistake gets one error that
+/// names the fix. What is left, reported here on the builder expression next to the compiler's own error: a builder passed to
+/// a generic method of the reader's own code (type inference fails, CS0411), and a builder whose value type differs from the
+/// expected workflow's (no conversion applies, CS0029).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MissingBuildAnalyzer : FluentAnalyzer
 {
-    private static readonly ImmutableHashSet<string> WorkflowMembers = ImmutableHashSet.Create("HandleAsync", "Describe", "ToMermaid", "Fingerprint", "Options");
-
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MissingBuild);
 
@@ -24,7 +26,6 @@ public sealed class MissingBuildAnalyzer : FluentAnalyzer
     {
         context.RegisterSyntaxNodeAction(c => AnalyzeConversion(c, symbols), SyntaxKind.EqualsValueClause, SyntaxKind.ReturnStatement, SyntaxKind.ArrowExpressionClause, SyntaxKind.SimpleAssignmentExpression);
         context.RegisterSyntaxNodeAction(c => AnalyzeArguments(c, symbols), SyntaxKind.InvocationExpression, SyntaxKind.ObjectCreationExpression);
-        context.RegisterSyntaxNodeAction(c => AnalyzeMemberAccess(c, symbols), SyntaxKind.SimpleMemberAccessExpression);
     }
 
     private static void AnalyzeConversion(SyntaxNodeAnalysisContext context, FluentSymbols symbols)
@@ -43,7 +44,9 @@ public sealed class MissingBuildAnalyzer : FluentAnalyzer
         }
 
         var info = context.SemanticModel.GetTypeInfo(expression, context.CancellationToken);
-        if (symbols.IsBuilder(info.Type) && symbols.IsWorkflow(info.ConvertedType))
+        // A user-defined conversion is the builder's [Obsolete] operator: the compiler reports DF0003 there already.
+        if (symbols.IsBuilder(info.Type) && symbols.IsWorkflow(info.ConvertedType)
+            && !context.SemanticModel.GetConversion(expression, context.CancellationToken).IsUserDefined)
         {
             Report(context, expression, info.Type!, "a Workflow is expected here");
         }
@@ -86,21 +89,6 @@ public sealed class MissingBuildAnalyzer : FluentAnalyzer
                     break;
                 }
             }
-        }
-    }
-
-    private static void AnalyzeMemberAccess(SyntaxNodeAnalysisContext context, FluentSymbols symbols)
-    {
-        var access = (MemberAccessExpressionSyntax)context.Node;
-        if (!WorkflowMembers.Contains(access.Name.Identifier.ValueText))
-        {
-            return;
-        }
-
-        var type = context.SemanticModel.GetTypeInfo(access.Expression, context.CancellationToken).Type;
-        if (symbols.IsBuilder(type))
-        {
-            Report(context, access.Expression, type!, $"{access.Name.Identifier.ValueText} is a member of Workflow");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -226,6 +227,19 @@ public sealed class LocalDurableService : IAsyncDisposable
         _definitions[functionName] = workflow.ToMermaid;
         return this;
     }
+
+    /// <summary>A builder is registered as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="functionName">The function name.</param>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="runOptions">Invocation options.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public LocalDurableService Register<TIn, TOut>(string functionName, WorkflowBuilder<TIn, TOut> builder, DurableRunOptions? runOptions = null)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     private readonly ConcurrentDictionary<string, Func<string>> _definitions = new(StringComparer.Ordinal);
 

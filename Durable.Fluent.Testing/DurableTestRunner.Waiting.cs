@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Durable.Fluent.Interpretation;
 using Durable.Fluent.Testing;
@@ -80,6 +81,18 @@ public sealed partial class DurableTestRunner
 
         return this;
     }
+
+    /// <summary>A builder is registered as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="functionName">The function name.</param>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public DurableTestRunner RegisterFunction<TIn, TOut>(string functionName, WorkflowBuilder<TIn, TOut> builder)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     /// <summary>
     /// Registers a plain (non-durable) function for chained invokes: the payload is deserialized from JSON, the result serialized

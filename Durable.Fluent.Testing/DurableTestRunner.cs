@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Durable.Fluent.Serialization;
 using Durable.Fluent.Testing;
@@ -71,7 +72,7 @@ public sealed partial class DurableTestRunner : IDisposable
         return execution;
     }
 
-    /// <summary>Starts an execution from raw input JSON and drives it like <see cref="RunAsync{TIn, TOut}"/>.</summary>
+    /// <summary>Starts an execution from raw input JSON and drives it like <see cref="RunAsync{TIn, TOut}(Workflow{TIn, TOut}, TIn, string?, CancellationToken)"/>.</summary>
     /// <typeparam name="TIn">The input type.</typeparam>
     /// <typeparam name="TOut">The result type.</typeparam>
     /// <param name="workflow">The workflow.</param>
@@ -85,6 +86,34 @@ public sealed partial class DurableTestRunner : IDisposable
         await execution.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return execution;
     }
+
+    /// <summary>A builder runs as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="input">The input.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Task<TestExecution<TOut>> RunAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, TIn input, string? executionName = null, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
+
+    /// <summary>A builder runs as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="inputJson">The input JSON.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Task<TestExecution<TOut>> RunJsonAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, string? inputJson, string? executionName = null, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     /// <inheritdoc />
     public void Dispose() => _loggerFactory.Dispose();
@@ -132,6 +161,21 @@ public sealed partial class DurableTestRunner : IDisposable
         await execution.RunUntilCallbackAsync(callbackName, cancellationToken).ConfigureAwait(false);
         return execution;
     }
+
+    /// <summary>A builder runs as <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="input">The input.</param>
+    /// <param name="callbackName">The callback name.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Task<TestExecution<TOut>> RunUntilCallbackAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, TIn input, string? callbackName = null, string? executionName = null, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     /// <summary>Whether a callback matching <paramref name="callbackName"/> (any, when null) is open in the execution.</summary>
     internal bool HasOpenCallback(string arn, string? callbackName)

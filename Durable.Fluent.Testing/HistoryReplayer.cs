@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
@@ -72,6 +73,32 @@ public static class HistoryReplayer
             ?? throw new ArgumentException("The JSON holds no history events.", nameof(historyJson));
         return CheckAsync(workflow, history, cancellationToken);
     }
+
+    /// <summary>A history replays against <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="history">The recorded events.</param>
+    /// <param name="cancellationToken">Cancels the replay.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ReplayCheckResult> CheckAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, IReadOnlyList<HistoryEvent> history, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
+
+    /// <summary>A history replays against <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="historyJson">The JSON text.</param>
+    /// <param name="cancellationToken">Cancels the replay.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ReplayCheckResult> CheckAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, string historyJson, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     /// <summary>Rebuilds each operation's last recorded state from history events (what the service would return as state).</summary>
     /// <param name="history">The events.</param>

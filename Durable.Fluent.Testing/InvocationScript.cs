@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Testing.Engine;
@@ -77,6 +78,19 @@ public sealed class InvocationScript
         });
         return new InvocationScript(clock, engine, arn);
     }
+
+    /// <summary>A script starts <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The input type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="input">The input.</param>
+    /// <param name="executionName">Optional execution name.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static InvocationScript Start<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, TIn input, string? executionName = null)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     /// <summary>
     /// The service's answer to the batches captured so far, for the mock (<c>.ReturnsAsync(script.Acknowledge)</c> after

@@ -35,7 +35,7 @@ public sealed partial class TestExecution<TOut>
 
     /// <summary>
     /// Continues the execution until a callback named <paramref name="callbackName"/> (any, when null) is open, then hands control
-    /// back without firing its timeouts (see <see cref="DurableTestRunner.RunUntilCallbackAsync{TIn, TOut}"/>).
+    /// back without firing its timeouts (see <see cref="DurableTestRunner.RunUntilCallbackAsync{TIn, TOut}(Workflow{TIn, TOut}, TIn, string?, string?, CancellationToken)"/>).
     /// </summary>
     /// <param name="callbackName">The callback's (or its wait-for-callback's) name; null for any callback.</param>
     /// <param name="cancellationToken">Cancels the run.</param>

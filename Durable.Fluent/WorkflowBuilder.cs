@@ -164,7 +164,7 @@ public sealed partial class WorkflowBuilder<TIn, TCur>
     /// <param name="configure">Optional configuration.</param>
     /// <returns>Never returns.</returns>
     /// <exception cref="NotSupportedException">Always (the compiler rejects every call).</exception>
-    [Obsolete(OneParameterStepMessage, error: true, DiagnosticId = "DF0009", UrlFormat = "https://github.com/durable-fluent/durable-fluent#common-mistakes")]
+    [Obsolete(OneParameterStepMessage, error: true, DiagnosticId = AuthoringErrors.OneParameterStepId, UrlFormat = AuthoringErrors.OneParameterStepUrl)]
     [EditorBrowsable(EditorBrowsableState.Never)]
     public WorkflowBuilder<TIn, TNext> Then<TNext>(OperationName name, Func<TCur, TNext> body, Action<StepConfigurator<TNext>>? configure = null)
         => throw new NotSupportedException(OneParameterStepMessage);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -54,6 +55,32 @@ public static class LambdaRuntime
         using var api = RuntimeApi.FromEnvironment();
         return await ServeOneAsync(workflow, api, DefaultCheckpointStore.Instance, options ?? DurableRunOptions.Default, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A builder does not run: serve <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The workflow input.</typeparam>
+    /// <typeparam name="TOut">The workflow result.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="options">Invocation options.</param>
+    /// <param name="cancellationToken">Stops the loop.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task RunAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, DurableRunOptions? options = null, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
+
+    /// <summary>A builder does not run: serve <c>builder.Build()</c>. Reported as the compile error DF0003 (call <c>Build()</c>).</summary>
+    /// <typeparam name="TIn">The workflow input.</typeparam>
+    /// <typeparam name="TOut">The workflow result.</typeparam>
+    /// <param name="builder">A builder (not accepted).</param>
+    /// <param name="options">Invocation options.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always (the compiler rejects every use).</exception>
+    [Obsolete(AuthoringErrors.CallBuild, error: true, DiagnosticId = AuthoringErrors.CallBuildId, UrlFormat = AuthoringErrors.CallBuildUrl)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<string> RunOnceAsync<TIn, TOut>(WorkflowBuilder<TIn, TOut> builder, DurableRunOptions? options = null, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException(AuthoringErrors.CallBuild);
 
     internal static async Task<string> ServeOneAsync<TIn, TOut>(Workflow<TIn, TOut> workflow, RuntimeApi api, ICheckpointStore store, DurableRunOptions options, CancellationToken cancellationToken)
     {
