@@ -9,8 +9,9 @@
 .DESCRIPTION
   restore  restores NuGet packages
   build    restore + build the solution (warnings are errors)
-  test     build + npm ci of the pinned npm projects the tests use (test-tools/, Durable.Fluent.Tests/Interop/js; needs
-           Node.js 20+ and npm) + run every test project (*.Tests: unit, HTTP, S3 store, conformance, interop, analyzers);
+  test     build + the tools the tests use (Node.js 20+ with npm and Debian's chromium, installed with apt-get when
+           missing and running as root; npm ci of the pinned projects test-tools/ and Durable.Fluent.Tests/Interop/js)
+           + run every test project (*.Tests: unit, HTTP, S3 store, conformance, interop, analyzers);
            writes one TRX per project to TestResults/ and prints
            "tests: N passed, N failed, N skipped" summed over them
   format   verifies formatting (whitespace and style) without changing files
@@ -53,14 +54,31 @@ function Format {
 # lock file changed since the last install: test-tools/ (s3rver, a local S3-compatible server for the S3 payload store
 # tests) and Durable.Fluent.Tests/Interop/js (the official AWS JavaScript clients the interop tests run against the local
 # durable service). A missing or too old Node.js or npm is a loud failure, never a skip.
+function Install-DebianPackages([string[]]$packages, [string]$why) {
+    # A fresh machine: install what the tests need from Debian when this is root with apt-get; otherwise say exactly
+    # what to install. Never a silent skip: the tests that need it would fail anyway, less clearly.
+    $isRoot = (Get-Command id -ErrorAction SilentlyContinue) -and ((& id -u) -eq '0')
+    if (-not ($isRoot -and (Get-Command apt-get -ErrorAction SilentlyContinue))) {
+        throw "$why needs $($packages -join ', '), which is missing and cannot be installed here (not root, or no apt-get). Install it (Debian/Ubuntu: sudo apt-get install -y $($packages -join ' ')) and run the tests again."
+    }
+    Write-Host "==> apt-get install -y $($packages -join ' ')  ($why)" -ForegroundColor Cyan
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq | Out-Null
+    & apt-get install -y -qq @packages
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install $($packages -join ' ') failed (exit $LASTEXITCODE): $why cannot run." }
+}
+
 function TestTools {
-    foreach ($tool in 'node', 'npm') {
-        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
-            throw "$tool was not found: the test suite needs Node.js 20 or later with npm (s3rver for the S3 payload store tests, the AWS JavaScript clients for the interop tests; Debian: apt-get install nodejs npm)."
-        }
+    # Node.js 20+ and npm: s3rver for the S3 payload store tests, the AWS JavaScript clients for the interop tests.
+    if (-not (Get-Command node -ErrorAction SilentlyContinue) -or -not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        Install-DebianPackages @('nodejs', 'npm') 'the test suite (s3rver for the S3 payload store tests, the AWS JavaScript clients for the interop tests)'
     }
     $major = [int](& node -p 'process.versions.node.split(".")[0]')
     if ($major -lt 20) { throw "Node.js $(& node --version) is too old: the test suite needs Node.js 20 or later." }
+    # Headless Chromium for the dashboard browser tests (Playwright drives /usr/bin/chromium; no browser download).
+    if (-not (Get-Command chromium -ErrorAction SilentlyContinue)) {
+        Install-DebianPackages @('chromium') 'the dashboard browser tests (category Browser)'
+    }
     foreach ($dir in 'test-tools', 'Durable.Fluent.Tests/Interop/js') {
         $path = Join-Path $PSScriptRoot $dir
         $stamp = Join-Path $path 'node_modules/.durable-lock-hash'

@@ -16,6 +16,7 @@ internal static class RouteValues
     ];
 
     /// <summary>Middleware: escapes the <c>/</c> inside an ARN or callback id of the path.</summary>
+    /// <remarks>Runs for every request, so it reads the path as spans and allocates only when it rewrites it.</remarks>
     public static Task Normalize(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value;
@@ -28,13 +29,13 @@ internal static class RouteValues
                     continue;
                 }
 
-                var rest = path[prefix.Length..];
+                var rest = path.AsSpan(prefix.Length);
                 var slash = rest.LastIndexOf('/');
-                var action = slash > 0 && actions.Contains(rest[(slash + 1)..], StringComparer.Ordinal) ? rest[slash..] : string.Empty;
-                var target = rest[..(rest.Length - action.Length)];
-                if (target.Contains('/', StringComparison.Ordinal))
+                var actionLength = slash > 0 && IsAction(actions, rest[(slash + 1)..]) ? rest.Length - slash : 0;
+                var target = rest[..(rest.Length - actionLength)];
+                if (target.Contains('/'))
                 {
-                    context.Request.Path = new PathString(prefix + target.Replace("/", "%2F", StringComparison.Ordinal) + action);
+                    context.Request.Path = new PathString(string.Concat(prefix, target.ToString().Replace("/", "%2F", StringComparison.Ordinal), rest[target.Length..]));
                 }
 
                 break;
@@ -44,7 +45,22 @@ internal static class RouteValues
         return next(context);
     }
 
+    private static bool IsAction(string[] actions, ReadOnlySpan<char> segment)
+    {
+        foreach (var action in actions)
+        {
+            if (segment.SequenceEqual(action))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A route parameter, with the <c>%2F</c> that the server leaves escaped in paths turned back into <c>/</c>.</summary>
     public static string Get(HttpContext context, string name)
-        => (context.Request.RouteValues[name] as string ?? string.Empty).Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        => context.Request.RouteValues[name] as string is { } value
+            ? value.Contains('%', StringComparison.Ordinal) ? value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase) : value
+            : string.Empty;
 }

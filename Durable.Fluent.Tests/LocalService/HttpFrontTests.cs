@@ -20,10 +20,12 @@ public class HttpFrontTests
         using var escaped = await h.Http.GetAsync("/2025-12-01/durable-executions/" + Uri.EscapeDataString(arn));
         using var raw = await h.Http.GetAsync("/2025-12-01/durable-executions/" + arn);
         using var rawHistory = await h.Http.GetAsync("/2025-12-01/durable-executions/" + arn + "/history");
+        using var lowercase = await h.Http.GetAsync("/2025-12-01/durable-executions/" + Uri.EscapeDataString(arn).Replace("%2F", "%2f", StringComparison.Ordinal));
 
         Assert.That(arn, Does.Contain("/"), "the ARN has slashes, so the raw path has extra segments");
-        Assert.That((escaped.StatusCode, raw.StatusCode, rawHistory.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK)));
+        Assert.That((escaped.StatusCode, raw.StatusCode, rawHistory.StatusCode, lowercase.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK)));
         Assert.That(await raw.Content.ReadAsStringAsync(), Is.EqualTo(await escaped.Content.ReadAsStringAsync()));
+        Assert.That(await lowercase.Content.ReadAsStringAsync(), Is.EqualTo(await escaped.Content.ReadAsStringAsync()), "%2f is an escaped slash too");
         using var doc = JsonDocument.Parse(await rawHistory.Content.ReadAsStringAsync());
         Assert.That(doc.RootElement.GetProperty("Events").GetArrayLength(), Is.GreaterThan(0));
     }

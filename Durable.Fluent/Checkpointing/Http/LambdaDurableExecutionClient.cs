@@ -47,6 +47,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
     private const string BinaryContentType = "application/octet-stream";
 
     private readonly ResolvedClientSettings _settings;
+    private readonly string _uriPrefix;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly SigV4Signer? _signer;
@@ -66,6 +67,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
     internal LambdaDurableExecutionClient(LambdaDurableClientOptions options, Func<string, string?> environment)
     {
         _settings = ResolvedClientSettings.Resolve(options, environment);
+        _uriPrefix = RestRequest.UriPrefix(_settings.Endpoint);
         _credentials = _settings.Credentials;
         if (!_settings.Unsigned)
         {
@@ -601,11 +603,12 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
 
     private async Task<HttpRequestMessage> CreateMessageAsync(RestRequest request, CancellationToken cancellationToken)
     {
-        var message = new HttpRequestMessage(request.Method, request.BuildUri(_settings.Endpoint));
+        var message = new HttpRequestMessage(request.Method, request.BuildUri(_uriPrefix));
         try
         {
+            // Added unparsed (the same bytes on the wire as typed header values, without building them for every request).
             message.Headers.TryAddWithoutValidation("User-Agent", UserAgentHeader.Value);
-            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonContentType));
+            message.Headers.TryAddWithoutValidation("Accept", JsonContentType);
             foreach (var (name, value) in request.Headers)
             {
                 message.Headers.TryAddWithoutValidation(name, value);

@@ -63,9 +63,11 @@ internal sealed record RestRequest
     }
 
     /// <summary>The absolute request URI: the endpoint (including any base path) followed by <see cref="BuildPathAndQuery"/>.</summary>
-    public Uri BuildUri(Uri endpoint)
-    {
-        var basePath = endpoint.AbsolutePath.TrimEnd('/');
-        return new Uri(endpoint.GetLeftPart(UriPartial.Authority) + basePath + BuildPathAndQuery(), UriKind.Absolute);
-    }
+    public Uri BuildUri(Uri endpoint) => BuildUri(UriPrefix(endpoint));
+
+    /// <summary>The absolute request URI from an endpoint prefix computed once with <see cref="UriPrefix"/>.</summary>
+    public Uri BuildUri(string uriPrefix) => new(uriPrefix + BuildPathAndQuery(), UriKind.Absolute);
+
+    /// <summary>What every request URI starts with: the endpoint's scheme and authority and its base path without the final <c>/</c>.</summary>
+    public static string UriPrefix(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath.TrimEnd('/');
 }
