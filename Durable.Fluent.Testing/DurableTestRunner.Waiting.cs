@@ -196,10 +196,9 @@ public sealed partial class DurableTestRunner
     /// <summary>Schedules the declared responders for the callbacks the last invocation created (history-events §4.3).</summary>
     private void AfterInvocation(string arn)
     {
-        var history = Engine.GetHistory(arn);
         _callbackCursor.TryGetValue(arn, out var cursor);
-        var started = history.Where(e => e.EventId > cursor && e.EventType == HistoryEventType.CallbackStarted).ToList();
-        _callbackCursor[arn] = history.Count == 0 ? cursor : history[^1].EventId;
+        var (started, last) = Engine.EventsAfter(arn, cursor, HistoryEventType.CallbackStarted);
+        _callbackCursor[arn] = last;
         if (started.Count == 0)
         {
             return;

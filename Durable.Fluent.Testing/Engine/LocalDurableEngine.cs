@@ -590,6 +590,32 @@ internal sealed class LocalDurableEngine
         return held.Rec.Events.ToList();
     }
 
+    /// <summary>
+    /// The events of type <paramref name="type"/> recorded after event <paramref name="afterEventId"/>, and the id of the last
+    /// event: what a caller that keeps a cursor needs, without copying the whole history after every invocation.
+    /// </summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="afterEventId">The cursor: the last event id the caller has seen (0 for none).</param>
+    /// <param name="type">The event type to return.</param>
+    /// <returns>The matching events in order, and the last event id (the cursor when there is no event).</returns>
+    internal (List<HistoryEvent> Events, int LastEventId) EventsAfter(string arn, int afterEventId, HistoryEventType type)
+    {
+        using var held = Hold(arn);
+        var events = held.Rec.Events;
+        var found = new List<HistoryEvent>();
+
+        // Event ids are 1, 2, ... in list order, so the first event after the cursor sits at index afterEventId.
+        for (var i = Math.Clamp(afterEventId, 0, events.Count); i < events.Count; i++)
+        {
+            if (events[i].EventId > afterEventId && events[i].EventType == type)
+            {
+                found.Add(events[i]);
+            }
+        }
+
+        return (found, events.Count == 0 ? afterEventId : events[^1].EventId);
+    }
+
     /// <summary>All operations of the execution, including children of finished contexts.</summary>
     /// <param name="arn">The execution ARN.</param>
     /// <returns>The operations in creation order.</returns>

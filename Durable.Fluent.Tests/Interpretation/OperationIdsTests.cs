@@ -34,6 +34,30 @@ public class OperationIdsTests
     }
 
     [Test]
+    public void Child_ids_stay_exact_when_parents_interleave_and_share_their_first_block()
+    {
+        // The state after a prefix's first 64 bytes is reused for the next id on the thread: interleaved parents, prefixes that
+        // share the first 64 characters but differ after them, and the same prefix on many threads must all hash exactly.
+        var a = OperationIds.Create(null, 1);
+        var b = OperationIds.Create(null, 2);
+        var longA = a + "-tail-one";
+        var longB = a + "-tail-two";
+        var keys = new[] { a, b, a, longA, longB, a, b, b, longB, a };
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Assert.That(OperationIds.Create(keys[i], i + 1), Is.EqualTo(Expected($"{keys[i]}-{i + 1}")), $"key {i}");
+        }
+
+        var results = new string[8][];
+        Parallel.For(0, results.Length, t => results[t] = Enumerable.Range(1, 200).Select(n => OperationIds.Create(t % 2 == 0 ? a : b, n)).ToArray());
+        for (var t = 0; t < results.Length; t++)
+        {
+            var parent = t % 2 == 0 ? a : b;
+            Assert.That(results[t], Is.EqualTo(Enumerable.Range(1, 200).Select(n => Expected($"{parent}-{n}")).ToArray()), $"thread {t}");
+        }
+    }
+
+    [Test]
     public void Nested_ids_chain_like_the_service_expects()
     {
         var parent = OperationIds.Create(null, 2);

@@ -148,11 +148,19 @@ internal static class BatchExecutor
         Task? fatal;
         try
         {
-            foreach (var unit in initial)
+            // Every worker but the first goes to the thread pool; the first runs on this thread, which would otherwise only
+            // park until the workers end: the batch is exactly as concurrent, with one thread-pool hop fewer (and none at
+            // MaxConcurrency 1). It starts after its siblings are queued, so a blocking body here holds none of them back.
+            for (var k = 1; k < initial.Count; k++)
             {
+                var unit = initial[k];
                 var lane = new CheckpointLane(parent.Lane);
-                _ = Task.Run(() => WorkAsync(parent, state, unit, lane), run.Cancellation)
-                    .ContinueWith(static (t, s) => ((DispatchState)s!).WorkerEnded(t), state, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                Watch(Task.Run(() => WorkAsync(parent, state, unit, lane), run.Cancellation), state);
+            }
+
+            if (initial.Count > 0)
+            {
+                Watch(run.Cancellation.IsCancellationRequested ? Task.FromCanceled(run.Cancellation) : WorkAsync(parent, state, initial[0], new CheckpointLane(parent.Lane)), state);
             }
 
             fatal = await state.Done.Task.ConfigureAwait(false);
@@ -185,6 +193,10 @@ internal static class BatchExecutor
         var settled = outcomes.Where(o => o is not null).Select(o => o!).ToList();
         return NodeOutcome.Done(plan.Materialize(settled, reason, parentId, batchSize));
     }
+
+    /// <summary>Reports the end of <paramref name="worker"/> to <paramref name="state"/> (on the thread that ends it).</summary>
+    private static void Watch(Task worker, DispatchState state)
+        => _ = worker.ContinueWith(static (t, s) => ((DispatchState)s!).WorkerEnded(t), state, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Runs <paramref name="unit"/>, then keeps claiming and running units while there is one to dispatch.</summary>
     private static async Task WorkAsync(Frame parent, DispatchState state, int unit, CheckpointLane lane)
@@ -231,8 +243,12 @@ internal static class BatchExecutor
 
         public bool Suspended { get; private set; }
 
-        /// <summary>Completes when every worker has ended: with null, or with the first worker that ended with a fatal exception.</summary>
-        public TaskCompletionSource<Task?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completes when every worker has ended: with null, or with the first worker that ended with a fatal exception. The
+        /// batch goes on on the thread of the last worker to end (it is completed outside the lock, after that worker's last
+        /// checkpoint settled), as an await of that worker would: no thread-pool hop between the batch and the next node.
+        /// </summary>
+        public TaskCompletionSource<Task?> Done { get; } = new();
 
         /// <summary>The next unit to dispatch, or -1 when dispatching stops.</summary>
         public int TryClaim()

@@ -47,6 +47,7 @@ internal sealed class ExecutionRun : IDisposable
         DefaultRetry = defaultRetry;
         _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Cancellation = _abort.Token;
+        _unvisited.EnsureCapacity(operations.Count);
         foreach (var op in operations.Values)
         {
             if (op.Type != OperationType.Execution)

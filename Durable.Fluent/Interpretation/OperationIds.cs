@@ -60,8 +60,44 @@ internal static class OperationIds
         ordinal.TryFormat(key[length..], out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
         length += written;
         Span<byte> hash = stackalloc byte[32];
-        Sha256.Hash(key[..length], hash);
+        if (prefixLength >= 64)
+        {
+            // A child id's first 64-byte block is its parent's id (or the start of a longer prefix): every sibling shares it, so
+            // the state after that block is kept per thread and each id costs one compression instead of two.
+            Span<uint> state = stackalloc uint[8];
+            MidState(prefix!, key[..64], state);
+            Sha256.HashFrom(state, key[..length], 64, hash);
+        }
+        else
+        {
+            Sha256.Hash(key[..length], hash);
+        }
+
         return ToLowerHex(hash);
+    }
+
+    // The last prefix block this thread compressed and the state after it (map items, parallel branches and a context's
+    // children derive their ids from the same parent one after the other).
+    [ThreadStatic]
+    private static string? t_midPrefix;
+
+    [ThreadStatic]
+    private static uint[]? t_midState;
+
+    private static void MidState(string prefix, ReadOnlySpan<byte> firstBlock, Span<uint> state)
+    {
+        var cached = t_midState;
+        if (cached is not null && t_midPrefix is { } last && string.CompareOrdinal(last, 0, prefix, 0, 64) == 0)
+        {
+            cached.CopyTo(state);
+            return;
+        }
+
+        Sha256.Initial.CopyTo(state);
+        Sha256.Compress(state, firstBlock);
+        cached ??= t_midState = new uint[8];
+        state.CopyTo(cached);
+        t_midPrefix = prefix;
     }
 
     private static string CreateSlow(string? prefix, int ordinal)
@@ -116,11 +152,24 @@ internal static class OperationIds
             0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
         ];
 
+        /// <summary>The initial hash value H(0).</summary>
+        public static ReadOnlySpan<uint> Initial => [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
         public static void Hash(ReadOnlySpan<byte> message, Span<byte> destination)
         {
-            Span<uint> state = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+            Span<uint> state = stackalloc uint[8];
+            Initial.CopyTo(state);
+            HashFrom(state, message, 0, destination);
+        }
+
+        /// <summary>
+        /// Finishes the hash of <paramref name="message"/> whose first <paramref name="done"/> bytes (whole blocks) are already
+        /// compressed into <paramref name="state"/>.
+        /// </summary>
+        public static void HashFrom(Span<uint> state, ReadOnlySpan<byte> message, int done, Span<byte> destination)
+        {
             var full = message.Length / 64;
-            for (var i = 0; i < full; i++)
+            for (var i = done / 64; i < full; i++)
             {
                 Compress(state, message.Slice(i * 64, 64));
             }
@@ -145,7 +194,7 @@ internal static class OperationIds
             }
         }
 
-        private static void Compress(Span<uint> state, ReadOnlySpan<byte> block)
+        public static void Compress(Span<uint> state, ReadOnlySpan<byte> block)
         {
             Span<uint> w = stackalloc uint[64];
             for (var i = 0; i < 16; i++)
