@@ -1,5 +1,6 @@
 using Durable.Fluent.Checkpointing;
 using Durable.Fluent.Wire;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Durable.Fluent.Tests.Checkpointing;
 
@@ -91,6 +92,10 @@ public sealed class CheckpointBatcherTests
     {
         var store = new GatedStore(autoAnswer: true);
         var batcher = Batcher(store);
+        // A clock that does not move: the 20 ms linger limit never passes, so the first lane yields (up to its yield cap)
+        // until the siblings join however slowly the loaded machine starts their threads. The rule under test is the
+        // joining, not the 20 ms.
+        batcher.Time = new FakeTimeProvider();
         batcher.Fork(3); // three workers run; the forking lane is parked
 
         var lanes = Enumerable.Range(0, 3).Select(i => Task.Run(() => batcher.CheckpointAsync(U($"w{i}"), CancellationToken.None))).ToArray();
