@@ -92,10 +92,11 @@ public sealed class CheckpointBatcherTests
     {
         var store = new GatedStore(autoAnswer: true);
         var batcher = Batcher(store);
-        // A clock that does not move: the 20 ms linger limit never passes, so the first lane yields (up to its yield cap)
-        // until the siblings join however slowly the loaded machine starts their threads. The rule under test is the
-        // joining, not the 20 ms.
+        // A clock that does not move and no yield cap: the 20 ms linger limit never passes, so the first lane yields until
+        // the siblings join however slowly a loaded machine starts their threads (with the default cap of 4,096 yields a
+        // busy CI machine ran out of yields first). The rule under test is the joining, not the 20 ms.
         batcher.Time = new FakeTimeProvider();
+        batcher.LingerYieldCap = int.MaxValue;
         batcher.Fork(3); // three workers run; the forking lane is parked
 
         var lanes = Enumerable.Range(0, 3).Select(i => Task.Run(() => batcher.CheckpointAsync(U($"w{i}"), CancellationToken.None))).ToArray();

@@ -38,8 +38,8 @@ internal sealed class CheckpointBatcher
     /// <summary>The longest a sending lane waits for lanes that are in the interpreter (between bodies: they are about to checkpoint).</summary>
     private static readonly TimeSpan LingerLimit = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>The most yields of one linger (a clock whose timestamps do not move never ends it otherwise).</summary>
-    private const int MaxLingerYields = 4096;
+    /// <summary>The default of <see cref="LingerYieldCap"/>.</summary>
+    private const int DefaultLingerYieldCap = 4096;
 
     private readonly ICheckpointStore _store;
     private readonly string _arn;
@@ -87,6 +87,12 @@ internal sealed class CheckpointBatcher
     /// lane waits for its siblings to join a request.
     /// </summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The most yields of one linger: a clock whose timestamps do not move (a virtual clock in tests) never ends a linger
+    /// otherwise. Tests that pin the joining rule on such a clock raise it, so the rule does not depend on thread scheduling.
+    /// </summary>
+    public int LingerYieldCap { get; set; } = DefaultLingerYieldCap;
 
     /// <summary>Cancels background (pipelined) requests: the invocation's own cancellation, not the run's abort switch — a
     /// request already on its way is awaited, not abandoned.</summary>
@@ -415,7 +421,7 @@ internal sealed class CheckpointBatcher
 
         var started = Time.GetTimestamp();
         var lastArrival = started;
-        for (var i = 0; i < MaxLingerYields && Volatile.Read(ref _failure) is null && !cancellationToken.IsCancellationRequested; i++)
+        for (var i = 0; i < LingerYieldCap && Volatile.Read(ref _failure) is null && !cancellationToken.IsCancellationRequested; i++)
         {
             await Task.Yield();
             var now = Busy();
