@@ -15,10 +15,10 @@ namespace Durable.Fluent.LocalService;
 /// <para>
 /// Cost at scale: every statement is a look-up in an index (by ARN, by function and name, by callback id, by creation
 /// order, by purge time, the open executions), so saving, starting and loading an execution do not depend on how many are
-/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written by one
-/// writer connection, and saves that queue up while a commit is in progress are committed together in one transaction
-/// (group commit: one sync to disk for all of them; a batch that fails is retried one save per transaction so one bad save
-/// fails alone). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
+/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are queued for one
+/// writer thread with its own connection, and the saves that queue up while a commit is in progress are committed together
+/// in the next transaction (group commit: one sync to disk for all of them; a batch that fails is retried one save per
+/// transaction so one bad save fails alone; closing the store still commits the saves queued before it). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
 /// committed state).
 /// </para>
 /// </summary>
@@ -32,7 +32,9 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private readonly object _readGate = new();
     private readonly object _queueGate = new();
     private List<SaveRequest> _queue = new();
-    private bool _leading;
+    private Thread? _writer;
+    private bool _closed;
+    private long _batches;
     private WriteStatements? _write;
     private SqliteCommand? _findByName;
     private SqliteCommand? _findCallback;
@@ -328,89 +330,115 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     }
 
     /// <summary>
-    /// Saves the execution; returns once the transaction holding it committed. Called under the execution's lock (so the
-    /// record does not change meanwhile). Group commit: the first caller to find no commit in progress becomes the leader
-    /// and writes its own save and every save queued meanwhile in one transaction; the others sleep until their save is
-    /// written (they do not spin on a lock). When the leader's own save is written it hands the lead to the first queued
-    /// caller, so no caller writes other callers' saves for longer than one transaction.
+    /// Saves the execution; returns once the transaction holding it committed (and, with <c>SyncEachCommit</c>, was synced
+    /// to disk). Called under the execution's lock, so the record does not change meanwhile. Group commit: the save is queued
+    /// for the store's writer thread, which writes every save queued since its last commit in one transaction (one sync for
+    /// all of them). The caller blocks on a task, which tells the .NET thread pool that this thread is blocked (so the pool
+    /// adds threads for the work that produces the next saves, instead of starving while 16 callers wait on one sync).
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The store was closed before the save was queued.</exception>
     public void Save(ExecutionRecord rec)
     {
+        ArgumentNullException.ThrowIfNull(rec);
         var request = new SaveRequest(rec);
         lock (_queueGate)
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             _queue.Add(request);
-            if (!_leading)
+            if (_writer is null)
             {
-                _leading = true;
-                request.Lead = true;
+                _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Durable.Fluent SQLite writer" };
+                _writer.Start();
+            }
+            else if (_queue.Count == 1)
+            {
+                // The writer sleeps only on an empty queue: this save is the one that has to wake it.
+                Monitor.Pulse(_queueGate);
             }
         }
 
-        lock (request)
-        {
-            while (!request.Done && !request.Lead)
-            {
-                Monitor.Wait(request);
-            }
-        }
+        request.Done.GetAwaiter().GetResult();
+    }
 
-        if (!request.Done)
+    /// <summary>How many saves are queued for the writer and not yet taken into a transaction (for tests).</summary>
+    internal int QueuedSaves
+    {
+        get
         {
-            List<SaveRequest> batch;
             lock (_queueGate)
             {
-                batch = _queue;
-                _queue = new();
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="Dispose"/> has begun (for tests: it may still be committing the saves queued before it).</summary>
+    internal bool Closed
+    {
+        get
+        {
+            lock (_queueGate)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    /// <summary>How many group-commit transactions the writer has committed or tried (for tests and the benchmark).</summary>
+    internal long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>
+    /// The writer thread: takes every queued save (under the write lock, so <see cref="WhileNoCommit"/> sees no transaction
+    /// half done), commits them, then wakes their callers: each with its own outcome. Ends when the store is closed and the
+    /// queue is empty, so saves queued before <see cref="Dispose"/> are still written.
+    /// </summary>
+    private void WriteLoop()
+    {
+        while (true)
+        {
+            lock (_queueGate)
+            {
+                while (_queue.Count == 0)
+                {
+                    if (_closed)
+                    {
+                        return;
+                    }
+
+                    Monitor.Wait(_queueGate);
+                }
             }
 
-            try
+            List<SaveRequest> batch;
+            lock (_writeGate)
             {
-                lock (_writeGate)
+                lock (_queueGate)
+                {
+                    batch = _queue;
+                    _queue = new();
+                }
+
+                Interlocked.Increment(ref _batches);
+                try
                 {
                     Commit(batch);
                 }
+
+#pragma warning disable CA1031 // The writer thread must survive anything a commit throws: the batch's callers get it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    foreach (var request in batch)
+                    {
+                        request.Error ??= ex;
+                    }
+                }
             }
-            finally
+
+            foreach (var request in batch)
             {
-                // Whatever happened (even an error Commit does not catch), every caller in the batch is woken with its
-                // outcome and the lead passes on, so no caller waits for ever.
-                foreach (var done in batch)
-                {
-                    lock (done)
-                    {
-                        if (!done.Done)
-                        {
-                            done.Error ??= new LocalStoreException(FilePath, done.Record.Arn, $"The save of execution '{done.Record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
-                            done.Done = true;
-                        }
-
-                        Monitor.Pulse(done);
-                    }
-                }
-
-                lock (_queueGate)
-                {
-                    if (_queue.Count == 0)
-                    {
-                        _leading = false;
-                    }
-                    else
-                    {
-                        var next = _queue[0];
-                        lock (next)
-                        {
-                            next.Lead = true;
-                            Monitor.Pulse(next);
-                        }
-                    }
-                }
+                request.Complete(FilePath);
             }
-        }
-
-        if (request.Error is { } error)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
     }
 
@@ -471,20 +499,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             op.Dirty = false;
         }
 
-        lock (request)
-        {
-            request.Done = true;
-        }
+        request.Written = true;
     }
 
-    private static void Failed(SaveRequest request, Exception error)
-    {
-        lock (request)
-        {
-            request.Error = error;
-            request.Done = true;
-        }
-    }
+    private static void Failed(SaveRequest request, Exception error) => request.Error = error;
 
     /// <summary>Writes the execution's changed rows with the prepared statements (caller holds the write lock).</summary>
     private void WriteRows(ExecutionRecord rec, SqliteTransaction tx)
@@ -767,8 +785,21 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         return string.Join(" AND ", where);
     }
 
+    /// <summary>
+    /// Closes the store. Saves queued before the call are still committed (their callers get their outcome as usual); a
+    /// save after it throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
+        Thread? writer;
+        lock (_queueGate)
+        {
+            _closed = true;
+            writer = _writer;
+            Monitor.PulseAll(_queueGate);
+        }
+
+        writer?.Join();
         lock (_writeGate)
         {
             _write?.Dispose();
@@ -954,16 +985,34 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
 
-    /// <summary>One queued save: its caller sleeps on it (Monitor.Wait) until a commit has written it, or failed, or it is handed the lead.</summary>
+    /// <summary>
+    /// One queued save: its caller blocks on <see cref="Done"/> until the writer has committed it or failed it. Written and
+    /// Error are set by the writer thread only; the task's completion publishes them to the caller.
+    /// </summary>
     private sealed class SaveRequest(ExecutionRecord record)
     {
+        private readonly TaskCompletionSource _done = new();
+
         public ExecutionRecord Record => record;
 
-        public bool Done { get; set; }
+        public Task Done => _done.Task;
 
-        public bool Lead { get; set; }
+        public bool Written { get; set; }
 
         public Exception? Error { get; set; }
+
+        /// <summary>Wakes the caller: saved, or the save's own error (a save neither written nor failed gets one too).</summary>
+        public void Complete(string file)
+        {
+            if (Written && Error is null)
+            {
+                _done.SetResult();
+            }
+            else
+            {
+                _done.SetException(Error ?? new LocalStoreException(file, record.Arn, $"The save of execution '{record.Arn}' was not written: the transaction that carried it failed. Retry the call."));
+            }
+        }
     }
 
     /// <summary>
