@@ -32,7 +32,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private readonly object _readGate = new();
     private readonly object _queueGate = new();
     private List<SaveRequest> _queue = new();
-    private Thread? _writer;
+    private bool _leading;
     private bool _closed;
     private long _batches;
     private WriteStatements? _write;
@@ -331,36 +331,36 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     /// <summary>
     /// Saves the execution; returns once the transaction holding it committed (and, with <c>SyncEachCommit</c>, was synced
-    /// to disk). Called under the execution's lock, so the record does not change meanwhile. Group commit: the save is queued
-    /// for the store's writer thread, which writes every save queued since its last commit in one transaction (one sync for
-    /// all of them). The caller blocks on a task, which tells the .NET thread pool that this thread is blocked (so the pool
-    /// adds threads for the work that produces the next saves, instead of starving while 16 callers wait on one sync).
+    /// to disk). Called under the execution's lock, so the record does not change meanwhile. Group commit: the first caller
+    /// to find no commit in progress becomes the leader and writes, in one transaction, its own save and every save queued
+    /// meanwhile; the others sleep until a leader has written theirs. When its transaction is done the leader wakes each
+    /// caller in it with that caller's own outcome and hands the lead to the first caller still queued, so no caller writes
+    /// other callers' saves for more than one transaction, and a save arriving when nothing is in progress is written at once
+    /// on its own thread (no hand-off to another thread).
     /// </summary>
     /// <exception cref="ObjectDisposedException">The store was closed before the save was queued.</exception>
     public void Save(ExecutionRecord rec)
     {
         ArgumentNullException.ThrowIfNull(rec);
         var request = new SaveRequest(rec);
+        bool lead;
         lock (_queueGate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             _queue.Add(request);
-            if (_writer is null)
-            {
-                _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Durable.Fluent SQLite writer" };
-                _writer.Start();
-            }
-            else if (_queue.Count == 1)
-            {
-                // The writer sleeps only on an empty queue: this save is the one that has to wake it.
-                Monitor.Pulse(_queueGate);
-            }
+            lead = !_leading;
+            _leading = true;
         }
 
-        request.Done.GetAwaiter().GetResult();
+        if (lead || request.WaitForTurn())
+        {
+            Lead();
+        }
+
+        request.ThrowIfFailed(FilePath);
     }
 
-    /// <summary>How many saves are queued for the writer and not yet taken into a transaction (for tests).</summary>
+    /// <summary>How many saves are queued and not yet taken into a transaction (for tests).</summary>
     internal int QueuedSaves
     {
         get
@@ -372,7 +372,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
     }
 
-    /// <summary>Whether <see cref="Dispose"/> has begun (for tests: it may still be committing the saves queued before it).</summary>
+    /// <summary>Whether <see cref="Dispose"/> has begun (for tests: it may still be waiting for the saves queued before it).</summary>
     internal bool Closed
     {
         get
@@ -384,61 +384,62 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
     }
 
-    /// <summary>How many group-commit transactions the writer has committed or tried (for tests and the benchmark).</summary>
+    /// <summary>How many group-commit transactions have been committed or tried (for tests).</summary>
     internal long Batches => Interlocked.Read(ref _batches);
 
     /// <summary>
-    /// The writer thread: takes every queued save (under the write lock, so <see cref="WhileNoCommit"/> sees no transaction
-    /// half done), commits them, then wakes their callers: each with its own outcome. Ends when the store is closed and the
-    /// queue is empty, so saves queued before <see cref="Dispose"/> are still written.
+    /// The leader's turn: takes every queued save (its own among them) under the write lock, so
+    /// <see cref="WhileNoCommit"/> never sees a transaction half done; commits them; wakes each of the other callers with
+    /// its own outcome; passes the lead on (or drops it when nothing is queued).
     /// </summary>
-    private void WriteLoop()
+    private void Lead()
     {
-        while (true)
+        List<SaveRequest> batch = [];
+        try
         {
-            lock (_queueGate)
-            {
-                while (_queue.Count == 0)
-                {
-                    if (_closed)
-                    {
-                        return;
-                    }
-
-                    Monitor.Wait(_queueGate);
-                }
-            }
-
-            List<SaveRequest> batch;
             lock (_writeGate)
             {
                 lock (_queueGate)
                 {
-                    batch = _queue;
-                    _queue = new();
+                    (batch, _queue) = (_queue, batch);
                 }
 
                 Interlocked.Increment(ref _batches);
-                try
-                {
-                    Commit(batch);
-                }
-
-#pragma warning disable CA1031 // The writer thread must survive anything a commit throws: the batch's callers get it.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    foreach (var request in batch)
-                    {
-                        request.Error ??= ex;
-                    }
-                }
+                Commit(batch);
             }
-
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Commit fails saves one by one; this is what it could not attribute (the write lock's connection gone, ...).
             foreach (var request in batch)
             {
-                request.Complete(FilePath);
+                request.Error ??= ex;
             }
+        }
+        finally
+        {
+            // Whatever happened, every caller in the batch is woken with its outcome and the lead passes on, so no caller
+            // waits for ever and a closing store sees the queue drain.
+            foreach (var request in batch)
+            {
+                request.Finish();
+            }
+
+            SaveRequest? next = null;
+            lock (_queueGate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _leading = false;
+                    Monitor.PulseAll(_queueGate);
+                }
+                else
+                {
+                    next = _queue[0];
+                }
+            }
+
+            next?.HandLead();
         }
     }
 
@@ -791,15 +792,16 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// </summary>
     public void Dispose()
     {
-        Thread? writer;
         lock (_queueGate)
         {
+            // Saves queued before this are still written by their leaders; later ones are refused (ObjectDisposedException).
             _closed = true;
-            writer = _writer;
-            Monitor.PulseAll(_queueGate);
+            while (_leading)
+            {
+                Monitor.Wait(_queueGate);
+            }
         }
 
-        writer?.Join();
         lock (_writeGate)
         {
             _write?.Dispose();
@@ -986,31 +988,64 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
 
     /// <summary>
-    /// One queued save: its caller blocks on <see cref="Done"/> until the writer has committed it or failed it. Written and
-    /// Error are set by the writer thread only; the task's completion publishes them to the caller.
+    /// One queued save. Its caller sleeps on it until a leader has written it (or failed it) or hands it the lead: each
+    /// request is signalled exactly once. Written and Error are set by the leader before the signal, which publishes them.
     /// </summary>
     private sealed class SaveRequest(ExecutionRecord record)
     {
-        private readonly TaskCompletionSource _done = new();
+        private const int Waiting = 0;
+        private const int Done = 1;
+        private const int Turn = 2;
+        private int _signal;
 
         public ExecutionRecord Record => record;
-
-        public Task Done => _done.Task;
 
         public bool Written { get; set; }
 
         public Exception? Error { get; set; }
 
-        /// <summary>Wakes the caller: saved, or the save's own error (a save neither written nor failed gets one too).</summary>
-        public void Complete(string file)
+        /// <summary>Sleeps until signalled; true when this caller is handed the lead (its save is not written yet).</summary>
+        public bool WaitForTurn()
         {
-            if (Written && Error is null)
+            lock (this)
             {
-                _done.SetResult();
+                while (_signal == Waiting)
+                {
+                    Monitor.Wait(this);
+                }
+
+                return _signal == Turn;
             }
-            else
+        }
+
+        /// <summary>Marks the save written or failed and wakes its caller (a no-op for the leader's own save, which is not waited on).</summary>
+        public void Finish() => Signal(Done);
+
+        public void HandLead() => Signal(Turn);
+
+        /// <summary>Throws the save's own error; a save neither written nor failed (its transaction failed) gets one too.</summary>
+        public void ThrowIfFailed(string file)
+        {
+            if (Error is { } error)
             {
-                _done.SetException(Error ?? new LocalStoreException(file, record.Arn, $"The save of execution '{record.Arn}' was not written: the transaction that carried it failed. Retry the call."));
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+
+            if (!Written)
+            {
+                throw new LocalStoreException(file, record.Arn, $"The save of execution '{record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
+            }
+        }
+
+        private void Signal(int signal)
+        {
+            lock (this)
+            {
+                if (_signal == Waiting)
+                {
+                    _signal = signal;
+                    Monitor.Pulse(this);
+                }
             }
         }
     }
