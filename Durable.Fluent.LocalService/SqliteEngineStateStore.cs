@@ -15,10 +15,11 @@ namespace Durable.Fluent.LocalService;
 /// <para>
 /// Cost at scale: every statement is a look-up in an index (by ARN, by function and name, by callback id, by creation
 /// order, by purge time, the open executions), so saving, starting and loading an execution do not depend on how many are
-/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are queued for one
-/// writer thread with its own connection, and the saves that queue up while a commit is in progress are committed together
-/// in the next transaction (group commit: one sync to disk for all of them; a batch that fails is retried one save per
-/// transaction so one bad save fails alone; closing the store still commits the saves queued before it). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
+/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written on one
+/// writer connection, and the saves that queue up while a commit is in progress are committed together in the next
+/// transaction (group commit with a leader hand-off, see <see cref="Save"/>: one sync to disk for all of them; a batch that
+/// fails is retried one save per transaction so one bad save fails alone; closing the store still commits the saves queued
+/// before it). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
 /// committed state).
 /// </para>
 /// </summary>
