@@ -57,6 +57,7 @@ public sealed class FaultInjectingCheckpointStore(ICheckpointStore inner, int fa
     private readonly HashSet<string> _appliedSucceeds = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Id, OperationAction Action), int> _sent = new();
     private readonly List<FaultPosition> _positions = new();
+    private readonly List<FaultPosition> _everyPosition = new();
     private int _calls;
     private int _invocation;
     private int _reads;
@@ -64,6 +65,21 @@ public sealed class FaultInjectingCheckpointStore(ICheckpointStore inner, int fa
 
     /// <summary>The call that gets the fault, named by what it carries (instead of <c>failCall</c>); null: none.</summary>
     public FaultPosition? FailAt { get; init; }
+
+    /// <summary>
+    /// Every position the calls that reached the store cover, in order: each update of each checkpoint call, and each state
+    /// read. Faulting each of them faults every request of any grouping of the same updates (each request carries one).
+    /// </summary>
+    public IReadOnlyList<FaultPosition> EveryPosition
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _everyPosition.ToList();
+            }
+        }
+    }
 
     /// <summary>The position of every call that reached the store, in order: a checkpoint call is named by its first update.</summary>
     public IReadOnlyList<FaultPosition> Positions
@@ -164,6 +180,7 @@ public sealed class FaultInjectingCheckpointStore(ICheckpointStore inner, int fa
             {
                 var read = new FaultPosition.StateRead(_invocation, ++_reads);
                 _positions.Add(read);
+                _everyPosition.Add(read);
                 hit |= read == FailAt;
             }
             else
@@ -172,6 +189,7 @@ public sealed class FaultInjectingCheckpointStore(ICheckpointStore inner, int fa
                 {
                     var key = (updates[i].Id, updates[i].Action);
                     var carried = new FaultPosition.Carrying(key.Id, key.Action, _sent[key] = _sent.GetValueOrDefault(key) + 1);
+                    _everyPosition.Add(carried);
                     if (i == 0)
                     {
                         _positions.Add(carried);

@@ -12,8 +12,8 @@ namespace Durable.Fluent.Tests.Hosting;
 /// Issue 10 and issue 15: crash injection at every checkpoint call, in both checkpoint modes. A workflow with sequential
 /// steps, a map, a wait-for-condition and a parallel of steps (at-most-once steps, retried steps, a wait, a child context, a
 /// wait-for-callback, and a map inside a parallel inside a child context) runs once without faults, then once per (fault
-/// kind, call of the fault-free run) with that call failing — named by what it carries, so every call position is reached
-/// whatever the grouping of concurrent updates — re-invoked until it ends. For every run: (a) no step body starts after the invocation it belongs to has ended, and none is still
+/// kind, update sent or state read by the fault-free run) with the call carrying it failing — named by what it carries, so
+/// every position is reached whatever the grouping of concurrent updates — re-invoked until it ends. For every run: (a) no step body starts after the invocation it belongs to has ended, and none is still
 /// running when it ends; (b) the result equals the synchronous fault-free one; (c) an at-most-once body never runs twice for
 /// one attempt; (d) no body runs after the service accepted its SUCCEED; (e) no at-most-once body or callback submitter
 /// starts on a value whose SUCCEED is not durable yet — and in synchronous mode no body at all does.
@@ -44,12 +44,15 @@ public class CrashInjectionTests
         Assert.That(reference.Result, Is.EqualTo(expected.Result), "the fault-free result differs from the synchronous mode's");
         Assert.That(reference.Ledger.Violations, Is.Empty);
 
-        // Every call of the fault-free run is a position, named by what it carries (FaultPosition): a faulted run sends the
-        // same updates and makes the same state reads until its fault, however it groups concurrent updates into requests
-        // (group commit, background sends), so it always reaches the position. Every position is faulted, in both modes.
-        var positions = reference.Store.Positions;
-        Assert.That(positions, Has.Count.EqualTo(reference.Calls));
-        Assert.That(positions.Distinct().Count(), Is.EqualTo(positions.Count), "positions name one call each");
+        // Positions are named by what a call carries (FaultPosition): a faulted run sends the same updates and makes the same
+        // state reads until its fault, however it groups concurrent updates into requests (group commit, background sends),
+        // so it always reaches the position. The sweep faults the request carrying each update the fault-free run sent (and
+        // each state read): that covers every call of the fault-free run (named by its first update), and every request of
+        // any other grouping of the same updates. Every position is faulted, in both modes.
+        var positions = reference.Store.EveryPosition;
+        Assert.That(reference.Store.Positions, Has.Count.EqualTo(reference.Calls));
+        Assert.That(reference.Store.Positions, Is.SubsetOf(positions), "every call of the fault-free run is among the positions");
+        Assert.That(positions.Distinct().Count(), Is.EqualTo(positions.Count), "positions name one update or read each");
         var totals = new Totals();
         foreach (var position in positions)
         {
@@ -62,7 +65,7 @@ public class CrashInjectionTests
         }
 
         TestContext.Out.WriteLine(
-            $"{mode} {fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (one per call position), {totals.Faults} with the fault injected, "
+            $"{mode} {fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (one per update sent or state read), {totals.Faults} with the fault injected, "
             + $"{totals.Invocations} invocations, {totals.BodyStarts} step body starts; bodies started after their invocation ended: {totals.StartsAfterEnd}; "
             + $"bodies still running when it ended: {totals.RunningAtEnd}; at-most-once repeats: {totals.AtMostOnceRepeats}; runs after an accepted SUCCEED: {totals.RerunsAfterSucceed}; "
             + $"bodies started on a value not yet durable: {totals.UndurableInputs} (at-most-once or submitter: {totals.UndurableVisible})");
