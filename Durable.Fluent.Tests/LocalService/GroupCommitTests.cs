@@ -65,7 +65,7 @@ public class GroupCommitTests : TempFolderFixture
         var store = new SqliteEngineStateStore(Db);
         var engine = Engine(store);
         var results = new System.Collections.Concurrent.ConcurrentDictionary<string, Exception?>();
-        var savers = names.Select(name => new Thread(() =>
+        var savers = names.Select(name => Background(() =>
         {
             try
             {
@@ -76,8 +76,8 @@ public class GroupCommitTests : TempFolderFixture
             {
                 results[name] = ex;
             }
-        }) { IsBackground = true }).ToList();
-        var closer = new Thread(store.Dispose) { IsBackground = true };
+        })).ToList();
+        var closer = Background(store.Dispose);
         store.WhileNoCommit(() =>
         {
             savers.ForEach(t => t.Start());
@@ -103,7 +103,7 @@ public class GroupCommitTests : TempFolderFixture
     private static Dictionary<string, (string? Arn, Exception? Error)> StartWhileCommitHeld(SqliteEngineStateStore store, LocalDurableEngine engine, string[] names, out long batches)
     {
         var results = new System.Collections.Concurrent.ConcurrentDictionary<string, (string?, Exception?)>();
-        var threads = names.Select(name => new Thread(() =>
+        var threads = names.Select(name => Background(() =>
         {
             try
             {
@@ -113,7 +113,7 @@ public class GroupCommitTests : TempFolderFixture
             {
                 results[name] = (null, ex);
             }
-        }) { IsBackground = true }).ToList();
+        })).ToList();
         long before = 0;
         store.WhileNoCommit(() =>
         {
@@ -125,6 +125,9 @@ public class GroupCommitTests : TempFolderFixture
         batches = before;
         return names.ToDictionary(n => n, n => results[n]);
     }
+
+    /// <summary>A thread that does not keep the test host alive if the code under test leaves it waiting.</summary>
+    private static Thread Background(Action body) => new(() => body()) { IsBackground = true };
 
     private static LocalDurableEngine Engine(SqliteEngineStateStore store)
         => new(new FakeTimeProvider(T0), new LocalEngineOptions(), store);
