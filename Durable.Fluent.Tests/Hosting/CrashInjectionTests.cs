@@ -242,11 +242,7 @@ public class CrashInjectionTests
         var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall: 0, fault, afterApply) { Asynchronous = true, FailAt = position };
         ledger.Store = store;
         var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = JsonSerializer.Serialize(new[] { 1, 2, 3, 4, 5 }) });
-        // No yield cap on the linger: the virtual clock does not move while the bodies run, so a sending lane waits for its
-        // running siblings until they join; how many calls a run makes then depends on the coalescing rule, not on how fast
-        // a loaded machine schedules the sibling lanes (with the default cap a busy machine ends lingers early, and the call
-        // counts the coverage bar below is measured against vary with the load).
-        var options = new DurableRunOptions { TimeProvider = clock, LingerYieldCap = int.MaxValue };
+        var options = new DurableRunOptions { TimeProvider = clock };
         var invocations = 0;
         var invokeNow = true;
         while (engine.GetExecution(arn).Status == ExecutionStatus.Running)
