@@ -375,7 +375,7 @@ public sealed class CheckpointBatcherTests
                     arrived = _arrived.Task;
                 }
 
-                await arrived.WaitAsync(TimeSpan.FromSeconds(10));
+                await arrived.WaitAsync(TimeSpan.FromSeconds(60));
             }
         }
 

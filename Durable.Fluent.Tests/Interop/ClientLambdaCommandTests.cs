@@ -79,10 +79,10 @@ public class ClientLambdaCommandTests
 
     private static IEnumerable<string> EventTypes(JsonObject history) => history["Events"]!.AsArray().Select(e => e!["EventType"].Str());
 
-    /// <summary>Polls the execution's history until <paramref name="until"/> holds (at most 20 s).</summary>
+    /// <summary>Polls the execution's history until <paramref name="until"/> holds (at most 60 s).</summary>
     private async Task<IReadOnlyList<HistoryEvent>> AwaitHistoryAsync(string arn, Func<IReadOnlyList<HistoryEvent>, bool> until)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var events = Service.Engine.GetHistory(arn);
@@ -93,7 +93,7 @@ public class ClientLambdaCommandTests
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"The execution did not get there in 20 s; history: {string.Join(", ", events.Select(e => e.EventType))}\njs-host:\n{Host.Log}");
+                Assert.Fail($"The execution did not get there in 60 s; history: {string.Join(", ", events.Select(e => e.EventType))}\njs-host:\n{Host.Log}");
             }
 
             await Task.Delay(50);
@@ -111,7 +111,7 @@ public class ClientLambdaCommandTests
     private async Task<(string Arn, Held Held)> StartHeldAsync(string input = """{"held":true}""")
     {
         var arn = Service.StartExecution("held", input, NewName("held"));
-        var held = await _held.GetOrAdd(arn, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var held = await _held.GetOrAdd(arn, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(60));
         return (arn, held);
     }
 
