@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Durable.Fluent.Checkpointing.Http;
 using Durable.Fluent.LocalService;
+using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Tests.LocalService;
 
@@ -103,6 +104,36 @@ public class ExecutionMembersTests : TempFolderFixture
 
         Assert.That(execution.TraceHeader?.XAmznTraceId, Is.EqualTo(Trace));
         Assert.That(second.Service.Engine.GetExecution(arn).TenantId, Is.EqualTo("tenant-c"));
+    }
+
+    [Test]
+    public async Task A_chained_invoke_starts_its_target_with_the_tenant_id_and_trace_header_of_its_options()
+    {
+        await using var h = new ServiceHarness(register: s => s
+            .Register("wait", Wait)
+            .Register("caller", async (input, store, ct) =>
+            {
+                await store.CheckpointAsync(input.DurableExecutionArn!, input.CheckpointToken!, [new OperationUpdate
+                {
+                    Id = "invoke-1",
+                    Name = "call-wait",
+                    Type = OperationType.ChainedInvoke,
+                    SubType = OperationSubTypes.ChainedInvoke,
+                    Action = OperationAction.Start,
+                    Payload = "\"in\"",
+                    ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = "wait:$LATEST", TenantId = "tenant-e", XAmznTraceId = Trace },
+                }], ct);
+                return new DurableExecutionInvocationOutput { Status = InvocationStatus.Pending };
+            }));
+        var caller = h.Service.StartExecution("caller", null, "members-6");
+        await h.Service.WaitForIdleAsync(caller);
+
+        var started = h.Service.Engine.GetHistory(caller).Single(e => e.EventType == HistoryEventType.ChainedInvokeStarted);
+        var child = await h.Client.GetDurableExecutionAsync(started.Details.DurableExecutionArn!);
+
+        Assert.That(started.Details.TenantId, Is.EqualTo("tenant-e"));
+        Assert.That(child.TraceHeader?.XAmznTraceId, Is.EqualTo(Trace));
+        Assert.That(h.Service.Engine.GetExecution(child.DurableExecutionArn!).TenantId, Is.EqualTo("tenant-e"));
     }
 
     [Test]
