@@ -114,9 +114,8 @@ internal sealed class LatencyProxy : IAsyncDisposable
         var path = request.Path.Value ?? string.Empty;
         if (HttpMethods.IsPost(request.Method) && path.EndsWith("/checkpoint", StringComparison.Ordinal))
         {
-            var n = Interlocked.Increment(ref _requests);
+            Interlocked.Increment(ref _requests);
             Interlocked.Add(ref _bytes, body.Length + reply.Length);
-            if (Environment.GetEnvironmentVariable("NETDUMP") is { } dump) { lock (HopByHop) { File.AppendAllText(dump, $"REQ {n} {System.Text.Encoding.UTF8.GetString(body)}\nRES {n} {System.Text.Encoding.UTF8.GetString(reply)}\n"); } }
         }
         else if (HttpMethods.IsGet(request.Method) && path.EndsWith("/state", StringComparison.Ordinal))
         {
