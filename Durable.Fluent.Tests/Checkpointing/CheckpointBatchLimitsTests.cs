@@ -47,6 +47,32 @@ public sealed class CheckpointBatchLimitsTests
         Assert.That(fast.Select(b => b.Select(u => u.Id)), Is.EqualTo(exact.Select(b => b.Select(u => u.Id))));
     }
 
+    [Test]
+    public void The_batcher_counts_every_field_of_an_update_toward_the_limit()
+    {
+        // Chained-invoke STARTs carry a function name and a tenant id (up to 256 characters each) besides the payload: a
+        // group commit of 200 of them, payloads escaped to 6 bytes a character, must still be split to fit.
+        var updates = Enumerable.Range(0, 200).Select(i => new OperationUpdate
+        {
+            Id = "op-" + i,
+            Type = OperationType.ChainedInvoke,
+            Action = OperationAction.Start,
+            Payload = new string('\u0001', 500),
+            ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = new string('f', 256), TenantId = new string('\u0001', 256) },
+        }).ToList();
+        var batcher = new CheckpointBatcher(new NoStore(), "arn", "tok", _ => { });
+
+        var batches = batcher.Split(updates);
+
+        foreach (var batch in batches)
+        {
+            var size = batch.Sum(CheckpointBatchLimits.EstimateSize) + "tok".Length + CheckpointBatchLimits.RequestOverheadBytes;
+            Assert.That(size, Is.LessThanOrEqualTo(CheckpointBatchLimits.MaxRequestBytes));
+        }
+
+        Assert.That(batches.SelectMany(b => b), Is.EqualTo(updates));
+    }
+
     private sealed class NoStore : ICheckpointStore
     {
         public Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken) => throw new NotSupportedException();

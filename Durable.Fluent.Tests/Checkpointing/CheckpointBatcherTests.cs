@@ -251,15 +251,117 @@ public sealed class CheckpointBatcherTests
         Assert.That(store.Requests, Has.Count.EqualTo(1), "the service accepts nothing after the execution ended");
     }
 
+    [Test]
+    public async Task A_request_on_its_way_is_awaited_when_the_sending_lane_is_cancelled()
+    {
+        // The run's abort switch (a sibling's fatal error) must not abandon a request already sent: the service may have
+        // applied it, so its token would be lost and the updates it carried (other lanes' too) would never be known durable.
+        var store = new GatedStore { HonorsCancellation = true };
+        var batcher = Batcher(store);
+        using var abort = new CancellationTokenSource();
+
+        var first = batcher.CheckpointAsync(U("a"), abort.Token);
+        await store.WaitForRequestsAsync(1);
+        await abort.CancelAsync();
+        store.Answer();
+        await first;
+
+        Assert.That(batcher.Failure, Is.Null, "the request was answered: nothing failed");
+        var next = batcher.CheckpointAsync(U("b"), CancellationToken.None);
+        await store.WaitForRequestsAsync(2);
+        store.Answer();
+        await next;
+        Assert.That(store.Tokens, Is.EqualTo(new[] { "t0", "t1" }), "the token of the awaited response is used next");
+    }
+
+    [Test]
+    public async Task Every_request_carries_the_token_of_the_previous_response_whoever_sends_it()
+    {
+        var store = new GatedStore();
+        var batcher = Batcher(store, window: 1);
+
+        // The background sender, a lane that waits behind it, the window holding a lane, and a lane handed the role.
+        _ = batcher.PipelineAsync(U("p1"), CancellationToken.None);
+        await store.WaitForRequestsAsync(1);
+        var held = batcher.PipelineAsync(U("p2"), CancellationToken.None);
+        var sync = batcher.CheckpointAsync(U("s1", OperationAction.Start), CancellationToken.None);
+        store.Answer();
+        await held;
+        await store.WaitForRequestsAsync(2);
+        var late = batcher.CheckpointAsync(U("s2", OperationAction.Start), CancellationToken.None);
+        store.Answer();
+        await sync;
+        await store.WaitForRequestsAsync(3);
+        store.Answer();
+        await late;
+        var byLane = batcher.CheckpointAsync(U("s3", OperationAction.Start), CancellationToken.None);
+        await store.WaitForRequestsAsync(4);
+        store.Answer();
+        await byLane;
+
+        Assert.That(store.Requests.SelectMany(r => r.Select(u => u.Id)), Is.EqualTo(new[] { "p1", "p2", "s1", "s2", "s3" }), "in order, each once");
+        Assert.That(store.Tokens, Is.EqualTo(Enumerable.Range(0, store.Requests.Count).Select(i => $"t{i}")));
+    }
+
+    [Test]
+    public async Task A_group_commit_is_split_against_the_token_each_request_carries()
+    {
+        // The service may answer a longer token (up to 2,048 characters) than the one a group commit was sized with: the
+        // second request of a split must still fit with the token it really carries.
+        var longToken = new string('T', 2048);
+        var store = new GatedStore(autoAnswer: true) { TokenOf = _ => longToken };
+        var batcher = Batcher(store);
+        var limit = CheckpointBatchLimits.MaxRequestBytes - CheckpointBatchLimits.RequestOverheadBytes - "t0".Length;
+        var overhead = CheckpointBatchLimits.EstimateSize(Sized("p", 0));
+        var a = Sized("a", limit - overhead - 10);                 // alone: b cannot join it
+        var b = Sized("b", (limit / 2) - overhead);
+        var c = Sized("c", limit - CheckpointBatchLimits.EstimateSize(b) - overhead); // b + c fill a request with a 2-character token
+        Assert.That(CheckpointBatchLimits.EstimateSize(b) + CheckpointBatchLimits.EstimateSize(c), Is.EqualTo(limit));
+
+        batcher.Enqueue(a);
+        batcher.Enqueue(b);
+        batcher.Enqueue(c);
+        await batcher.FlushAsync(CancellationToken.None);
+
+        var requests = store.Requests;
+        Assert.That(requests.SelectMany(r => r.Select(u => u.Id)), Is.EqualTo(new[] { "a", "b", "c" }));
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var size = requests[i].Sum(CheckpointBatchLimits.EstimateSize) + store.Tokens[i].Length + CheckpointBatchLimits.RequestOverheadBytes;
+            Assert.That(size, Is.LessThanOrEqualTo(CheckpointBatchLimits.MaxRequestBytes), $"request {i + 1} ({string.Join(",", requests[i].Select(u => u.Id))})");
+        }
+    }
+
+    private static OperationUpdate Sized(string id, int payload) => U(id) with { Payload = new string('x', payload) };
+
     /// <summary>A store whose requests the test answers (or fails) one at a time; with <c>autoAnswer</c> it answers at once.</summary>
     private sealed class GatedStore(bool autoAnswer = false) : ICheckpointStore
     {
         private readonly object _gate = new();
         private readonly List<IReadOnlyList<OperationUpdate>> _requests = new();
+        private readonly List<string> _tokens = new();
         private readonly Queue<TaskCompletionSource<CheckpointResult>> _pending = new();
         private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int TerminalAfter { get; init; } = int.MaxValue;
+
+        /// <summary>Whether a request still unanswered fails when its cancellation token is cancelled (as an HTTP call does).</summary>
+        public bool HonorsCancellation { get; init; }
+
+        /// <summary>The token the n-th response (1, 2, ...) carries; <c>t{n}</c> by default.</summary>
+        public Func<int, string> TokenOf { get; init; } = n => $"t{n}";
+
+        /// <summary>The token each request carried.</summary>
+        public IReadOnlyList<string> Tokens
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _tokens.ToList();
+                }
+            }
+        }
 
         public IReadOnlyList<IReadOnlyList<OperationUpdate>> Requests
         {
@@ -278,8 +380,9 @@ public sealed class CheckpointBatcherTests
             lock (_gate)
             {
                 _requests.Add(updates.ToList());
+                _tokens.Add(checkpointToken);
                 var n = _requests.Count;
-                var result = new CheckpointResult(n >= TerminalAfter ? null : $"t{n}", new ExecutionState { Operations = [] });
+                var result = new CheckpointResult(n >= TerminalAfter ? null : TokenOf(n), new ExecutionState { Operations = [] });
                 _arrived.TrySetResult();
                 _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 if (autoAnswer)
@@ -289,7 +392,12 @@ public sealed class CheckpointBatcherTests
 
                 var answer = new TaskCompletionSource<CheckpointResult>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _pending.Enqueue(answer);
-                return answer.Task.ContinueWith(t => t.IsFaulted ? throw t.Exception!.InnerException! : result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                if (HonorsCancellation)
+                {
+                    cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
+                }
+
+                return answer.Task.ContinueWith(t => t.IsFaulted ? throw t.Exception!.InnerException! : t.IsCanceled ? throw new TaskCanceledException(t) : result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 
@@ -319,7 +427,7 @@ public sealed class CheckpointBatcherTests
         {
             lock (_gate)
             {
-                _pending.Dequeue().SetResult(null!);
+                _pending.Dequeue().TrySetResult(null!);
             }
         }
 

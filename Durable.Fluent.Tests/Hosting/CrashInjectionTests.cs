@@ -10,9 +10,10 @@ namespace Durable.Fluent.Tests.Hosting;
 
 /// <summary>
 /// Issue 10 and issue 15: crash injection at every checkpoint call, in both checkpoint modes. A workflow with sequential
-/// steps, a map and a parallel of steps (at-most-once steps, retried steps, a wait, a child context and a wait-for-callback)
-/// runs once without faults in synchronous mode, then once per (fault kind, k) with the k-th store call failing, re-invoked
-/// until it ends. For every run: (a) no step body starts after the invocation it belongs to has ended, and none is still
+/// steps, a map, a wait-for-condition and a parallel of steps (at-most-once steps, retried steps, a wait, a child context, a
+/// wait-for-callback, and a map inside a parallel inside a child context) runs once without faults, then once per (fault
+/// kind, update sent or state read by the fault-free run) with the call carrying it failing — named by what it carries, so
+/// every position is reached whatever the grouping of concurrent updates — re-invoked until it ends. For every run: (a) no step body starts after the invocation it belongs to has ended, and none is still
 /// running when it ends; (b) the result equals the synchronous fault-free one; (c) an at-most-once body never runs twice for
 /// one attempt; (d) no body runs after the service accepted its SUCCEED; (e) no at-most-once body or callback submitter
 /// starts on a value whose SUCCEED is not durable yet — and in synchronous mode no body at all does.
@@ -37,51 +38,39 @@ public class CrashInjectionTests
     [TestCaseSource(nameof(Variants))]
     public async Task Every_checkpoint_call_can_fail_without_orphaned_or_repeated_bodies(CheckpointMode mode, CheckpointFault fault, bool afterApply)
     {
-        var expected = await RunAsync(CheckpointMode.Synchronous, failCall: 0, fault, afterApply);
-        var reference = mode == CheckpointMode.Synchronous ? expected : await RunAsync(mode, failCall: 0, fault, afterApply);
+        var expected = await RunAsync(CheckpointMode.Synchronous, null, fault, afterApply);
+        var reference = mode == CheckpointMode.Synchronous ? expected : await RunAsync(mode, null, fault, afterApply);
         Assert.That(reference.Status, Is.EqualTo(ExecutionStatus.Succeeded), reference.Error);
         Assert.That(reference.Result, Is.EqualTo(expected.Result), "the fault-free result differs from the synchronous mode's");
         Assert.That(reference.Ledger.Violations, Is.Empty);
 
-        // How many calls every fault-free run reaches: in pipelined mode the background sender coalesces a varying number
-        // of SUCCEEDs (timing), so one reference run may make several calls more than the runs of the sweep will reach.
-        var reachedByEveryRun = reference.Calls;
-        for (var i = 0; mode == CheckpointMode.Pipelined && i < 4; i++)
-        {
-            var again = await RunAsync(mode, failCall: 0, fault, afterApply);
-            reachedByEveryRun = Math.Min(reachedByEveryRun, again.Calls);
-        }
-
-        // Concurrent units share checkpoint requests (group commit), so the number of calls varies a little from run to run:
-        // k goes on until a run no longer reaches its k-th call after k has passed the reference run's count.
+        // Positions are named by what a call carries (FaultPosition): a faulted run sends the same updates and makes the same
+        // state reads until its fault, however it groups concurrent updates into requests (group commit, background sends),
+        // so it always reaches the position. The sweep faults the request carrying each update the fault-free run sent (and
+        // each state read): that covers every call of the fault-free run (named by its first update), and every request of
+        // any other grouping of the same updates. Every position is faulted, in both modes.
+        var positions = reference.Store.EveryPosition;
+        Assert.That(reference.Store.Positions, Has.Count.EqualTo(reference.Calls));
+        Assert.That(reference.Store.Positions, Is.SubsetOf(positions), "every call of the fault-free run is among the positions");
+        Assert.That(positions.Distinct().Count(), Is.EqualTo(positions.Count), "positions name one update or read each");
         var totals = new Totals();
-        for (var k = 1; ; k++)
+        foreach (var position in positions)
         {
-            var run = await RunAsync(mode, k, fault, afterApply);
-            if (!run.Injected && k > reference.Calls)
-            {
-                break;
-            }
-
+            var run = await RunAsync(mode, position, fault, afterApply);
             totals.Add(run);
-            Assert.That(run.Status, Is.EqualTo(ExecutionStatus.Succeeded), $"k={k}: {run.Error}");
-            Assert.That(run.Result, Is.EqualTo(expected.Result), $"k={k}: the result differs from the synchronous fault-free run");
-            Assert.That(run.Ledger.Violations, Is.Empty, $"k={k}");
-            Assert.That(k, Is.LessThan(500), "the runs never stopped making calls");
+            Assert.That(run.Injected, Is.True, $"{position}: the faulted run never reached it");
+            Assert.That(run.Status, Is.EqualTo(ExecutionStatus.Succeeded), $"{position}: {run.Error}");
+            Assert.That(run.Result, Is.EqualTo(expected.Result), $"{position}: the result differs from the synchronous fault-free run");
+            Assert.That(run.Ledger.Violations, Is.Empty, $"{position}");
         }
 
         TestContext.Out.WriteLine(
-            $"{mode} {fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (k = 1..{totals.Runs}), {totals.Faults} with the fault injected, "
+            $"{mode} {fault}{(afterApply ? " after apply" : string.Empty)}: fault-free run {reference.Calls} calls; {totals.Runs} runs (one per update sent or state read), {totals.Faults} with the fault injected, "
             + $"{totals.Invocations} invocations, {totals.BodyStarts} step body starts; bodies started after their invocation ended: {totals.StartsAfterEnd}; "
             + $"bodies still running when it ended: {totals.RunningAtEnd}; at-most-once repeats: {totals.AtMostOnceRepeats}; runs after an accepted SUCCEED: {totals.RerunsAfterSucceed}; "
             + $"bodies started on a value not yet durable: {totals.UndurableInputs} (at-most-once or submitter: {totals.UndurableVisible})");
         Assert.That(reference.Calls, Is.GreaterThanOrEqualTo(15), "the workflow makes enough calls to be a meaningful sweep");
-        // Calls vary a little from run to run (group commit, background sends), so a few positions may be reached by no run.
-        // Synchronous mode makes the same calls every run: (almost) every position is faulted. In pipelined mode a run that
-        // recovers from a fault coalesces more (the replayed prefix needs no sends), so faulted runs reach ~80 % of the
-        // positions of a fault-free run (measured: 28 of 34-35); every position they do reach is faulted (k = 1..N).
-        var coverage = mode == CheckpointMode.Synchronous ? reachedByEveryRun * 9 / 10 : reachedByEveryRun * 3 / 4;
-        Assert.That(totals.Faults, Is.GreaterThanOrEqualTo(coverage), $"the sweep faulted too few of the {reachedByEveryRun} call positions every fault-free run reaches");
+        Assert.That(totals.Faults, Is.EqualTo(positions.Count), "every position of the fault-free run was faulted");
         Assert.That((totals.StartsAfterEnd, totals.RunningAtEnd, totals.AtMostOnceRepeats, totals.RerunsAfterSucceed, totals.UndurableVisible), Is.EqualTo((0, 0, 0, 0, 0)));
         if (mode == CheckpointMode.Synchronous)
         {
@@ -164,6 +153,21 @@ public class CrashInjectionTests
                 }
             })
             .Build();
+        // A map inside a parallel inside a child context (a branch of "fan").
+        Func<int, StepContext<int>, CancellationToken, Task<int>> Nested(string chain, Func<int, int> f) => (v, ctx, ct) =>
+        {
+            using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: $"{chain}-{v}", after: "root"))
+            {
+                ledger.Completed($"{chain}-{v}", ctx.OperationId);
+                return Task.FromResult(f(v));
+            }
+        };
+        Func<WorkflowBuilder<int, int>, WorkflowBuilder<int, int>>[] inner =
+        [
+            b => b.Map("inner-items", x => new[] { x, x + 1, x + 2 }, item => item.Then("square", Nested("e-item", v => v * v)), m => m.MaxConcurrency(2)).Select(r => r.Results.Sum()),
+            b => b.Then("side", Nested("e-side", v => v + 7)),
+        ];
+        var nest = Workflow.For<int>().Parallel("inner-fan", inner, c => c.MaxConcurrency(2)).Select(r => r.Results.Sum()).Build();
         Func<WorkflowBuilder<int[], int>, WorkflowBuilder<int[], int>>[] branches =
         [
             b => b.Then("a1", Body(true, (x, _) => x + 1, _ => "a"), s => s.AtMostOncePerRetry().Retry(Retry)),
@@ -177,6 +181,7 @@ public class CrashInjectionTests
                     await Task.Yield();
                 }
             }).Select(s => s.Length),
+            b => b.Then("e-nest", nest),
         ];
 
         return Workflow.For<int[]>()
@@ -207,6 +212,14 @@ public class CrashInjectionTests
                 m => m.MaxConcurrency(2))
             .Select(r => r.Results.Sum())
             .Then("sum", Root(x => x))
+            .WaitForCondition<int>("poll", (s, ctx) =>
+            {
+                using (ledger.Body(ctx.OperationId, ctx.Attempt, atMostOnce: false, chain: "root"))
+                {
+                    ledger.Completed("root", ctx.OperationId);
+                    return s + 1;
+                }
+            }, WaitStrategy.Fixed<int>(s => s % 3 != 0, TimeSpan.FromSeconds(1)))
             .Parallel("fan", branches, c => c.MaxConcurrency(2))
             .Then("finish", (BatchResult<int> r, StepContext<int[]> ctx, CancellationToken ct) =>
             {
@@ -219,14 +232,14 @@ public class CrashInjectionTests
     }
 
     /// <summary>Drives one execution on the in-memory engine (paged state, virtual clock) until it ends.</summary>
-    private static async Task<RunResult> RunAsync(CheckpointMode mode, int failCall, CheckpointFault fault, bool afterApply)
+    private static async Task<RunResult> RunAsync(CheckpointMode mode, FaultPosition? position, CheckpointFault fault, bool afterApply)
     {
         var ledger = new BodyLedger { StrictInputs = mode == CheckpointMode.Synchronous };
         var workflow = Build(ledger, mode);
         var clock = new VirtualClock();
         var engine = new LocalDurableEngine(clock, new LocalEngineOptions { InitialStatePageSize = 4 });
         // Calls complete asynchronously, as over a network: a pipelined request is still in flight while the lane goes on.
-        var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall, fault, afterApply) { Asynchronous = true };
+        var store = new FaultInjectingCheckpointStore(new InMemoryCheckpointStore(engine), failCall: 0, fault, afterApply) { Asynchronous = true, FailAt = position };
         ledger.Store = store;
         var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = JsonSerializer.Serialize(new[] { 1, 2, 3, 4, 5 }) });
         var options = new DurableRunOptions { TimeProvider = clock };

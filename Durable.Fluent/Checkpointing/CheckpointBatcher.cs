@@ -97,9 +97,13 @@ internal sealed class CheckpointBatcher
     /// </summary>
     public int LingerYieldCap { get; set; } = DefaultLingerYieldCap;
 
-    /// <summary>Cancels background (pipelined) requests: the invocation's own cancellation, not the run's abort switch — a
-    /// request already on its way is awaited, not abandoned.</summary>
-    public CancellationToken BackgroundCancellation { get; init; }
+    /// <summary>
+    /// Cancels checkpoint requests and stops the background (pipelined) sender: the invocation's own cancellation, not the
+    /// run's abort switch. A lane's token only decides whether it still starts a request; a request already on its way is
+    /// awaited, not abandoned — the service may have applied it, and the token chain and the updates it carries (other
+    /// lanes' too) would be lost with it.
+    /// </summary>
+    public CancellationToken RequestCancellation { get; init; }
 
     /// <summary>Queues an update without waiting for it to be sent.</summary>
     /// <returns>The update's sequence number (1, 2, ...).</returns>
@@ -325,7 +329,7 @@ internal sealed class CheckpointBatcher
     {
         try
         {
-            await DriveAsync(background: true, BackgroundCancellation).ConfigureAwait(false);
+            await DriveAsync(background: true, RequestCancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException || ReferenceEquals(ex, Failure))
         {
@@ -385,7 +389,8 @@ internal sealed class CheckpointBatcher
 
                 if (pending.Count > 0)
                 {
-                    await SendAsync(pending, cancellationToken).ConfigureAwait(false);
+                    // From here on the lane's cancellation (the run aborting) no longer applies: see RequestCancellation.
+                    await SendAsync(pending, RequestCancellation).ConfigureAwait(false);
                 }
 
                 lock (_gate)
@@ -541,8 +546,22 @@ internal sealed class CheckpointBatcher
             return;
         }
 
-        foreach (var batch in Split(pending))
+        // Each request carries the token of the previous response, whose length may differ from the one the split was sized
+        // with (the token counts toward the request limit): when it grew, what is left is split again.
+        var batches = Split(pending);
+        var splitFor = Token!.Length;
+        var offset = 0;
+        for (var next = 0; next < batches.Count; next++)
         {
+            if (Token!.Length > splitFor)
+            {
+                batches = Split(pending.GetRange(offset, pending.Count - offset));
+                splitFor = Token.Length;
+                next = 0;
+            }
+
+            var batch = batches[next];
+            offset += batch.Count;
             CheckpointResult result;
             var measured = Instruments.CheckpointMetricsEnabled;
             var sentAt = measured ? Time.GetTimestamp() : 0;
@@ -664,7 +683,8 @@ internal sealed class CheckpointBatcher
 
     private static long UpperBound(OperationUpdate u)
     {
-        long chars = u.Id.Length + (u.ParentId?.Length ?? 0) + (u.Name?.Length ?? 0) + (u.SubType?.Length ?? 0) + (u.Payload?.Length ?? 0);
+        long chars = u.Id.Length + (u.ParentId?.Length ?? 0) + (u.Name?.Length ?? 0) + (u.SubType?.Length ?? 0) + (u.Payload?.Length ?? 0)
+            + (u.ChainedInvokeOptions?.FunctionName?.Length ?? 0) + (u.ChainedInvokeOptions?.TenantId?.Length ?? 0);
         if (u.Error is { } e)
         {
             chars += (e.ErrorMessage?.Length ?? 0) + (e.ErrorType?.Length ?? 0) + (e.ErrorData?.Length ?? 0);
@@ -677,7 +697,7 @@ internal sealed class CheckpointBatcher
             }
         }
 
-        // 6 bytes per character covers \uXXXX escaping; 512 covers field names, enums and options.
+        // 6 bytes per character (every string field) covers \uXXXX escaping; 512 covers field names, enums and numbers.
         return (chars * 6) + 512;
     }
 

@@ -70,7 +70,7 @@ internal static class DurableInvocation
         var batcher = new CheckpointBatcher(store, arn, input.CheckpointToken!, ops => run!.Merge(ops), ex => run!.Abort(ex))
         {
             PipelineWindow = workflow.Options.PipelineWindow,
-            BackgroundCancellation = cancellationToken,
+            RequestCancellation = cancellationToken,
         };
         using (run = new ExecutionRun(arn, operations, batcher, options, workflow.Options, workflow.Options.DefaultRetryStrategy ?? RetryPresets.Default, cancellationToken, input.UpdatedOperationIds, services) { Definition = workflow.Chain })
         {
