@@ -684,7 +684,8 @@ internal sealed class CheckpointBatcher
     private static long UpperBound(OperationUpdate u)
     {
         long chars = u.Id.Length + (u.ParentId?.Length ?? 0) + (u.Name?.Length ?? 0) + (u.SubType?.Length ?? 0) + (u.Payload?.Length ?? 0)
-            + (u.ChainedInvokeOptions?.FunctionName?.Length ?? 0) + (u.ChainedInvokeOptions?.TenantId?.Length ?? 0);
+            + (u.ChainedInvokeOptions?.FunctionName?.Length ?? 0) + (u.ChainedInvokeOptions?.TenantId?.Length ?? 0)
+            + (u.ChainedInvokeOptions?.XAmznTraceId?.Length ?? 0);
         if (u.Error is { } e)
         {
             chars += (e.ErrorMessage?.Length ?? 0) + (e.ErrorType?.Length ?? 0) + (e.ErrorData?.Length ?? 0);
