@@ -110,6 +110,15 @@ public class CliCommandTests
     }
 
     [Test]
+    public async Task Start_with_a_tenant_id_starts_the_execution_for_that_tenant()
+    {
+        var run = await Run("start", "cli-greeter", "--input", "\"Ada\"", "--name", "greet-tenant", "--tenant-id", "tenant-ada");
+
+        Assert.That(run.Exit, Is.Zero, run.ToString());
+        Assert.That(_service.Engine.GetExecution(run.Out.Trim()).TenantId, Is.EqualTo("tenant-ada"));
+    }
+
+    [Test]
     public async Task Start_wait_prints_the_result_or_the_error_and_exits_accordingly()
     {
         var ok = await Run("start", "cli-greeter", "--input", "\"Bob\"", "--wait");
