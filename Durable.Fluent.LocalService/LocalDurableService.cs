@@ -302,7 +302,7 @@ public sealed class LocalDurableService : IAsyncDisposable
 
         try
         {
-            return Register(functionName, (input, _, requestId, ct) => invoker.InvokeAsync(input, requestId, ct));
+            return Register(functionName, (input, _, requestId, ct) => invoker.InvokeAsync(input, requestId, StartedWith(input.DurableExecutionArn), ct));
         }
         catch (ArgumentException)
         {
@@ -455,11 +455,11 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// another payload, or once that execution has ended, is <c>DurableExecutionAlreadyStartedException</c> (409).
     /// </summary>
     /// <returns>The ARN, and whether it is an execution that already existed.</returns>
-    internal (string Arn, bool Existing) StartOrAttach(string functionName, string? inputJson, string? executionName, string qualifier, string? tenantId)
+    internal (string Arn, bool Existing) StartOrAttach(string functionName, string? inputJson, string? executionName, string qualifier, string? tenantId, string? traceHeader = null)
     {
         try
         {
-            return (StartExecution(functionName, inputJson, executionName, qualifier, DefaultExecutionTimeoutSeconds, tenantId), false);
+            return (StartExecution(functionName, inputJson, executionName, qualifier, DefaultExecutionTimeoutSeconds, tenantId, traceHeader: traceHeader), false);
         }
         catch (LocalEngineException ex) when (ex.ErrorCode == "DurableExecutionAlreadyStartedException" && executionName is not null)
         {
@@ -513,7 +513,26 @@ public sealed class LocalDurableService : IAsyncDisposable
         }
     }
 
-    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null, int? retentionDays = null)
+    /// <summary>The tenant id and trace header an execution was started with (passed on to a function invoked by URL), or nulls when it is gone.</summary>
+    private (string? TenantId, string? TraceHeader) StartedWith(string? arn)
+    {
+        if (arn is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var execution = Engine.GetExecution(arn);
+            return (execution.TenantId, execution.TraceHeader);
+        }
+        catch (LocalEngineException)
+        {
+            return (null, null);
+        }
+    }
+
+    internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null, int? retentionDays = null, string? traceHeader = null)
     {
         if (string.IsNullOrEmpty(functionName) || !_functions.ContainsKey(functionName))
         {
@@ -545,6 +564,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             Qualifier = qualifier,
             ExecutionTimeoutSeconds = timeoutSeconds,
             TenantId = tenantId,
+            TraceHeader = traceHeader,
             RetentionPeriodInDays = retentionDays ?? RetentionOf(functionName),
         });
         Kick(arn, invokeNow: true);
@@ -595,6 +615,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             InputPayload = request.Payload,
             Qualifier = qualifier,
             TenantId = request.TenantId,
+            TraceHeader = request.TraceHeader,
             RetentionPeriodInDays = RetentionOf(functionName),
         });
         _chainedChildren[childArn] = (request.ParentArn, request.OperationId);

@@ -205,7 +205,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             SELECT name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload, execution_operation_id,
                    status, result, error, checkpointed_result, checkpointed_error, token, token_seq, invocation_count,
                    invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds, seq,
-                   retention_days
+                   retention_days, tenant_id, trace_header
             FROM executions WHERE arn = $arn
             """, ("$arn", arn), _reader))
         using (var r = cmd.ExecuteReader())
@@ -233,6 +233,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 ExecutionTimeoutSeconds = r.IsDBNull(20) ? null : r.GetInt32(20),
                 Seq = r.GetInt64(21),
                 RetentionDays = r.IsDBNull(22) ? null : r.GetInt32(22),
+                TenantId = NStr(r, 23),
+                TraceHeader = NStr(r, 24),
             };
             foreach (var id in JsonSerializer.Deserialize<string[]>(r.GetString(18)) ?? [])
             {
@@ -536,6 +538,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         Set(w.Execution[22], rec.ExecutionTimeoutSeconds);
         Set(w.Execution[23], rec.RetentionDays);
         Set(w.Execution[24], rec.PurgeAt?.UtcTicks);
+        Set(w.Execution[25], rec.TenantId);
+        Set(w.Execution[26], rec.TraceHeader);
         w.UpsertExecution.ExecuteNonQuery();
 
         w.UpsertOperation.Transaction = tx;
@@ -831,7 +835,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 checkpointed_result TEXT, checkpointed_error TEXT, token TEXT, token_seq INTEGER NOT NULL,
                 invocation_count INTEGER NOT NULL, invocation_start_ticks INTEGER, timer_seq INTEGER NOT NULL,
                 unseen TEXT NOT NULL, updated_since_invocation TEXT NOT NULL, execution_timeout_seconds INTEGER,
-                retention_days INTEGER, purge_ticks INTEGER);
+                retention_days INTEGER, purge_ticks INTEGER, tenant_id TEXT, trace_header TEXT);
             CREATE TABLE IF NOT EXISTS operations (
                 arn TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sub_type TEXT, name TEXT, parent_id TEXT,
                 start_ticks INTEGER NOT NULL, created_seq INTEGER NOT NULL, timer_seq INTEGER NOT NULL, status TEXT NOT NULL,
@@ -851,6 +855,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             """);
         AddColumnIfMissing("executions", "execution_timeout_seconds", "INTEGER");
         AddColumnIfMissing("executions", "retention_days", "INTEGER");
+        AddColumnIfMissing("executions", "tenant_id", "TEXT");
+        AddColumnIfMissing("executions", "trace_header", "TEXT");
         if (AddColumnIfMissing("executions", "purge_ticks", "INTEGER") && legacyRetentionDays is { } days)
         {
             // Executions stored before retention existed: they get the service's retention period from their end.
@@ -1063,16 +1069,16 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 INSERT INTO executions (arn, seq, name, function_name, function_arn, qualifier, start_ticks, end_ticks, input_payload,
                     execution_operation_id, status, result, error, checkpointed_result, checkpointed_error, token, token_seq,
                     invocation_count, invocation_start_ticks, timer_seq, unseen, updated_since_invocation, execution_timeout_seconds,
-                    retention_days, purge_ticks)
+                    retention_days, purge_ticks, tenant_id, trace_header)
                 VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, $p19,
-                    $p20, $p21, $p22, $p23, $p24)
+                    $p20, $p21, $p22, $p23, $p24, $p25, $p26)
                 ON CONFLICT(arn) DO UPDATE SET end_ticks = excluded.end_ticks, status = excluded.status, result = excluded.result,
                     error = excluded.error, checkpointed_result = excluded.checkpointed_result,
                     checkpointed_error = excluded.checkpointed_error, token = excluded.token, token_seq = excluded.token_seq,
                     invocation_count = excluded.invocation_count, invocation_start_ticks = excluded.invocation_start_ticks,
                     timer_seq = excluded.timer_seq, unseen = excluded.unseen, updated_since_invocation = excluded.updated_since_invocation,
                     purge_ticks = excluded.purge_ticks
-                """, 25, out var execution);
+                """, 27, out var execution);
             Execution = execution;
             UpsertOperation = Prepare(connection, """
                 INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,

@@ -24,13 +24,20 @@ internal sealed class UrlFunctionInvoker(FunctionUrl function, TimeSpan timeout,
     /// <summary>The header that carries the invocation's deadline in Unix epoch milliseconds (the Lambda Runtime API's name for it).</summary>
     internal const string DeadlineHeader = "Lambda-Runtime-Deadline-Ms";
 
+    /// <summary>The header that carries the execution's tenant id (Invoke's name for it).</summary>
+    internal const string TenantIdHeader = "X-Amz-Tenant-Id";
+
+    /// <summary>The header that carries the execution's X-Ray trace header.</summary>
+    internal const string TraceIdHeader = "X-Amzn-Trace-Id";
+
     private const string FunctionErrorHeader = "X-Amz-Function-Error";
 
     public FunctionUrl Function => function;
 
     public TimeSpan Timeout => timeout;
 
-    public async Task<DurableExecutionInvocationOutput> InvokeAsync(DurableExecutionInvocationInput input, string requestId, CancellationToken cancellationToken)
+    /// <summary>POSTs the envelope; the execution's tenant id and trace header go along as Invoke's <c>X-Amz-Tenant-Id</c> and <c>X-Amzn-Trace-Id</c>.</summary>
+    public async Task<DurableExecutionInvocationOutput> InvokeAsync(DurableExecutionInvocationInput input, string requestId, (string? TenantId, string? TraceHeader) startedWith, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(input, WireJson.Info<DurableExecutionInvocationInput>(WireJson.Envelope));
         using var request = new HttpRequestMessage(HttpMethod.Post, function.Url) { Content = new ByteArrayContent(body) };
@@ -38,6 +45,15 @@ internal sealed class UrlFunctionInvoker(FunctionUrl function, TimeSpan timeout,
         request.Headers.TryAddWithoutValidation("X-Amz-Invocation-Type", "RequestResponse");
         request.Headers.TryAddWithoutValidation(RequestIdHeader, requestId);
         request.Headers.TryAddWithoutValidation(DeadlineHeader, (time.GetUtcNow() + timeout).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        if (startedWith.TenantId is { } tenant)
+        {
+            request.Headers.TryAddWithoutValidation(TenantIdHeader, tenant);
+        }
+
+        if (startedWith.TraceHeader is { } trace)
+        {
+            request.Headers.TryAddWithoutValidation(TraceIdHeader, trace);
+        }
 
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);

@@ -276,6 +276,7 @@ public sealed partial class DurableTestRunner
                 FunctionName = registeredName!,
                 InputPayload = req.Payload,
                 TenantId = req.TenantId,
+                TraceHeader = req.TraceHeader,
                 ExecutionTimeoutSeconds = _options.ExecutionTimeoutSeconds,
             });
             lock (_children)

@@ -269,6 +269,7 @@ public sealed partial class DurableTestRunner : IDisposable
         Plugins = _options.Plugins,
         ReplayLogMode = _options.ReplayLogMode,
         PayloadOffload = _options.PayloadOffload,
+        LingerYieldCap = _options.LingerYieldCap,
         BeforeStepBody = _options.CrashBeforeStep is { } crash
             ? ctx =>
             {

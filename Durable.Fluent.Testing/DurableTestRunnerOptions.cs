@@ -67,4 +67,11 @@ public sealed record DurableTestRunnerOptions
 
     /// <summary>Minimum level of captured log lines (default <see cref="LogLevel.Trace"/>).</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Trace;
+
+    /// <summary>
+    /// Test hook, passed to <see cref="DurableRunOptions"/>: how many yields a sending lane waits for its running siblings
+    /// on the runner's clock (which does not move while the bodies run). Null keeps the batcher's default; request-count
+    /// tests raise it so that concurrent lanes share requests however a loaded machine schedules them.
+    /// </summary>
+    internal int? LingerYieldCap { get; init; }
 }

@@ -163,6 +163,7 @@ public sealed class InvocationScript
     /// <summary>Completes the open callback named <paramref name="callbackName"/> (or its wait-for-callback's name) with a JSON result.</summary>
     /// <param name="callbackName">The callback's name.</param>
     /// <param name="resultJson">The result as JSON text.</param>
+    /// <exception cref="Engine.LocalEngineException">The callback is already closed (<c>CallbackTimeoutException</c>, 400).</exception>
     public void CompleteCallback(string callbackName, string? resultJson)
     {
         Apply();
@@ -173,6 +174,7 @@ public sealed class InvocationScript
     /// <param name="callbackName">The callback's name.</param>
     /// <param name="errorType">The error type.</param>
     /// <param name="errorMessage">The error message.</param>
+    /// <exception cref="Engine.LocalEngineException">The callback is already closed (<c>CallbackTimeoutException</c>, 400).</exception>
     public void FailCallback(string callbackName, string errorType, string errorMessage)
     {
         Apply();

@@ -51,4 +51,11 @@ public sealed record DurableRunOptions
 
     /// <summary>Test hook: runs just before each step body (the local runner uses it to simulate crashes).</summary>
     internal Action<StepContext>? BeforeStepBody { get; init; }
+
+    /// <summary>
+    /// Test hook: the batcher's <c>LingerYieldCap</c> for this invocation (null keeps its default). On a clock that does not
+    /// move, a sending lane waits for its running siblings only this many yields; tests that count how many requests
+    /// concurrent lanes share raise it, so the count does not depend on how fast a loaded machine schedules the siblings.
+    /// </summary>
+    internal int? LingerYieldCap { get; init; }
 }

@@ -17,11 +17,12 @@ internal static class StartCommand
         var inputFile = new Option<string?>("--input-file") { Description = "Read the input from a file ('-' for standard input).", HelpName = "path" };
         var name = new Option<string?>("--name", "-n") { Description = "The execution name (1–64 of [a-zA-Z0-9-_]): the idempotency key. Generated when omitted." };
         var qualifier = new Option<string?>("--qualifier") { Description = "A version or alias (default $LATEST)." };
+        var tenant = new Option<string?>("--tenant-id") { Description = "The tenant to run the execution for (X-Amz-Tenant-Id, 1–256 characters).", HelpName = "id" };
         var wait = new Option<bool>("--wait", "-w") { Description = "Wait for the execution to end, showing its progress; print its result. Exit code 1 unless it succeeded." };
         var timeout = new Option<int?>("--wait-timeout") { Description = "With --wait: give up waiting after this many seconds (exit code 1; the execution goes on).", HelpName = "seconds" };
         var json = new Option<bool>("--json") { Description = "Print the ARN (and with --wait the execution) as JSON." };
         var connection = new ServiceConnection();
-        var command = new Command("start", "Start an execution of a durable function.") { function, input, inputFile, name, qualifier, wait, timeout, json };
+        var command = new Command("start", "Start an execution of a durable function.") { function, input, inputFile, name, qualifier, tenant, wait, timeout, json };
         connection.AddTo(command);
         CommandActions.Set(command, console, async (parse, ct) =>
         {
@@ -37,7 +38,7 @@ internal static class StartCommand
             }
 
             using var client = connection.CreateClient(parse);
-            var arn = await client.StartDurableExecutionAsync(parse.GetRequiredValue(function), payload, parse.GetValue(name), parse.GetValue(qualifier), ct).ConfigureAwait(false);
+            var arn = await client.StartDurableExecutionAsync(parse.GetRequiredValue(function), payload, parse.GetValue(name), parse.GetValue(qualifier), parse.GetValue(tenant), ct).ConfigureAwait(false);
             if (!parse.GetValue(wait))
             {
                 console.Out.WriteLine(parse.GetValue(json) ? JsonText.Serialize(new GetDurableExecutionResponse { DurableExecutionArn = arn }) : arn);

@@ -46,7 +46,9 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
             Status = s.Status,
             EndTimestamp = s.EndTimestamp,
             Version = s.Version,
+            TraceHeader = s.TraceHeader is { } trace ? new DurableExecutionTraceHeader { XAmznTraceId = trace } : null,
             ExecutionDataIncluded = include,
+            DurableConfig = new DurableConfig { ExecutionTimeout = s.ExecutionTimeoutSeconds, RetentionPeriodInDays = s.RetentionPeriodInDays },
         });
     }
 

@@ -12,7 +12,8 @@ namespace Durable.Fluent.LocalService.Http;
 /// Lambda's Invoke, the way executions of a durable function start on AWS:
 /// <c>POST /2015-03-31/functions/{FunctionName}/invocations[?Qualifier=]</c> with the payload as the body and the headers
 /// <c>X-Amz-Invocation-Type</c> (<c>RequestResponse</c> by default, <c>Event</c>, <c>DryRun</c>),
-/// <c>X-Amz-Durable-Execution-Name</c> and <c>X-Amz-Tenant-Id</c>. The answer carries <c>X-Amz-Durable-Execution-Arn</c>.
+/// <c>X-Amz-Durable-Execution-Name</c> and <c>X-Amz-Tenant-Id</c> (both kept on the execution, with the request's
+/// <c>X-Amzn-Trace-Id</c>: GetDurableExecution's <c>TraceHeader</c>). The answer carries <c>X-Amz-Durable-Execution-Arn</c>.
 /// <c>Event</c> answers 202 once the execution is started; <c>RequestResponse</c> waits for the whole durable execution
 /// (as Lambda does for a synchronous invocation of a durable function, within its 15-minute limit:
 /// <see cref="LocalDurableServiceOptions.SynchronousInvocationTimeout"/>) and answers its result, or a function error
@@ -65,7 +66,13 @@ internal sealed class InvocationRoutes(LocalDurableService service)
             return;
         }
 
-        var (arn, _) = service.StartOrAttach(function, input, name, qualifier, tenant);
+        var trace = headers["X-Amzn-Trace-Id"].ToString() is { Length: > 0 } tr ? tr : null;
+        if (trace is { Length: > 2048 })
+        {
+            throw ApiError.Invalid("X-Amzn-Trace-Id is at most 2048 characters.");
+        }
+
+        var (arn, _) = service.StartOrAttach(function, input, name, qualifier, tenant, trace);
         context.Response.Headers[ArnHeader] = arn;
         if (type == "Event")
         {

@@ -65,6 +65,12 @@ internal sealed class ExecutionRecord
 
     public string? InputPayload { get; init; }
 
+    /// <summary>The tenant id the execution was started for (Invoke's <c>X-Amz-Tenant-Id</c>), if any.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>The X-Ray trace header the execution was started with, if any.</summary>
+    public string? TraceHeader { get; init; }
+
     public required string ExecutionOperationId { get; init; }
 
     /// <summary>The execution timeout (DurableConfig.ExecutionTimeout / ExecutionTimeoutSeconds), or null for none.</summary>

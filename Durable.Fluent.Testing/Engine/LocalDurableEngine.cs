@@ -135,6 +135,8 @@ internal sealed class LocalDurableEngine
             ExecutionOperationId = execId,
             ExecutionTimeoutSeconds = request.ExecutionTimeoutSeconds,
             RetentionDays = request.RetentionPeriodInDays ?? _options.RetentionPeriodInDays,
+            TenantId = request.TenantId,
+            TraceHeader = request.TraceHeader,
         };
         lock (rec.Gate)
         {
@@ -1023,7 +1025,7 @@ internal sealed class LocalDurableEngine
             case (OperationType.ChainedInvoke, OperationAction.Start):
                 op.Status = OperationStatus.Started;
                 op.InputPayload = u.Payload;
-                invoke = new ChainedInvokeRequest(rec.Arn, op.Id, u.ChainedInvokeOptions!.FunctionName!, u.Payload, u.ChainedInvokeOptions.TenantId);
+                invoke = new ChainedInvokeRequest(rec.Arn, op.Id, u.ChainedInvokeOptions!.FunctionName!, u.Payload, u.ChainedInvokeOptions.TenantId, u.ChainedInvokeOptions.XAmznTraceId);
                 break;
             case (OperationType.ChainedInvoke, OperationAction.Cancel):
                 op.Status = OperationStatus.Stopped;
@@ -1204,6 +1206,10 @@ internal sealed class LocalDurableEngine
         StartTimestamp = rec.Start,
         EndTimestamp = rec.End,
         Version = rec.Qualifier,
+        TraceHeader = rec.TraceHeader,
+        TenantId = rec.TenantId,
+        ExecutionTimeoutSeconds = rec.ExecutionTimeoutSeconds,
+        RetentionPeriodInDays = rec.RetentionDays,
     };
 
     /// <summary>The snapshot, or null when the execution is gone (purged meanwhile).</summary>
@@ -1690,14 +1696,24 @@ internal sealed record LocalEngineOptions
     public Func<string>? ExecutionIdFactory { get; init; }
 }
 
-/// <summary>An error of the local engine, shaped like the service's (error type and HTTP status).</summary>
+/// <summary>
+/// A request the local durable engine refused, shaped like the service's answer: <see cref="CheckpointException.ErrorCode"/>
+/// is the error type the API model declares (for example <c>ResourceNotFoundException</c>,
+/// <c>InvalidParameterValueException</c>, <c>DurableExecutionAlreadyStartedException</c>, <c>CallbackTimeoutException</c>) and
+/// <see cref="CheckpointException.StatusCode"/> its HTTP status. Users of <c>Durable.Fluent.Testing</c> and
+/// <c>Durable.Fluent.LocalService</c> meet it from the in-process APIs — <c>LocalDurableService.StartExecution</c>,
+/// <see cref="InvocationScript"/>'s callback methods, <see cref="DurableTestRunner"/> runs started with an invalid name or
+/// timeout — and a workflow meets it where a real service would answer an error to a checkpoint. It derives from
+/// <see cref="CheckpointException"/>, so code that handles the HTTP client's errors handles it the same way; over HTTP the
+/// local service answers it as the service's error body with that status. Only the engine creates it.
+/// </summary>
 public sealed class LocalEngineException : CheckpointException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="errorType">The service error type, e.g. <c>InvalidParameterValueException</c>.</param>
     /// <param name="statusCode">The HTTP status code.</param>
     /// <param name="message">The message.</param>
-    public LocalEngineException(string errorType, int statusCode, string message)
+    internal LocalEngineException(string errorType, int statusCode, string message)
         : base(message, errorType, statusCode)
     {
     }

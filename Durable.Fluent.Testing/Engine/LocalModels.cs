@@ -25,8 +25,11 @@ internal sealed record StartExecutionRequest
     /// <summary>The function version or alias that runs (<c>$LATEST</c> by default).</summary>
     public string Qualifier { get; init; } = "$LATEST";
 
-    /// <summary>The tenant id, when the execution was started for a tenant.</summary>
+    /// <summary>The tenant id, when the execution was started for a tenant (Invoke's <c>X-Amz-Tenant-Id</c>).</summary>
     public string? TenantId { get; init; }
+
+    /// <summary>The X-Ray trace header the execution was started with (Invoke's <c>X-Amzn-Trace-Id</c>, or a chained invoke's <c>XAmznTraceId</c>).</summary>
+    public string? TraceHeader { get; init; }
 
     /// <summary>
     /// How many days the execution is kept once it has ended (the function's <c>DurableConfig.RetentionPeriodInDays</c>,
@@ -94,6 +97,18 @@ public sealed record ExecutionSnapshot
 
     /// <summary>The function version that runs it.</summary>
     public string Version { get; init; } = "$LATEST";
+
+    /// <summary>The X-Ray trace header (<c>X-Amzn-Trace-Id</c>) the execution was started with, if any: GetDurableExecution's <c>TraceHeader.XAmznTraceId</c>.</summary>
+    public string? TraceHeader { get; init; }
+
+    /// <summary>The tenant id the execution was started for (Invoke's <c>X-Amz-Tenant-Id</c>), if any. The API model returns it on no execution read; the local service passes it on to the function it invokes.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>The execution timeout in seconds (GetDurableExecution's <c>DurableConfig.ExecutionTimeout</c>), if any.</summary>
+    public int? ExecutionTimeoutSeconds { get; init; }
+
+    /// <summary>How many days the execution is kept once it has ended (<c>DurableConfig.RetentionPeriodInDays</c>), or <see langword="null"/> when the engine keeps it.</summary>
+    public int? RetentionPeriodInDays { get; init; }
 }
 
 /// <summary>A chained invoke the engine recorded and a host must run.</summary>
@@ -102,7 +117,8 @@ public sealed record ExecutionSnapshot
 /// <param name="FunctionName">The target.</param>
 /// <param name="Payload">The serialized input.</param>
 /// <param name="TenantId">The tenant, if any.</param>
-internal sealed record ChainedInvokeRequest(string ParentArn, string OperationId, string FunctionName, string? Payload, string? TenantId);
+/// <param name="TraceHeader">The X-Ray trace header to start the target with (<c>ChainedInvokeOptions.XAmznTraceId</c>), if any.</param>
+internal sealed record ChainedInvokeRequest(string ParentArn, string OperationId, string FunctionName, string? Payload, string? TenantId, string? TraceHeader = null);
 
 /// <summary>How a host started a chained invoke: the child execution's ARN and the version that runs.</summary>
 /// <param name="ChildExecutionArn">The child execution ARN (or a request id for a plain function).</param>

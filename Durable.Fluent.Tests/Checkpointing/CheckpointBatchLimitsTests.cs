@@ -50,7 +50,7 @@ public sealed class CheckpointBatchLimitsTests
     [Test]
     public void The_batcher_counts_every_field_of_an_update_toward_the_limit()
     {
-        // Chained-invoke STARTs carry a function name and a tenant id (up to 256 characters each) besides the payload: a
+        // Chained-invoke STARTs carry a function name, a tenant id and a trace header besides the payload: a
         // group commit of 200 of them, payloads escaped to 6 bytes a character, must still be split to fit.
         var updates = Enumerable.Range(0, 200).Select(i => new OperationUpdate
         {
@@ -58,7 +58,7 @@ public sealed class CheckpointBatchLimitsTests
             Type = OperationType.ChainedInvoke,
             Action = OperationAction.Start,
             Payload = new string('\u0001', 500),
-            ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = new string('f', 256), TenantId = new string('\u0001', 256) },
+            ChainedInvokeOptions = new ChainedInvokeOptions { FunctionName = new string('f', 256), TenantId = new string('\u0001', 256), XAmznTraceId = new string('\u0001', 256) },
         }).ToList();
         var batcher = new CheckpointBatcher(new NoStore(), "arn", "tok", _ => { });
 

@@ -35,6 +35,50 @@ public sealed class CheckpointBatcherTests
     }
 
     [Test]
+    public async Task A_soon_update_waits_for_the_next_request_and_rides_with_it()
+    {
+        var store = new GatedStore(autoAnswer: true);
+        var clock = new FakeTimeProvider();
+        var batcher = Batcher(store);
+        batcher.Time = clock;
+        var lane = new CheckpointLane();
+
+        batcher.EnqueueSoon(U("s", OperationAction.Start), TimeSpan.FromMilliseconds(100));
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        batcher.Defer(lane, U("s"));
+        await batcher.SettleAsync(lane, CancellationToken.None);
+
+        Assert.That(store.Requests.Select(r => string.Join(",", r.Select(u => $"{u.Id}:{u.Action}"))), Is.EqualTo(new[] { "s:Start,s:Succeed" }));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await batcher.DrainAsync();
+        Assert.That(store.Requests, Has.Count.EqualTo(1), "the timer finds nothing left to send");
+    }
+
+    [Test]
+    public async Task A_soon_update_nobody_carries_is_sent_in_the_background_when_its_delay_has_passed()
+    {
+        var store = new GatedStore(autoAnswer: true);
+        var clock = new FakeTimeProvider();
+        var batcher = Batcher(store);
+        batcher.Time = clock;
+
+        batcher.EnqueueSoon(U("long", OperationAction.Start), TimeSpan.FromMilliseconds(100));
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.That(store.Requests, Is.Empty, "a quick body's START waits for its SUCCEED");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await store.WaitForRequestsAsync(1);
+
+        Assert.That(store.Requests.Single().Select(u => u.Id), Is.EqualTo(new[] { "long" }));
+
+        // The timer re-arms for the next soon update.
+        batcher.EnqueueSoon(U("next", OperationAction.Start), TimeSpan.FromMilliseconds(100));
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        await store.WaitForRequestsAsync(2);
+        Assert.That(store.Requests[1].Select(u => u.Id), Is.EqualTo(new[] { "next" }));
+        await batcher.DrainAsync();
+    }
+
+    [Test]
     public async Task A_forked_lane_owes_what_its_parent_owed()
     {
         var store = new GatedStore(autoAnswer: true);
@@ -375,7 +419,7 @@ public sealed class CheckpointBatcherTests
                     arrived = _arrived.Task;
                 }
 
-                await arrived.WaitAsync(TimeSpan.FromSeconds(10));
+                await arrived.WaitAsync(TimeSpan.FromSeconds(60));
             }
         }
 

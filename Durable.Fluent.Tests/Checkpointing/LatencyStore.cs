@@ -40,6 +40,12 @@ public sealed class LatencyStore(ICheckpointStore inner, TimeSpan latency) : ICh
         }
     }
 
+    /// <summary>
+    /// When set, every request is also held until this task completes (after the round trip): a test that must observe a
+    /// request still in flight holds it there instead of hoping its body runs within the round trip on a loaded machine.
+    /// </summary>
+    public Task? Hold { get; set; }
+
     /// <summary>Requests not answered yet.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -67,6 +73,11 @@ public sealed class LatencyStore(ICheckpointStore inner, TimeSpan latency) : ICh
         try
         {
             await Task.Delay(latency, cancellationToken);
+            if (Hold is { } hold)
+            {
+                await hold.WaitAsync(cancellationToken);
+            }
+
             var result = await inner.CheckpointAsync(durableExecutionArn, checkpointToken, updates, cancellationToken);
             lock (_gate)
             {

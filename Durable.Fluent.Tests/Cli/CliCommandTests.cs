@@ -13,6 +13,9 @@ namespace Durable.Fluent.Tests.Cli;
 [NonParallelizable]
 public class CliCommandTests
 {
+    /// <summary>Bounds a wait for something that always happens (a service answer, a process start): only a hang reaches it.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     private LocalDurableService _service = null!;
     private LambdaDurableExecutionClient _client = null!;
 
@@ -107,6 +110,15 @@ public class CliCommandTests
     }
 
     [Test]
+    public async Task Start_with_a_tenant_id_starts_the_execution_for_that_tenant()
+    {
+        var run = await Run("start", "cli-greeter", "--input", "\"Ada\"", "--name", "greet-tenant", "--tenant-id", "tenant-ada");
+
+        Assert.That(run.Exit, Is.Zero, run.ToString());
+        Assert.That(_service.Engine.GetExecution(run.Out.Trim()).TenantId, Is.EqualTo("tenant-ada"));
+    }
+
+    [Test]
     public async Task Start_wait_prints_the_result_or_the_error_and_exits_accordingly()
     {
         var ok = await Run("start", "cli-greeter", "--input", "\"Bob\"", "--wait");
@@ -135,7 +147,8 @@ public class CliCommandTests
             ["start", "cli-approval", "--name", "ticket-1", "--input", """{"id":"t-1","note":"new laptop"}""", "--wait", "--endpoint", Endpoint],
             new Durable.Fluent.Cli.Output.CliConsole(output, error));
         var callbackId = await OpenCallbackAsync("cli-approval", "ticket-1");
-        for (var i = 0; i < 300 && !error.ToString().Contains("waiting for callback", StringComparison.Ordinal); i++)
+        var deadline = DateTime.UtcNow + Patience;
+        while (!error.ToString().Contains("waiting for callback", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
@@ -377,7 +390,7 @@ public class CliCommandTests
         }
 
         await stop.CancelAsync();
-        Assert.That(await serving.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, output + "\n" + error);
+        Assert.That(await serving.WaitAsync(Patience), Is.Zero, output + "\n" + error);
     }
 
     [Test]
@@ -408,7 +421,7 @@ public class CliCommandTests
         }
 
         await stop.CancelAsync();
-        Assert.That(await serving.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, output + "\n" + error);
+        Assert.That(await serving.WaitAsync(Patience), Is.Zero, output + "\n" + error);
     }
 
     [Test]
@@ -426,7 +439,8 @@ public class CliCommandTests
     /// <summary>Waits until the execution's callback is created, and returns its id.</summary>
     private async Task<string> OpenCallbackAsync(string function, string name)
     {
-        for (var i = 0; i < 300; i++)
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
         {
             var listed = await _client.ListDurableExecutionsByFunctionAsync(function, new ListDurableExecutionsByFunctionQuery { DurableExecutionName = name });
             if (listed.DurableExecutions.FirstOrDefault()?.DurableExecutionArn is { } arn)
@@ -446,7 +460,8 @@ public class CliCommandTests
 
     private static async Task<string> EndpointFromAsync(StringWriter output, Task<int> serving)
     {
-        for (var i = 0; i < 300; i++)
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
         {
             var text = output.ToString();
             if (text.Contains("Press Ctrl+C", StringComparison.Ordinal))

@@ -258,7 +258,7 @@ public class ParallelTests
             }
 
             // The first wave waits until `limit` bodies run at once: proves they overlap.
-            await reachedLimit.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            await reachedLimit.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
             Interlocked.Decrement(ref inFlight);
             return i;
         }))).ToList();

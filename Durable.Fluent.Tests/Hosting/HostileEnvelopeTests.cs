@@ -14,7 +14,7 @@ public class HostileEnvelopeTests
 {
     private const string Arn = "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST/durable-execution/e/exec1";
     private const string ExecOp = """{"Id":"exec1","Type":"EXECUTION","Status":"STARTED","StartTimestamp":1767268800000,"ExecutionDetails":{"InputPayload":"\"World\""}}""";
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly string StepId = Durable.Fluent.Interpretation.OperationIds.Create(null, 1);
 
     private static readonly Workflow<string, string> Greeter = Workflow.For<string>().Then("greet", (s, _) => $"Hello, {s}!").Build();

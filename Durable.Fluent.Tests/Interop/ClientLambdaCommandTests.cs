@@ -79,10 +79,10 @@ public class ClientLambdaCommandTests
 
     private static IEnumerable<string> EventTypes(JsonObject history) => history["Events"]!.AsArray().Select(e => e!["EventType"].Str());
 
-    /// <summary>Polls the execution's history until <paramref name="until"/> holds (at most 20 s).</summary>
+    /// <summary>Polls the execution's history until <paramref name="until"/> holds (at most 60 s).</summary>
     private async Task<IReadOnlyList<HistoryEvent>> AwaitHistoryAsync(string arn, Func<IReadOnlyList<HistoryEvent>, bool> until)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var events = Service.Engine.GetHistory(arn);
@@ -93,7 +93,7 @@ public class ClientLambdaCommandTests
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"The execution did not get there in 20 s; history: {string.Join(", ", events.Select(e => e.EventType))}\njs-host:\n{Host.Log}");
+                Assert.Fail($"The execution did not get there in 60 s; history: {string.Join(", ", events.Select(e => e.EventType))}\njs-host:\n{Host.Log}");
             }
 
             await Task.Delay(50);
@@ -111,7 +111,7 @@ public class ClientLambdaCommandTests
     private async Task<(string Arn, Held Held)> StartHeldAsync(string input = """{"held":true}""")
     {
         var arn = Service.StartExecution("held", input, NewName("held"));
-        var held = await _held.GetOrAdd(arn, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var held = await _held.GetOrAdd(arn, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(60));
         return (arn, held);
     }
 
@@ -576,6 +576,101 @@ public class ClientLambdaCommandTests
         AssertError(conflict, "InvalidParameterValueException", 400);
         Assert.That(Service.Engine.GetOperations(arn).Select(o => o.Id), Does.Not.Contain("b"), "nothing of the refused request was applied");
         held.Release.SetResult(new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded });
+    }
+
+    // ---- A fully populated execution: every member of the model the local service can fill round-trips --------------------
+
+    [Test]
+    public async Task A_fully_populated_execution_history_and_list_page_round_trip_every_model_member_through_the_sdk()
+    {
+        // Started as the SDK starts it, with a version and a tenant id; a second one carries an X-Ray trace header (the SDK
+        // adds X-Amzn-Trace-Id only inside a Lambda function, so that request is made by hand, as Lambda's runtime would).
+        const string trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        var name = NewName("full");
+        var invoked = await _sdk.OkAsync("Invoke", new JsonObject
+        {
+            ["FunctionName"] = "steps",
+            ["Qualifier"] = "v7",
+            ["TenantId"] = "tenant-9",
+            ["DurableExecutionName"] = name,
+            ["Payload"] = SdkBridge.Utf8("""{"value":9}"""),
+        });
+        var arn = invoked["DurableExecutionArn"].Str();
+        Assert.That(invoked["ExecutedVersion"].Str(), Is.EqualTo("v7"));
+        var tracedName = NewName("traced");
+        using var http = new HttpClient { BaseAddress = Service.Endpoint };
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "2015-03-31/functions/steps/invocations") { Content = new StringContent("""{"value":1}""", System.Text.Encoding.UTF8, "application/json") })
+        {
+            request.Headers.Add("X-Amz-Durable-Execution-Name", tracedName);
+            request.Headers.Add("X-Amzn-Trace-Id", trace);
+            using var response = await http.SendAsync(request);
+            Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
+        }
+
+        var traced = (await _sdk.OkAsync("ListDurableExecutionsByFunction", new JsonObject { ["FunctionName"] = "steps", ["DurableExecutionName"] = tracedName }))["DurableExecutions"]![0]!["DurableExecutionArn"].Str();
+
+        var execution = await _sdk.OkAsync("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = arn });
+        Assert.That(execution["DurableExecutionArn"].Str(), Is.EqualTo(arn));
+        Assert.That(execution["DurableExecutionName"].Str(), Is.EqualTo(name));
+        Assert.That(execution["FunctionArn"].Str(), Is.EqualTo(FunctionArn + "steps"));
+        Assert.That(execution["Status"].Str(), Is.EqualTo("SUCCEEDED"));
+        Assert.That((execution["InputPayload"].Str(), execution["Result"].Str()), Is.EqualTo(("""{"value":9}""", """{"a":10,"b":20}""")));
+        Assert.That(execution["EndTimestamp"].AsDate(), Is.GreaterThanOrEqualTo(execution["StartTimestamp"].AsDate()));
+        Assert.That(execution["Version"].Str(), Is.EqualTo("v7"));
+        Assert.That(execution["ExecutionDataIncluded"]!.GetValue<bool>(), Is.True);
+        var config = execution["DurableConfig"]!;
+        Assert.That((config["ExecutionTimeout"]!.GetValue<int>(), config["RetentionPeriodInDays"]!.GetValue<int>()), Is.EqualTo((31_622_400, 14)));
+        Assert.That(execution.ContainsKey("TraceHeader"), Is.False, "no trace header was given");
+        Assert.That(Service.Engine.GetExecution(arn).TenantId, Is.EqualTo("tenant-9"), "the SDK's TenantId reached the execution");
+        var tracedExecution = await _sdk.OkAsync("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = traced });
+        Assert.That(tracedExecution["TraceHeader"]!["XAmznTraceId"].Str(), Is.EqualTo(trace));
+
+        var failed = (await InvokeAsync("exhausted", NewName("full-fail"), "{}"))["DurableExecutionArn"].Str();
+        var failure = await _sdk.OkAsync("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = failed });
+        Assert.That((failure["Status"].Str(), failure["Error"]!["ErrorType"].Str(), failure["Error"]!["ErrorMessage"].Str()), Is.EqualTo(("FAILED", "StepError", "no luck on attempt 2")));
+
+        var history = await HistoryAsync(arn);
+        var events = history["Events"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        foreach (var e in events)
+        {
+            Assert.That(e.ContainsKey("EventType") && e.ContainsKey("EventId") && e.ContainsKey("EventTimestamp"), Is.True, e.ToJsonString());
+            Assert.That(e.ContainsKey("Id"), Is.EqualTo(e["EventType"].Str() != "InvocationCompleted"), $"every operation's event names it: {e.ToJsonString()}");
+            Assert.That(e.Count(kv => kv.Key.EndsWith("Details", StringComparison.Ordinal)), Is.EqualTo(1), $"exactly one details member: {e.ToJsonString()}");
+        }
+
+        var started = events[0]["ExecutionStartedDetails"]!;
+        Assert.That((started["Input"]!["Payload"].Str(), started["ExecutionTimeout"]!.GetValue<int>()), Is.EqualTo(("""{"value":9}""", 31_622_400)));
+        var step = events.First(e => e["EventType"].Str() == "StepSucceeded");
+        Assert.That((step["Name"].Str(), step["SubType"].Str(), step["StepSucceededDetails"]!["RetryDetails"]!["CurrentAttempt"]!.GetValue<int>()), Is.EqualTo(("add-one", "Step", 1)));
+        var invocation = events.First(e => e["EventType"].Str() == "InvocationCompleted")["InvocationCompletedDetails"]!;
+        Assert.That(invocation["RequestId"].Str(), Is.Not.Empty);
+        Assert.That(invocation["EndTimestamp"].AsDate(), Is.GreaterThanOrEqualTo(invocation["StartTimestamp"].AsDate()));
+
+        // ParentId and the callback's details, from an execution with a child context.
+        var (approval, callbackId) = await StartApprovalAsync();
+        var approvalEvents = (await HistoryAsync(approval))["Events"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var context = approvalEvents.First(e => e["EventType"].Str() == "ContextStarted");
+        var callback = approvalEvents.First(e => e["EventType"].Str() == "CallbackStarted");
+        Assert.That(callback["ParentId"].Str(), Is.EqualTo(context["Id"].Str()));
+        Assert.That((callback["CallbackStartedDetails"]!["CallbackId"].Str(), callback["CallbackStartedDetails"]!["Timeout"]!.GetValue<int>()), Is.EqualTo((callbackId, 60)));
+
+        var page = await _sdk.OkAsync("ListDurableExecutionsByFunction", new JsonObject { ["FunctionName"] = "steps", ["DurableExecutionName"] = name });
+        var item = page["DurableExecutions"]!.AsArray().Single()!;
+        Assert.That((item["DurableExecutionArn"].Str(), item["DurableExecutionName"].Str(), item["FunctionArn"].Str(), item["Status"].Str()), Is.EqualTo((arn, name, FunctionArn + "steps", "SUCCEEDED")));
+        Assert.That((item["StartTimestamp"].AsDate(), item["EndTimestamp"].AsDate()), Is.EqualTo((execution["StartTimestamp"].AsDate(), execution["EndTimestamp"].AsDate())));
+
+        // What the service sent is what the SDK kept, member for member.
+        foreach (var (command, input, path) in new (string, JsonObject, string)[]
+        {
+            ("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = arn }, $"2025-12-01/durable-executions/{Uri.EscapeDataString(arn)}"),
+            ("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = traced }, $"2025-12-01/durable-executions/{Uri.EscapeDataString(traced)}"),
+            ("GetDurableExecution", new JsonObject { ["DurableExecutionArn"] = failed }, $"2025-12-01/durable-executions/{Uri.EscapeDataString(failed)}"),
+            ("GetDurableExecutionHistory", new JsonObject { ["DurableExecutionArn"] = approval, ["IncludeExecutionData"] = true }, $"2025-12-01/durable-executions/{Uri.EscapeDataString(approval)}/history?IncludeExecutionData=true"),
+            ("ListDurableExecutionsByFunction", new JsonObject { ["FunctionName"] = "steps", ["DurableExecutionName"] = name }, $"2025-12-01/functions/steps/durable-executions?DurableExecutionName={name}"),
+        })
+        {
+            AssertKept(JsonNode.Parse(await http.GetStringAsync(path)), await _sdk.OkAsync(command, input), command);
+        }
     }
 
     // ---- Nothing the service sends is lost: every field is in the SDK's model ----------------------------------------------

@@ -34,7 +34,7 @@ internal sealed partial class JsHost : IDisposable
         NodeTooling.Require();
         var process = NodeTooling.Start([NodeTooling.HostScript, "--handler", module, "--port", "0", "--endpoint", serviceEndpoint.ToString().TrimEnd('/')]);
         var stderr = NodeTooling.CollectStandardError(process);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         string? line;
         try
         {

@@ -46,16 +46,16 @@ public class JsWorkflowTests
 
     private async Task<(GetDurableExecutionResponse Execution, IReadOnlyList<HistoryEvent> History)> EndAsync(string arn)
     {
-        var ended = await Service.WaitForEndAsync(arn, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var ended = await Service.WaitForEndAsync(arn, TimeSpan.FromSeconds(60), CancellationToken.None);
         var history = (await _client.GetDurableExecutionHistoryAsync(arn, includeExecutionData: true, maxItems: 1000)).Events;
-        Assert.That(ended, Is.True, $"the execution did not end in 30 s: {Shape(history)}\njs-host:\n{Host.Log}");
+        Assert.That(ended, Is.True, $"the execution did not end in 60 s: {Shape(history)}\njs-host:\n{Host.Log}");
         return (await _client.GetDurableExecutionAsync(arn), history);
     }
 
     private async Task<(string Arn, string CallbackId)> SuspendedOnApprovalAsync()
     {
         var arn = Start("approval", """{"order":7}""");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var history = Service.Engine.GetHistory(arn);
@@ -64,7 +64,7 @@ public class JsWorkflowTests
                 return (arn, started.Details.CallbackId!);
             }
 
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no callback in 20 s: {Shape(history)}\njs-host:\n{Host.Log}");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no callback in 60 s: {Shape(history)}\njs-host:\n{Host.Log}");
             await Task.Delay(50);
         }
     }

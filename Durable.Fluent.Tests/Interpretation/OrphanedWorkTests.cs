@@ -13,11 +13,15 @@ public class OrphanedWorkTests
 {
     private const string Arn = "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST/durable-execution/e/abc";
 
-    /// <summary>Upper bound on how long a test body waits for a signal that a correct implementation never sends.</summary>
+    /// <summary>
+    /// Upper bound on how long a test body waits, after the checkpoint failure, for a signal that a correct implementation
+    /// never sends. Counted from the failure (not from an earlier point that a busy machine may take long to get past), so
+    /// the implementation has only the failing request's own synchronous completion to record the failure in.
+    /// </summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
 
     /// <summary>Upper bound on a wait for a signal that always comes (only a hang would reach it).</summary>
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
     private static DurableExecutionInvocationInput Envelope(string input) => new()
     {
@@ -36,15 +40,18 @@ public class OrphanedWorkTests
         var log = new ConcurrentQueue<string>();
         var secondUnitClaimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var invocationEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new FailingStore(updates => updates.Any(u => u is { Type: OperationType.Step, Action: OperationAction.Succeed, Payload: "0" }));
 
-        // Unit 0's body returns only once the worker of unit 1 has claimed unit 2 (blocked in unit 2's first node, which
-        // waits until the invocation has ended). Then unit 0's SUCCEED checkpoint fails with a 503.
+        // Unit 0's body returns only once the worker of unit 1 has claimed unit 2 (blocked in unit 2's first node until the
+        // checkpoint has failed, then until the invocation has ended — which an implementation that awaits its workers never
+        // signals while this one is held, hence Patience). Then unit 0's SUCCEED checkpoint fails with a 503.
         Func<WorkflowBuilder<int[], int>, WorkflowBuilder<int[], int>> item = b => b
             .Select(x =>
             {
                 if (x == 2)
                 {
                     secondUnitClaimed.TrySetResult();
+                    store.Failed.Wait(Generous);
                     invocationEnded.Task.Wait(Patience);
                 }
 
@@ -70,7 +77,6 @@ public class OrphanedWorkTests
                 .Select(r => r.SuccessCount)
                 .Build();
 
-        var store = new FailingStore(updates => updates.Any(u => u is { Type: OperationType.Step, Action: OperationAction.Succeed, Payload: "0" }));
         var ex = Assert.ThrowsAsync<CheckpointException>(() => wf.HandleAsync(Envelope("[0,1,2]"), store));
         invocationEnded.TrySetResult();
         Assert.That(ex!.StatusCode, Is.EqualTo(503), "the checkpoint error itself escapes, so Lambda retries the invocation");
@@ -100,7 +106,9 @@ public class OrphanedWorkTests
                 var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 using (ct.Register(() => cancelled.TrySetResult()))
                 {
-                    await Task.WhenAny(cancelled.Task, invocationEnded.Task, Task.Delay(Patience, CancellationToken.None)).ConfigureAwait(false);
+                    // A correct implementation cancels at once; Generous only bounds the hang of one that neither cancels
+                    // nor ends the invocation (it then logs "not cancelled" and fails the test).
+                    await Task.WhenAny(cancelled.Task, invocationEnded.Task, Task.Delay(Generous, CancellationToken.None)).ConfigureAwait(false);
                 }
 
                 log.Enqueue(ct.IsCancellationRequested ? "cancelled" : "not cancelled");
@@ -121,12 +129,22 @@ public class OrphanedWorkTests
     /// <summary>Fails (503) the first checkpoint request that matches; acknowledges the others.</summary>
     private sealed class FailingStore(Func<IReadOnlyList<OperationUpdate>, bool> fail) : ICheckpointStore
     {
+        private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _n;
 
+        /// <summary>Completes when the store answers its failing request (the answer is returned right after).</summary>
+        public Task Failed => _failed.Task;
+
         public Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken)
-            => fail(updates)
-                ? Task.FromException<CheckpointResult>(new CheckpointException("Service unavailable", "ServiceException", 503))
-                : Task.FromResult(new CheckpointResult($"t{Interlocked.Increment(ref _n)}", new ExecutionState { Operations = [] }));
+        {
+            if (!fail(updates))
+            {
+                return Task.FromResult(new CheckpointResult($"t{Interlocked.Increment(ref _n)}", new ExecutionState { Operations = [] }));
+            }
+
+            _failed.TrySetResult();
+            return Task.FromException<CheckpointResult>(new CheckpointException("Service unavailable", "ServiceException", 503));
+        }
 
         public Task<ExecutionState> GetStateAsync(string durableExecutionArn, string checkpointToken, string marker, CancellationToken cancellationToken)
             => Task.FromResult(new ExecutionState { Operations = [] });

@@ -32,13 +32,13 @@ public class PipelinedCheckpointTests
 
     /// <summary>Runs one invocation of the workflow <paramref name="build"/> makes over a 10 ms store; the workflow's bodies can
     /// read the store (what the service has accepted so far) through the function they are given.</summary>
-    private static async Task<(DurableExecutionInvocationOutput Output, LatencyStore Store)> RunAsync<TOut>(Func<Func<LatencyStore>, Workflow<int, TOut>> build)
+    private static async Task<(DurableExecutionInvocationOutput Output, LatencyStore Store)> RunAsync<TOut>(Func<Func<LatencyStore>, Workflow<int, TOut>> build, Task? hold = null)
     {
         LatencyStore? store = null;
         var workflow = build(() => store!);
         var engine = new LocalDurableEngine(new VirtualClock());
         var arn = engine.StartExecution(new StartExecutionRequest { InputPayload = "0" });
-        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt);
+        store = new LatencyStore(new InMemoryCheckpointStore(engine), Rtt) { Hold = hold };
         var output = await workflow.HandleAsync(engine.BeginInvocation(arn), store);
         return (output, store);
     }
@@ -47,11 +47,19 @@ public class PipelinedCheckpointTests
     public async Task Results_are_passed_on_before_their_succeed_is_acknowledged()
     {
         var seen = new List<int>();
-        var (output, store) = await RunAsync(store => TenSteps().Then("probe", (v, _) =>
-        {
-            seen.Add(store().AcceptedStepSucceeds);
-            return v;
-        }).Build(Pipelined));
+        // The store answers nothing until the probe has run: the probe cannot miss the in-flight SUCCEEDs because a loaded
+        // machine stalled the interpreter for a few round trips. An implementation that waits for the answers before the
+        // next body never runs the probe, so the hold also ends after a generous bound (and the probe then sees all ten).
+        var probed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hold = Task.WhenAny(probed.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        var (output, store) = await RunAsync(
+            store => TenSteps().Then("probe", (v, _) =>
+            {
+                seen.Add(store().AcceptedStepSucceeds);
+                probed.TrySetResult();
+                return v;
+            }).Build(Pipelined),
+            hold);
 
         Assert.That(output.Result, Is.EqualTo("10"));
         Assert.That(seen.Single(), Is.LessThan(Before), "the probe ran while earlier SUCCEEDs were still in flight");

@@ -75,7 +75,7 @@ public class HttpCheckpointCostTests
         return b.Build();
     }
 
-    // At-least-once: START and the previous SUCCEED in one request per step. At-most-once: the START must be acknowledged
+    // At-least-once: a step's START with its own SUCCEED, one request per step. At-most-once: the START must be acknowledged
     // before the body runs, and the previous step's SUCCEED rides with it; the last SUCCEED goes with the final flush.
     [TestCase(false, 20)]
     [TestCase(true, 21)]

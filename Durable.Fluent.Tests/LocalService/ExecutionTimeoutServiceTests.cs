@@ -17,7 +17,7 @@ public class ExecutionTimeoutServiceTests
     [SetUp]
     public void SetUp()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "durable-fluent-timeout-" + TestContext.CurrentContext.Test.ID);
+        _dir = TempPaths.Unique("durable-fluent-timeout");
         Directory.CreateDirectory(_dir);
     }
 

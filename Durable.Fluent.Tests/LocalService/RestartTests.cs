@@ -13,7 +13,7 @@ public class RestartTests
     [SetUp]
     public void SetUp()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "durable-fluent-" + TestContext.CurrentContext.Test.ID);
+        _dir = TempPaths.Unique("durable-fluent-restart");
         Directory.CreateDirectory(_dir);
     }
 

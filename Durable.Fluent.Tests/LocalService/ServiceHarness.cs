@@ -169,7 +169,7 @@ public abstract class TempFolderFixture
     [SetUp]
     public void CreateFolder()
     {
-        Folder = Path.Combine(Path.GetTempPath(), "durable-fluent-" + GetType().Name + "-" + TestContext.CurrentContext.Test.ID);
+        Folder = TempPaths.Unique("durable-fluent-" + GetType().Name);
         Directory.CreateDirectory(Folder);
     }
 

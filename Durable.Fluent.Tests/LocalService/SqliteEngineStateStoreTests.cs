@@ -18,7 +18,7 @@ public class SqliteEngineStateStoreTests
     [SetUp]
     public void SetUp()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "durable-fluent-sqlite-" + TestContext.CurrentContext.Test.ID);
+        _dir = TempPaths.Unique("durable-fluent-sqlite");
         Directory.CreateDirectory(_dir);
     }
 

@@ -199,7 +199,7 @@ public class UrlFunctionTests
         };
 
         var arn = _h.Service.StartExecution("remote", "\"x\"");
-        var hung = await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var hung = await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
         _h.Clock.Advance(FunctionTimeout);
         await _h.Service.WaitForIdleAsync(arn);
 
@@ -347,7 +347,7 @@ public class UrlFunctionTests
         };
 
         var arn = _h.Service.StartExecution("remote", "\"x\"");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
         _h.Clock.Advance(TimeSpan.FromSeconds(2));
         advanced.SetResult();
         await _h.Service.WaitForIdleAsync(arn);

@@ -16,7 +16,7 @@ public class PayloadOffloadTests
     [SetUp]
     public void SetUp()
     {
-        _root = Path.Combine(Path.GetTempPath(), "durable-offload-" + TestContext.CurrentContext.Test.ID);
+        _root = TempPaths.Unique("durable-offload");
         _store = new CountingStore(new FileSystemPayloadStore(_root));
     }
 

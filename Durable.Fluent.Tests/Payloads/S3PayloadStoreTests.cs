@@ -55,7 +55,7 @@ public class S3PayloadStoreTests
         _server.BeginErrorReadLine();
         _server.BeginOutputReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             if (_server.HasExited)

@@ -7,7 +7,8 @@ namespace Durable.Fluent.Checkpointing;
 /// Queues operation updates and sends them through the <see cref="ICheckpointStore"/> in order, one request in flight at a
 /// time; the token flows from each response to the next request.
 /// <list type="bullet">
-/// <item><b>Queued</b> updates (<see cref="Enqueue"/>: an at-least-once START, a map item's SUCCEED) travel with the next request.</item>
+/// <item><b>Queued</b> updates (<see cref="Enqueue"/>: a map item's SUCCEED) travel with the next request; an at-least-once
+/// START (<see cref="EnqueueSoon"/>) too, or alone in the background if no request has carried it within a short delay.</item>
 /// <item><b>Synchronous</b> updates (<see cref="CheckpointAsync"/>: a wait's START, an at-most-once START, a RETRY) return when
 /// they — and everything queued before them — are acknowledged.</item>
 /// <item><b>Deferred</b> updates (<see cref="Defer"/>: a step's SUCCEED in synchronous mode) are owed by their
@@ -60,6 +61,8 @@ internal sealed class CheckpointBatcher
     private string? _token;
     private Exception? _failure;
     private Task _background = Task.CompletedTask;
+    private ITimer? _soonTimer;
+    private bool _soonArmed;
 
     public CheckpointBatcher(ICheckpointStore store, string arn, string token, Action<IReadOnlyList<Operation>> onState, Action<Exception>? onFailure = null)
     {
@@ -111,6 +114,39 @@ internal sealed class CheckpointBatcher
         {
             return EnqueueLocked(update);
         }
+    }
+
+    /// <summary>
+    /// Queues an update that needs no acknowledgement before the lane goes on (an at-least-once step's START): it rides with
+    /// the next request any lane sends (typically with the same step's SUCCEED, as the JS SDK's START does when the body is
+    /// quick), and if nothing has been sent within <paramref name="within"/> it is sent in the background, so a long body's
+    /// START still reaches the service while the body runs.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The batcher is sealed: the invocation is ending.</exception>
+    public void EnqueueSoon(OperationUpdate update, TimeSpan within)
+    {
+        lock (_gate)
+        {
+            EnqueueLocked(update);
+            if (_soonArmed || _closed)
+            {
+                return;
+            }
+
+            _soonArmed = true;
+            _soonTimer ??= Time.CreateTimer(static b => ((CheckpointBatcher)b!).SoonDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _soonTimer.Change(within, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void SoonDue()
+    {
+        lock (_gate)
+        {
+            _soonArmed = false;
+        }
+
+        Kick();
     }
 
     /// <summary>
@@ -198,6 +234,7 @@ internal sealed class CheckpointBatcher
         lock (_gate)
         {
             _closed = true;
+            _soonTimer?.Dispose();
             return _background;
         }
     }
@@ -647,7 +684,8 @@ internal sealed class CheckpointBatcher
     private static long UpperBound(OperationUpdate u)
     {
         long chars = u.Id.Length + (u.ParentId?.Length ?? 0) + (u.Name?.Length ?? 0) + (u.SubType?.Length ?? 0) + (u.Payload?.Length ?? 0)
-            + (u.ChainedInvokeOptions?.FunctionName?.Length ?? 0) + (u.ChainedInvokeOptions?.TenantId?.Length ?? 0);
+            + (u.ChainedInvokeOptions?.FunctionName?.Length ?? 0) + (u.ChainedInvokeOptions?.TenantId?.Length ?? 0)
+            + (u.ChainedInvokeOptions?.XAmznTraceId?.Length ?? 0);
         if (u.Error is { } e)
         {
             chars += (e.ErrorMessage?.Length ?? 0) + (e.ErrorType?.Length ?? 0) + (e.ErrorData?.Length ?? 0);

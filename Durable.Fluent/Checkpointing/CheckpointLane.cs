@@ -5,7 +5,7 @@ namespace Durable.Fluent.Checkpointing;
 /// it: which of its checkpoints it still owes. A lane that <see cref="CheckpointBatcher.Defer"/>s an update (a step's SUCCEED)
 /// passes the result on at once, and settles the debt (<see cref="CheckpointBatcher.SettleAsync"/>) before it next runs user
 /// code — so in synchronous mode no body ever sees a value that is not durable yet, and the SUCCEED rides with whatever the
-/// lane checkpoints next (a wait's START, an at-most-once START, the next step's START).
+/// lane checkpoints next (a wait's START, an at-most-once START) or with the flush before its next body.
 /// </summary>
 internal sealed class CheckpointLane
 {

@@ -63,6 +63,10 @@ internal sealed class ExecutionRun : IDisposable
         var telemetry = Instruments.IsEnabled ? new InvocationTelemetry(arn, runOptions.TimeProvider, _replaying) : null;
         Plugins = PluginHub.Create(plugins, telemetry, runOptions.LoggerFactory.CreateLogger("Durable.Fluent.Plugins"), runOptions.TimeProvider);
         batcher.Time = runOptions.TimeProvider;
+        if (runOptions.LingerYieldCap is { } lingerYieldCap)
+        {
+            batcher.LingerYieldCap = lingerYieldCap;
+        }
         Offloader = (runOptions.PayloadOffload ?? workflowOptions.PayloadOffload) is { } offload ? new PayloadOffloader(offload, arn) : null;
         _updatedSinceLastInvocation = updatedSinceLastInvocation is null ? null : new HashSet<string>(updatedSinceLastInvocation, StringComparer.Ordinal);
     }

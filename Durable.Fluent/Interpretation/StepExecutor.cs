@@ -176,17 +176,25 @@ internal static class StepExecutor
         => ex is InvocationTerminatedException or NonDeterministicExecutionException or CheckpointException or OperationLimitExceededException
             || run.IsAborted;
 
-    private static Task StartAsync(StepNode node, Frame frame, string id, string? name)
+    private static async Task StartAsync(StepNode node, Frame frame, string id, string? name)
     {
         var update = Update(frame, id, name, OperationAction.Start);
+        var batcher = frame.Run.Batcher;
         if (node.Semantics == StepSemantics.AtMostOncePerRetry)
         {
-            return frame.Run.Batcher.CheckpointAsync(update, frame.Run.Cancellation);
+            await batcher.CheckpointAsync(update, frame.Run.Cancellation).ConfigureAwait(false);
+            return;
         }
 
-        frame.Run.Batcher.Enqueue(update);
-        return Task.CompletedTask;
+        // At-least-once: the START needs no acknowledgement. What the lane owes (the previous step's SUCCEED) is settled
+        // first, without it, so the START rides with this step's own SUCCEED (one operation in the response, not two) —
+        // or is sent in the background if the body is still running after StartSendDelay.
+        await batcher.SettleAsync(frame.Lane, frame.Run.Cancellation).ConfigureAwait(false);
+        batcher.EnqueueSoon(update, StartSendDelay);
     }
+
+    /// <summary>How long an at-least-once step's START may wait for the step's SUCCEED to ride with before it is sent alone.</summary>
+    internal static readonly TimeSpan StartSendDelay = TimeSpan.FromMilliseconds(100);
 
     private static async ValueTask<NodeOutcome> HandleFailureAsync(StepNode node, Frame frame, string id, string? name, int attempt, Exception error)
     {

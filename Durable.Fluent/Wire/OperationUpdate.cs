@@ -104,4 +104,8 @@ public sealed record ChainedInvokeOptions
     /// <summary>The tenant id, for tenant-isolated targets.</summary>
     [JsonPropertyName("TenantId")]
     public string? TenantId { get; init; }
+
+    /// <summary>The X-Ray trace header (<c>X-Amzn-Trace-Id</c>) to start the target with, if any.</summary>
+    [JsonPropertyName("XAmznTraceId")]
+    public string? XAmznTraceId { get; init; }
 }

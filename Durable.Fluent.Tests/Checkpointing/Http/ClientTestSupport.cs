@@ -17,14 +17,14 @@ internal static class ClientTestSupport
 
     public static readonly DateTimeOffset FixedTime = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
 
-    public static (LambdaDurableExecutionClient Client, FakeHttpHandler Handler, FakeTimeProvider Clock) Create(
+    public static (LambdaDurableExecutionClient Client, FakeHttpHandler Handler, TimerWatchingClock Clock) Create(
         Action<FakeHttpHandler> script,
         Func<LambdaDurableClientOptions, LambdaDurableClientOptions>? configure = null,
         AWSCredentials? credentials = null)
     {
         var handler = new FakeHttpHandler();
         script(handler);
-        var clock = new FakeTimeProvider(FixedTime);
+        var clock = new TimerWatchingClock(FixedTime);
         var options = new LambdaDurableClientOptions
         {
             Region = Region,

@@ -8,6 +8,9 @@ namespace Durable.Fluent.Tests.Checkpointing.Http;
 [TestFixture]
 public sealed class LambdaDurableExecutionClientErrorTests
 {
+    /// <summary>Bounds a wait for a signal that always comes: only a hang reaches it.</summary>
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
+
     private const string OkCheckpoint = """{"CheckpointToken":"t2","NewExecutionState":{"Operations":[]}}""";
 
     [Test]
@@ -35,15 +38,18 @@ public sealed class LambdaDurableExecutionClientErrorTests
         using var _c = client;
 
         var call = client.CheckpointAsync(Arn, "t1", [], CancellationToken.None);
-        Assert.That(await handler.Arrived.WaitAsync(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(await handler.Arrived.WaitAsync(Guard), Is.True);
 
-        // The backoff waits on the fake clock: without advancing it, no second attempt is made.
+        // The backoff waits on the fake clock: its timer (at most RetryMaxDelay; the attempt timeout is 55 s) is created
+        // there, and without advancing the clock no second attempt is made. The clock is advanced only once that timer
+        // exists: a timer created after the advance would be due 10 s to 30 s after the new time and never fire.
+        await clock.WaitForTimerAsync(due => due > TimeSpan.Zero && due <= TimeSpan.FromSeconds(30), Guard);
         await Task.Delay(200);
         Assert.That(call.IsCompleted, Is.False);
         Assert.That(handler.Requests, Has.Count.EqualTo(1));
 
         clock.Advance(TimeSpan.FromSeconds(31));
-        var result = await call.WaitAsync(TimeSpan.FromSeconds(5));
+        var result = await call.WaitAsync(Guard);
 
         Assert.That(result.CheckpointToken, Is.EqualTo("t2"));
         Assert.That(handler.Requests, Has.Count.EqualTo(2));
@@ -180,10 +186,10 @@ public sealed class LambdaDurableExecutionClientErrorTests
         using var _c = client;
 
         var call = client.CheckpointAsync(Arn, "t1", [], CancellationToken.None);
-        Assert.That(await handler.Arrived.WaitAsync(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(await handler.Arrived.WaitAsync(Guard), Is.True);
         clock.Advance(TimeSpan.FromSeconds(56));
 
-        var ex = Assert.ThrowsAsync<CheckpointException>(() => call.WaitAsync(TimeSpan.FromSeconds(5)));
+        var ex = Assert.ThrowsAsync<CheckpointException>(() => call.WaitAsync(Guard));
         Assert.That(ex!.ErrorCode, Is.EqualTo("RequestTimeout"));
         Assert.That(ex.StatusCode, Is.Zero);
         Assert.That(ex.IsRetryable, Is.True);
@@ -196,10 +202,10 @@ public sealed class LambdaDurableExecutionClientErrorTests
         using var _c = client;
 
         var call = client.CheckpointAsync(Arn, "t1", [], CancellationToken.None);
-        Assert.That(await handler.Arrived.WaitAsync(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(await handler.Arrived.WaitAsync(Guard), Is.True);
         clock.Advance(TimeSpan.FromSeconds(56));
 
-        var result = await call.WaitAsync(TimeSpan.FromSeconds(5));
+        var result = await call.WaitAsync(Guard);
         Assert.That(result.CheckpointToken, Is.EqualTo("t2"));
         Assert.That(handler.Requests, Has.Count.EqualTo(2));
     }
@@ -212,7 +218,7 @@ public sealed class LambdaDurableExecutionClientErrorTests
         using var cts = new CancellationTokenSource();
 
         var call = client.CheckpointAsync(Arn, "t1", [], cts.Token);
-        Assert.That(await handler.Arrived.WaitAsync(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(await handler.Arrived.WaitAsync(Guard), Is.True);
         await cts.CancelAsync();
 
         Assert.That(async () => await call, Throws.InstanceOf<OperationCanceledException>());

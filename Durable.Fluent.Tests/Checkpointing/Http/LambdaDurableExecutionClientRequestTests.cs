@@ -192,6 +192,26 @@ public sealed class LambdaDurableExecutionClientRequestTests
     }
 
     [Test]
+    public async Task GetDurableExecution_parses_DurableConfig_with_every_member_the_model_declares()
+    {
+        const string json = """
+            {"DurableExecutionArn":"a","DurableExecutionName":"n","FunctionArn":"f","StartTimestamp":1700000000,"Status":"RUNNING",
+             "DurableConfig":{"KMSKeyArn":"arn:aws:kms:us-east-1:123456789012:key/k-1","RetentionPeriodInDays":30,"ExecutionTimeout":900}}
+            """;
+        var (client, _, _) = Create(h => h.Respond(HttpStatusCode.OK, json));
+        using var _c = client;
+
+        var execution = await client.GetDurableExecutionAsync(Arn);
+
+        Assert.That(execution.DurableConfig, Is.EqualTo(new DurableConfig
+        {
+            KMSKeyArn = "arn:aws:kms:us-east-1:123456789012:key/k-1",
+            RetentionPeriodInDays = 30,
+            ExecutionTimeout = 900,
+        }));
+    }
+
+    [Test]
     public async Task GetDurableExecution_sends_IncludeExecutionData_only_when_asked_and_parses_ExecutionDataIncluded()
     {
         var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.OK, """{"DurableExecutionArn":"a","Status":"RUNNING","ExecutionDataIncluded":false}"""));
@@ -262,7 +282,7 @@ public sealed class LambdaDurableExecutionClientRequestTests
     public async Task ListDurableExecutionsByFunction_sends_filters_as_query_and_parses_the_page()
     {
         const string json = """
-            {"DurableExecutions":[{"DurableExecutionArn":"a1","DurableExecutionName":"n1","FunctionArn":"f","Status":"RUNNING","StartTimestamp":1700000000}],
+            {"DurableExecutions":[{"DurableExecutionArn":"a1","DurableExecutionName":"n1","FunctionArn":"f","Status":"RUNNING","StartTimestamp":1700000000,"KMSKeyArn":"arn:kms-1"}],
              "NextMarker":"next"}
             """;
         var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.OK, json));
@@ -290,6 +310,7 @@ public sealed class LambdaDurableExecutionClientRequestTests
         var summary = page.DurableExecutions.Single();
         Assert.That(summary.Status, Is.EqualTo(ExecutionStatus.Running));
         Assert.That(summary.StartTimestamp, Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)));
+        Assert.That(summary.KMSKeyArn, Is.EqualTo("arn:kms-1"));
         Assert.That(page.NextMarker, Is.EqualTo("next"));
     }
 

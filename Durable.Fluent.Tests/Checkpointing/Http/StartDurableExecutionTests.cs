@@ -31,6 +31,17 @@ public sealed class StartDurableExecutionTests
     }
 
     [Test]
+    public async Task A_tenant_id_is_sent_as_X_Amz_Tenant_Id()
+    {
+        var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.Accepted, configure: r => r.Headers.Add("X-Amz-Durable-Execution-Arn", Started)));
+        using var _c = client;
+
+        await client.StartDurableExecutionAsync("orders", "{}", "order-42", tenantId: "tenant-7");
+
+        Assert.That(handler.Requests.Single().Header("X-Amz-Tenant-Id"), Is.EqualTo("tenant-7"));
+    }
+
+    [Test]
     public async Task Without_a_name_or_input_it_sends_an_empty_object_and_no_name_header()
     {
         var (client, handler, _) = Create(h => h.Respond(HttpStatusCode.Accepted, configure: r => r.Headers.Add("X-Amz-Durable-Execution-Arn", Started)));
@@ -40,6 +51,7 @@ public sealed class StartDurableExecutionTests
 
         var request = handler.Requests.Single();
         Assert.That(request.Header("X-Amz-Durable-Execution-Name"), Is.Null);
+        Assert.That(request.Header("X-Amz-Tenant-Id"), Is.Null);
         Assert.That(request.BodyText, Is.EqualTo("{}"));
         Assert.That(request.Uri.Query, Is.Empty);
     }

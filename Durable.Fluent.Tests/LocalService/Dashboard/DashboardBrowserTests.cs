@@ -56,6 +56,11 @@ public class DashboardBrowserTests
             Args = ChromiumArgs,
             ViewportSize = new ViewportSize { Width = 1360, Height = 900 },
         });
+
+        // Deadlock guards, not expectations about speed: Playwright's defaults (5 s per expectation, 30 s per action) fail
+        // a test when a loaded CI machine is merely slow to render or to start the browser's work.
+        Assertions.SetDefaultExpectTimeout(60_000);
+        _browser.SetDefaultTimeout(60_000);
     }
 
     [OneTimeTearDown]
@@ -117,7 +122,7 @@ public class DashboardBrowserTests
 
         await page.Locator(".callback-result").FillAsync("""{"approved":true,"by":"the dashboard"}""");
         await page.Locator(".send-success").ClickAsync();
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("SUCCEEDED", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("SUCCEEDED", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#graph g.node[data-name='finish']")).ToHaveAttributeAsync("data-state", "succeeded");
         await Screenshot(page, "dashboard-execution-succeeded.png");
 
@@ -142,7 +147,7 @@ public class DashboardBrowserTests
         await page.Locator(".callback-error-type").FillAsync("Rejected");
         await page.Locator(".callback-error-message").FillAsync("over budget");
         await page.Locator(".send-failure").ClickAsync();
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("FAILED", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("FAILED", new() { Timeout = 60_000 });
         Assert.That((await _client.GetDurableExecutionAsync(failing)).Error?.ErrorMessage, Does.Contain("over budget"));
 
         await page.GotoAsync(_service.Endpoint + "dashboard/#/execution/" + Uri.EscapeDataString(stopping));
@@ -151,7 +156,7 @@ public class DashboardBrowserTests
         await Assertions.Expect(stop).ToHaveTextAsync("Click again to stop it");
         Assert.That((await _client.GetDurableExecutionAsync(stopping)).Status, Is.EqualTo(ExecutionStatus.Running), "one click does not stop it");
         await stop.ClickAsync();
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("STOPPED", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("STOPPED", new() { Timeout = 60_000 });
         Assert.That((await _client.GetDurableExecutionAsync(stopping)).Status, Is.EqualTo(ExecutionStatus.Stopped));
 
         await page.GotoAsync(_service.Endpoint + "dashboard/");
@@ -186,7 +191,8 @@ public class DashboardBrowserTests
 
     private async Task WaitForCallbackAsync(string arn)
     {
-        for (var i = 0; i < 300; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(60); // only a hang reaches it
+        while (DateTime.UtcNow < deadline)
         {
             await _service.WaitForIdleAsync(arn);
             var history = await _client.GetDurableExecutionHistoryAsync(arn);

@@ -56,6 +56,26 @@ public sealed record GetDurableExecutionResponse
     /// <c>IncludeExecutionData</c> to <see langword="false"/>.</summary>
     [JsonPropertyName("ExecutionDataIncluded")]
     public bool? ExecutionDataIncluded { get; init; }
+
+    /// <summary>The durable configuration the execution runs under: its execution timeout and retention period.</summary>
+    [JsonPropertyName("DurableConfig")]
+    public DurableConfig? DurableConfig { get; init; }
+}
+
+/// <summary>The durable configuration of a function, as GetDurableExecution reports it for one execution.</summary>
+public sealed record DurableConfig
+{
+    /// <summary>The ARN of the KMS key that encrypts the execution's data, when one is configured.</summary>
+    [JsonPropertyName("KMSKeyArn")]
+    public string? KMSKeyArn { get; init; }
+
+    /// <summary>How many days the execution is kept once it has ended (1–90).</summary>
+    [JsonPropertyName("RetentionPeriodInDays")]
+    public int? RetentionPeriodInDays { get; init; }
+
+    /// <summary>The execution timeout in seconds (1–31,622,400).</summary>
+    [JsonPropertyName("ExecutionTimeout")]
+    public int? ExecutionTimeout { get; init; }
 }
 
 /// <summary>The trace header of an execution.</summary>
@@ -155,4 +175,8 @@ public sealed record DurableExecutionSummary
     [JsonPropertyName("EndTimestamp")]
     [JsonConverter(typeof(NullableEpochTimestampConverter))]
     public DateTimeOffset? EndTimestamp { get; init; }
+
+    /// <summary>The ARN of the KMS key that encrypts the execution's data, when one is configured.</summary>
+    [JsonPropertyName("KMSKeyArn")]
+    public string? KMSKeyArn { get; init; }
 }

@@ -199,6 +199,8 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
     /// <param name="inputJson">The execution input as JSON text, or <see langword="null"/> for none.</param>
     /// <param name="executionName">The execution name (1–64 of <c>[a-zA-Z0-9-_]</c>), or <see langword="null"/> to let the service pick one.</param>
     /// <param name="qualifier">A version or alias, or <see langword="null"/> for <c>$LATEST</c>.</param>
+    /// <param name="tenantId">The tenant to run the execution for (<c>X-Amz-Tenant-Id</c>, 1–256 characters; functions with
+    /// tenant isolation require it), or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The execution ARN.</returns>
     /// <exception cref="CheckpointException">
@@ -211,6 +213,7 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         string? inputJson,
         string? executionName = null,
         string? qualifier = null,
+        string? tenantId = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(functionName);
@@ -218,6 +221,11 @@ public sealed class LambdaDurableExecutionClient : ICheckpointStore, IDisposable
         if (!string.IsNullOrEmpty(executionName))
         {
             headers.Add(new("X-Amz-Durable-Execution-Name", executionName));
+        }
+
+        if (!string.IsNullOrEmpty(tenantId))
+        {
+            headers.Add(new("X-Amz-Tenant-Id", tenantId));
         }
 
         var query = new List<KeyValuePair<string, string>>();
