@@ -15,10 +15,11 @@ namespace Durable.Fluent.LocalService;
 /// <para>
 /// Cost at scale: every statement is a look-up in an index (by ARN, by function and name, by callback id, by creation
 /// order, by purge time, the open executions), so saving, starting and loading an execution do not depend on how many are
-/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written by one
-/// writer connection, and saves that queue up while a commit is in progress are committed together in one transaction
-/// (group commit: one sync to disk for all of them; a batch that fails is retried one save per transaction so one bad save
-/// fails alone). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
+/// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written on one
+/// writer connection, and the saves that queue up while a commit is in progress are committed together in the next
+/// transaction (group commit with a leader hand-off, see <see cref="Save"/>: one sync to disk for all of them; a batch that
+/// fails is retried one save per transaction so one bad save fails alone; closing the store still commits the saves queued
+/// before it). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
 /// committed state).
 /// </para>
 /// </summary>
@@ -33,6 +34,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private readonly object _queueGate = new();
     private List<SaveRequest> _queue = new();
     private bool _leading;
+    private bool _closed;
+    private long _batches;
     private WriteStatements? _write;
     private SqliteCommand? _findByName;
     private SqliteCommand? _findCallback;
@@ -330,89 +333,116 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     }
 
     /// <summary>
-    /// Saves the execution; returns once the transaction holding it committed. Called under the execution's lock (so the
-    /// record does not change meanwhile). Group commit: the first caller to find no commit in progress becomes the leader
-    /// and writes its own save and every save queued meanwhile in one transaction; the others sleep until their save is
-    /// written (they do not spin on a lock). When the leader's own save is written it hands the lead to the first queued
-    /// caller, so no caller writes other callers' saves for longer than one transaction.
+    /// Saves the execution; returns once the transaction holding it committed (and, with <c>SyncEachCommit</c>, was synced
+    /// to disk). Called under the execution's lock, so the record does not change meanwhile. Group commit: the first caller
+    /// to find no commit in progress becomes the leader and writes, in one transaction, its own save and every save queued
+    /// meanwhile; the others sleep until a leader has written theirs. When its transaction is done the leader wakes each
+    /// caller in it with that caller's own outcome and hands the lead to the first caller still queued, so no caller writes
+    /// other callers' saves for more than one transaction, and a save arriving when nothing is in progress is written at once
+    /// on its own thread (no hand-off to another thread).
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The store was closed before the save was queued.</exception>
     public void Save(ExecutionRecord rec)
     {
+        ArgumentNullException.ThrowIfNull(rec);
         var request = new SaveRequest(rec);
+        bool lead;
         lock (_queueGate)
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             _queue.Add(request);
-            if (!_leading)
-            {
-                _leading = true;
-                request.Lead = true;
-            }
+            lead = !_leading;
+            _leading = true;
         }
 
-        lock (request)
+        if (lead || request.WaitForTurn())
         {
-            while (!request.Done && !request.Lead)
-            {
-                Monitor.Wait(request);
-            }
+            Lead();
         }
 
-        if (!request.Done)
+        request.ThrowIfFailed(FilePath);
+    }
+
+    /// <summary>How many saves are queued and not yet taken into a transaction (for tests).</summary>
+    internal int QueuedSaves
+    {
+        get
         {
-            List<SaveRequest> batch;
             lock (_queueGate)
             {
-                batch = _queue;
-                _queue = new();
-            }
-
-            try
-            {
-                lock (_writeGate)
-                {
-                    Commit(batch);
-                }
-            }
-            finally
-            {
-                // Whatever happened (even an error Commit does not catch), every caller in the batch is woken with its
-                // outcome and the lead passes on, so no caller waits for ever.
-                foreach (var done in batch)
-                {
-                    lock (done)
-                    {
-                        if (!done.Done)
-                        {
-                            done.Error ??= new LocalStoreException(FilePath, done.Record.Arn, $"The save of execution '{done.Record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
-                            done.Done = true;
-                        }
-
-                        Monitor.Pulse(done);
-                    }
-                }
-
-                lock (_queueGate)
-                {
-                    if (_queue.Count == 0)
-                    {
-                        _leading = false;
-                    }
-                    else
-                    {
-                        var next = _queue[0];
-                        lock (next)
-                        {
-                            next.Lead = true;
-                            Monitor.Pulse(next);
-                        }
-                    }
-                }
+                return _queue.Count;
             }
         }
+    }
 
-        if (request.Error is { } error)
+    /// <summary>Whether <see cref="Dispose"/> has begun (for tests: it may still be waiting for the saves queued before it).</summary>
+    internal bool Closed
+    {
+        get
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            lock (_queueGate)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    /// <summary>How many group-commit transactions have been committed or tried (for tests).</summary>
+    internal long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>
+    /// The leader's turn: takes every queued save (its own among them) under the write lock, so
+    /// <see cref="WhileNoCommit"/> never sees a transaction half done; commits them; wakes each of the other callers with
+    /// its own outcome; passes the lead on (or drops it when nothing is queued).
+    /// </summary>
+    private void Lead()
+    {
+        List<SaveRequest> batch = [];
+        try
+        {
+            lock (_writeGate)
+            {
+                lock (_queueGate)
+                {
+                    (batch, _queue) = (_queue, batch);
+                }
+
+                Interlocked.Increment(ref _batches);
+                Commit(batch);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Commit fails saves one by one; this is what it could not attribute (the write lock's connection gone, ...).
+            foreach (var request in batch)
+            {
+                request.Error ??= ex;
+            }
+        }
+        finally
+        {
+            // Whatever happened, every caller in the batch is woken with its outcome and the lead passes on, so no caller
+            // waits for ever and a closing store sees the queue drain.
+            foreach (var request in batch)
+            {
+                request.Finish();
+            }
+
+            SaveRequest? next = null;
+            lock (_queueGate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _leading = false;
+                    Monitor.PulseAll(_queueGate);
+                }
+                else
+                {
+                    next = _queue[0];
+                }
+            }
+
+            next?.HandLead();
         }
     }
 
@@ -473,20 +503,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             op.Dirty = false;
         }
 
-        lock (request)
-        {
-            request.Done = true;
-        }
+        request.Written = true;
     }
 
-    private static void Failed(SaveRequest request, Exception error)
-    {
-        lock (request)
-        {
-            request.Error = error;
-            request.Done = true;
-        }
-    }
+    private static void Failed(SaveRequest request, Exception error) => request.Error = error;
 
     /// <summary>Writes the execution's changed rows with the prepared statements (caller holds the write lock).</summary>
     private void WriteRows(ExecutionRecord rec, SqliteTransaction tx)
@@ -771,8 +791,22 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         return string.Join(" AND ", where);
     }
 
+    /// <summary>
+    /// Closes the store. Saves queued before the call are still committed (their callers get their outcome as usual); a
+    /// save after it throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
+        lock (_queueGate)
+        {
+            // Saves queued before this are still written by their leaders; later ones are refused (ObjectDisposedException).
+            _closed = true;
+            while (_leading)
+            {
+                Monitor.Wait(_queueGate);
+            }
+        }
+
         lock (_writeGate)
         {
             _write?.Dispose();
@@ -960,16 +994,67 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
 
-    /// <summary>One queued save: its caller sleeps on it (Monitor.Wait) until a commit has written it, or failed, or it is handed the lead.</summary>
+    /// <summary>
+    /// One queued save. Its caller sleeps on it until a leader has written it (or failed it) or hands it the lead: each
+    /// request is signalled exactly once. Written and Error are set by the leader before the signal, which publishes them.
+    /// </summary>
     private sealed class SaveRequest(ExecutionRecord record)
     {
+        private const int Waiting = 0;
+        private const int Done = 1;
+        private const int Turn = 2;
+        private int _signal;
+
         public ExecutionRecord Record => record;
 
-        public bool Done { get; set; }
-
-        public bool Lead { get; set; }
+        public bool Written { get; set; }
 
         public Exception? Error { get; set; }
+
+        /// <summary>Sleeps until signalled; true when this caller is handed the lead (its save is not written yet).</summary>
+        public bool WaitForTurn()
+        {
+            lock (this)
+            {
+                while (_signal == Waiting)
+                {
+                    Monitor.Wait(this);
+                }
+
+                return _signal == Turn;
+            }
+        }
+
+        /// <summary>Marks the save written or failed and wakes its caller (a no-op for the leader's own save, which is not waited on).</summary>
+        public void Finish() => Signal(Done);
+
+        public void HandLead() => Signal(Turn);
+
+        /// <summary>Throws the save's own error; a save neither written nor failed (its transaction failed) gets one too.</summary>
+        public void ThrowIfFailed(string file)
+        {
+            if (Error is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+
+            if (!Written)
+            {
+                throw new LocalStoreException(file, record.Arn, $"The save of execution '{record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
+            }
+        }
+
+        private void Signal(int signal)
+        {
+            lock (this)
+            {
+                if (_signal == Waiting)
+                {
+                    _signal = signal;
+                    Monitor.Pulse(this);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -1,0 +1,143 @@
+using Durable.Fluent.LocalService;
+using Durable.Fluent.Testing.Engine;
+using Durable.Fluent.Tests.Testing;
+using Durable.Fluent.Wire;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Durable.Fluent.Tests.LocalService;
+
+/// <summary>
+/// The SQLite store's group commit (issue 13, item 5): saves that queue up while a transaction is in progress go together in
+/// the next one; a save the database refuses fails alone, its batch mates are written; closing the store still writes the
+/// saves queued before it and refuses later ones with a typed error. Each test holds the write lock
+/// (<see cref="SqliteEngineStateStore.WhileNoCommit"/>) while the saves queue, so the batch is the same on every run.
+/// </summary>
+public class GroupCommitTests : TempFolderFixture
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private string Db => Path.Combine(Folder, "group.db");
+
+    [Test]
+    public void Saves_queued_during_a_commit_are_written_together_in_the_next_transaction()
+    {
+        string[] names = Enumerable.Range(0, 8).Select(i => $"queued-{i}").ToArray();
+        long batches;
+        using (var store = new SqliteEngineStateStore(Db))
+        {
+            var engine = Engine(store);
+            var started = StartWhileCommitHeld(store, engine, names, out batches);
+            Assert.That(started.Values.Where(v => v.Error is not null).Select(v => v.Error!.Message), Is.Empty);
+            Assert.That(store.Batches - batches, Is.EqualTo(1), "the 8 saves that queued behind the held commit went in one transaction");
+        }
+
+        using var reopened = new SqliteEngineStateStore(Db);
+        Assert.That(names.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True, "every acknowledged save is in the file");
+    }
+
+    [Test]
+    public void A_save_the_database_refuses_fails_alone_and_its_batch_mates_are_written()
+    {
+        string[] names = Enumerable.Range(0, 8).Select(i => $"mate-{i}").ToArray();
+        using (var store = new SqliteEngineStateStore(Db))
+        {
+            Execute("CREATE TRIGGER refuse BEFORE INSERT ON executions WHEN NEW.name = 'mate-5' BEGIN SELECT RAISE(ABORT, 'refused by test'); END;");
+            var engine = Engine(store);
+            var started = StartWhileCommitHeld(store, engine, names, out var batches);
+
+            Assert.That(store.Batches - batches, Is.EqualTo(1), "all 8 were taken into one transaction");
+            Assert.That(started.Where(kv => kv.Value.Error is not null).Select(kv => kv.Key), Is.EqualTo(new[] { "mate-5" }));
+            var refused = (LocalEngineException)started["mate-5"].Error!;
+            Assert.That(refused.StatusCode, Is.EqualTo(500));
+            Assert.That(refused.Message, Does.Contain("refused by test"), "the refused save gets its own error, not its batch's");
+        }
+
+        using var reopened = new SqliteEngineStateStore(Db);
+        Assert.That(names.Where(n => reopened.FindByName("fn", n) is not null), Is.EqualTo(names.Where(n => n != "mate-5")));
+    }
+
+    [Test]
+    public void Closing_the_store_writes_the_saves_queued_before_it_and_refuses_later_ones()
+    {
+        string[] names = Enumerable.Range(0, 4).Select(i => $"closing-{i}").ToArray();
+        var store = new SqliteEngineStateStore(Db);
+        var engine = Engine(store);
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, Exception?>();
+        var savers = names.Select(name => Background(() =>
+        {
+            try
+            {
+                engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = name, InputPayload = "1" });
+                results[name] = null;
+            }
+            catch (LocalEngineException ex)
+            {
+                results[name] = ex;
+            }
+        })).ToList();
+        var closer = Background(store.Dispose);
+        store.WhileNoCommit(() =>
+        {
+            savers.ForEach(t => t.Start());
+            Assert.That(SpinWait.SpinUntil(() => store.QueuedSaves == names.Length, Patience), Is.True, "the saves queued behind the held commit");
+            closer.Start();
+            Assert.That(SpinWait.SpinUntil(() => store.Closed, Patience), Is.True, "Dispose began while the saves were pending");
+        });
+        Assert.That(closer.Join(Patience), Is.True, "Dispose returned once the pending saves were written");
+        Assert.That(savers.All(t => t.Join(Patience)), Is.True, "every caller got its save's outcome");
+
+        Assert.That(results.Where(kv => kv.Value is not null).Select(kv => kv.Value!.Message), Is.Empty, "a save queued before Dispose is written, not failed");
+        var late = new ExecutionRecord("arn:late", "late", "fn", "arn:fn", "$LATEST", T0) { ExecutionOperationId = "exec" };
+        Assert.Throws<ObjectDisposedException>(() => store.Save(late), "a save after Dispose is refused with a typed error");
+
+        using var reopened = new SqliteEngineStateStore(Db);
+        Assert.That(names.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True, "every save acknowledged before the close is in the file");
+    }
+
+    /// <summary>
+    /// Starts one execution per name, each on its own thread, while the test holds the write lock; releases it once all
+    /// their saves are queued. Returns each name's outcome; <paramref name="batches"/> is the writer's count before.
+    /// </summary>
+    private static Dictionary<string, (string? Arn, Exception? Error)> StartWhileCommitHeld(SqliteEngineStateStore store, LocalDurableEngine engine, string[] names, out long batches)
+    {
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, (string?, Exception?)>();
+        var threads = names.Select(name => Background(() =>
+        {
+            try
+            {
+                results[name] = (engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = name, InputPayload = "1" }), null);
+            }
+            catch (LocalEngineException ex)
+            {
+                results[name] = (null, ex);
+            }
+        })).ToList();
+        long before = 0;
+        store.WhileNoCommit(() =>
+        {
+            before = store.Batches;
+            threads.ForEach(t => t.Start());
+            Assert.That(SpinWait.SpinUntil(() => store.QueuedSaves == names.Length, Patience), Is.True, "the saves queued behind the held commit");
+        });
+        Assert.That(threads.All(t => t.Join(Patience)), Is.True, "every caller got its save's outcome");
+        batches = before;
+        return names.ToDictionary(n => n, n => results[n]);
+    }
+
+    /// <summary>A thread that does not keep the test host alive if the code under test leaves it waiting.</summary>
+    private static Thread Background(Action body) => new(() => body()) { IsBackground = true };
+
+    private static LocalDurableEngine Engine(SqliteEngineStateStore store)
+        => new(new FakeTimeProvider(T0), new LocalEngineOptions(), store);
+
+    private void Execute(string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={Db};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}
