@@ -75,13 +75,7 @@ public class ExecutionTimeoutServiceTests
             arn = engine.StartExecution(new StartExecutionRequest { ExecutionName = "old", ExecutionTimeoutSeconds = 60 });
         }
 
-        using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
-        {
-            connection.Open();
-            using var drop = connection.CreateCommand();
-            drop.CommandText = "ALTER TABLE executions DROP COLUMN execution_timeout_seconds";
-            drop.ExecuteNonQuery();
-        }
+        SqliteFiles.Execute(Db, "ALTER TABLE executions DROP COLUMN execution_timeout_seconds");
 
         using (var store = new SqliteEngineStateStore(Db))
         {

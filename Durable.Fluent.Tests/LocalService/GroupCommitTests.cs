@@ -2,7 +2,6 @@ using Durable.Fluent.LocalService;
 using Durable.Fluent.Testing.Engine;
 using Durable.Fluent.Tests.Testing;
 using Durable.Fluent.Wire;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Durable.Fluent.Tests.LocalService;
@@ -132,12 +131,5 @@ public class GroupCommitTests : TempFolderFixture
     private static LocalDurableEngine Engine(SqliteEngineStateStore store)
         => new(new FakeTimeProvider(T0), new LocalEngineOptions(), store);
 
-    private void Execute(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Db};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => SqliteFiles.Execute(Db, sql);
 }

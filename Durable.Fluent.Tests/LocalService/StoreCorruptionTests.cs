@@ -123,12 +123,5 @@ public class StoreCorruptionTests : TempFolderFixture
         return arn;
     }
 
-    private void Execute(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Db};Pooling=False");
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        Assert.That(cmd.ExecuteNonQuery(), Is.GreaterThan(0), "the damage hit a row");
-    }
+    private void Execute(string sql) => Assert.That(SqliteFiles.Execute(Db, sql), Is.GreaterThan(0), "the damage hit a row");
 }

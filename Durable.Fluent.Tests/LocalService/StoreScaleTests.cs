@@ -362,12 +362,5 @@ public class StoreScaleTests : TempFolderFixture
         return (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
     }
 
-    private void Execute(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Db};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => SqliteFiles.Execute(Db, sql);
 }
