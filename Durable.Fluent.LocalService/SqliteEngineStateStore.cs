@@ -36,6 +36,14 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private bool _leading;
     private bool _closed;
     private long _batches;
+    private long _saves;
+
+    /// <summary>
+    /// How many times a new leader yields its core before it takes the queue (stopping early when no other thread is ready
+    /// to run): callers that are about to save get to queue and share the transaction (and its sync) instead of waiting
+    /// for the next one. A count of yields, not a time, so it costs nothing when the machine is idle.
+    /// </summary>
+    internal int LingerYields { get; set; } = 2;
     private WriteStatements? _write;
     private SqliteCommand? _findByName;
     private SqliteCommand? _findCallback;
@@ -338,14 +346,17 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// to find no commit in progress becomes the leader and writes, in one transaction, its own save and every save queued
     /// meanwhile; the others sleep until a leader has written theirs. When its transaction is done the leader wakes each
     /// caller in it with that caller's own outcome and hands the lead to the first caller still queued, so no caller writes
-    /// other callers' saves for more than one transaction, and a save arriving when nothing is in progress is written at once
-    /// on its own thread (no hand-off to another thread).
+    /// other callers' saves for more than one transaction, and a save arriving when nothing is in progress is written on its
+    /// own thread (no hand-off to another thread) after the leader yielded its core up to <see cref="LingerYields"/> times, so
+    /// that callers about to save join the same transaction (on the benchmark's 16 clients this halves the transactions per
+    /// save).
     /// </summary>
     /// <exception cref="ObjectDisposedException">The store was closed before the save was queued.</exception>
     public void Save(ExecutionRecord rec)
     {
         ArgumentNullException.ThrowIfNull(rec);
         var request = new SaveRequest(rec);
+        Interlocked.Increment(ref _saves);
         bool lead;
         lock (_queueGate)
         {
@@ -390,6 +401,9 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// <summary>How many group-commit transactions have been committed or tried (for tests).</summary>
     internal long Batches => Interlocked.Read(ref _batches);
 
+    /// <summary>How many saves were asked for (for tests and the benchmark).</summary>
+    internal long Saves => Interlocked.Read(ref _saves);
+
     /// <summary>
     /// The leader's turn: takes every queued save (its own among them) under the write lock, so
     /// <see cref="WhileNoCommit"/> never sees a transaction half done; commits them; wakes each of the other callers with
@@ -398,6 +412,14 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private void Lead()
     {
         List<SaveRequest> batch = [];
+        for (var i = 0; i < LingerYields; i++)
+        {
+            if (!Thread.Yield())
+            {
+                break;
+            }
+        }
+
         try
         {
             lock (_writeGate)
@@ -455,7 +477,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             {
                 foreach (var request in batch)
                 {
-                    WriteRows(request.Record, tx);
+                    WriteRows(request, tx);
                 }
 
                 tx.Commit();
@@ -480,7 +502,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 {
                     using (var tx = _connection.BeginTransaction())
                     {
-                        WriteRows(request.Record, tx);
+                        WriteRows(request, tx);
                         tx.Commit();
                     }
 
@@ -497,6 +519,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static void Saved(SaveRequest request)
     {
         var rec = request.Record;
+        rec.StoreNote = request.Note;
         rec.StoredEventCount = rec.Events.Count;
         foreach (var op in rec.Order)
         {
@@ -508,10 +531,76 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     private static void Failed(SaveRequest request, Exception error) => request.Error = error;
 
-    /// <summary>Writes the execution's changed rows with the prepared statements (caller holds the write lock).</summary>
-    private void WriteRows(ExecutionRecord rec, SqliteTransaction tx)
+    /// <summary>
+    /// Writes the execution's changed rows with the prepared statements (caller holds the write lock). What the store wrote
+    /// last for the record (<see cref="ExecutionRecord.StoreNote"/>) lets it skip work a save does not need: a running
+    /// execution whose row exists is updated without touching the indexed end and purge columns (so their indexes are not
+    /// rewritten), and the timer rows are rewritten only when the armed timers changed. Every page a save dirties is a page
+    /// the commit writes to the log, so this is most of a save's cost.
+    /// </summary>
+    private void WriteRows(SaveRequest request, SqliteTransaction tx)
     {
+        var rec = request.Record;
         var w = _write ??= new WriteStatements(_connection);
+        var before = rec.StoreNote as StoreNote;
+        if (before is not null && !before.Ended && rec.End is null)
+        {
+            w.UpdateRunning.Transaction = tx;
+            var u = w.Running;
+            Set(u[0], rec.Arn);
+            Set(u[1], UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
+            Set(u[2], rec.CheckpointedResult);
+            Set(u[3], ErrJson(rec.CheckpointedError));
+            Set(u[4], rec.Token);
+            Set(u[5], rec.TokenSeq);
+            Set(u[6], rec.InvocationCount);
+            Set(u[7], rec.InvocationStart?.UtcTicks);
+            Set(u[8], rec.TimerSeqCounter);
+            Set(u[9], Ids(rec.Unseen));
+            Set(u[10], Ids(rec.UpdatedSinceInvocation));
+            if (w.UpdateRunning.ExecuteNonQuery() != 1)
+            {
+                throw new LocalStoreException(FilePath, rec.Arn, $"The executions row of execution {rec.Arn} is missing from '{FilePath}' although this service wrote it; the file was changed from outside. Restart the service to reload it.");
+            }
+        }
+        else
+        {
+            WriteExecutionRow(w, rec, tx);
+        }
+
+        WriteOperationsAndEvents(w, rec, tx);
+        var timers = new List<(string, LocalDurableEngine.TimerKind, long)>();
+        foreach (var t in LocalDurableEngine.Timers(rec))
+        {
+            timers.Add((t.Op.Id, t.Kind, t.Due.UtcTicks));
+        }
+
+        if (before?.Timers is not { } stored || !stored.SequenceEqual(timers))
+        {
+            w.DeleteTimers.Transaction = tx;
+            Set(w.DeleteTimersArn, rec.Arn);
+            w.DeleteTimers.ExecuteNonQuery();
+            w.InsertTimer.Transaction = tx;
+            foreach (var (opId, kind, due) in timers)
+            {
+                Set(w.Timer[0], rec.Arn);
+                Set(w.Timer[1], opId);
+                Set(w.Timer[2], kind.ToString());
+                Set(w.Timer[3], due);
+                Set(w.Timer[4], new DateTimeOffset(due, TimeSpan.Zero).UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                w.InsertTimer.ExecuteNonQuery();
+            }
+        }
+
+        request.Note = new StoreNote(rec.End is not null, timers);
+    }
+
+    /// <summary>The JSON array of a set of operation ids (the common empty set without serializing).</summary>
+    private static string Ids(HashSet<string> ids) => ids.Count == 0 ? "[]" : JsonSerializer.Serialize(ids.ToArray());
+
+    /// <summary>Inserts or fully updates the execution row.</summary>
+    private static void WriteExecutionRow(WriteStatements w, ExecutionRecord rec, SqliteTransaction tx)
+    {
         w.UpsertExecution.Transaction = tx;
         Set(w.Execution[0], rec.Arn);
         Set(w.Execution[1], rec.Seq);
@@ -533,15 +622,19 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         Set(w.Execution[17], rec.InvocationCount);
         Set(w.Execution[18], rec.InvocationStart?.UtcTicks);
         Set(w.Execution[19], rec.TimerSeqCounter);
-        Set(w.Execution[20], JsonSerializer.Serialize(rec.Unseen.ToArray()));
-        Set(w.Execution[21], JsonSerializer.Serialize(rec.UpdatedSinceInvocation.ToArray()));
+        Set(w.Execution[20], Ids(rec.Unseen));
+        Set(w.Execution[21], Ids(rec.UpdatedSinceInvocation));
         Set(w.Execution[22], rec.ExecutionTimeoutSeconds);
         Set(w.Execution[23], rec.RetentionDays);
         Set(w.Execution[24], rec.PurgeAt?.UtcTicks);
         Set(w.Execution[25], rec.TenantId);
         Set(w.Execution[26], rec.TraceHeader);
         w.UpsertExecution.ExecuteNonQuery();
+    }
 
+    /// <summary>Upserts the operations that changed and appends the history events not yet stored.</summary>
+    private static void WriteOperationsAndEvents(WriteStatements w, ExecutionRecord rec, SqliteTransaction tx)
+    {
         w.UpsertOperation.Transaction = tx;
         foreach (var op in rec.Order)
         {
@@ -588,20 +681,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             Set(w.Event[3], e.EventTimestamp.UtcTicks);
             Set(w.Event[4], JsonSerializer.Serialize(e, Json));
             w.InsertEvent.ExecuteNonQuery();
-        }
-
-        w.DeleteTimers.Transaction = tx;
-        Set(w.DeleteTimersArn, rec.Arn);
-        w.DeleteTimers.ExecuteNonQuery();
-        w.InsertTimer.Transaction = tx;
-        foreach (var t in LocalDurableEngine.Timers(rec))
-        {
-            Set(w.Timer[0], rec.Arn);
-            Set(w.Timer[1], t.Op.Id);
-            Set(w.Timer[2], t.Kind.ToString());
-            Set(w.Timer[3], t.Due.UtcTicks);
-            Set(w.Timer[4], t.Due.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            w.InsertTimer.ExecuteNonQuery();
         }
     }
 
@@ -844,7 +923,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 timeout_seconds INTEGER NOT NULL, heartbeat_seconds INTEGER NOT NULL, last_heartbeat_ticks INTEGER,
                 input_payload TEXT, child_arn TEXT,
                 PRIMARY KEY (arn, id));
-            CREATE INDEX IF NOT EXISTS operations_callback_id ON operations (callback_id);
             CREATE TABLE IF NOT EXISTS history_events (
                 arn TEXT NOT NULL, event_id INTEGER NOT NULL, event_type TEXT NOT NULL, timestamp_ticks INTEGER NOT NULL,
                 body TEXT NOT NULL,
@@ -874,7 +952,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             CREATE INDEX IF NOT EXISTS executions_function_name ON executions (function_name, name);
             CREATE INDEX IF NOT EXISTS executions_function_seq ON executions (function_name, seq);
             CREATE INDEX IF NOT EXISTS executions_open ON executions (seq) WHERE end_ticks IS NULL;
-            CREATE INDEX IF NOT EXISTS executions_purge ON executions (purge_ticks);
+            DROP INDEX IF EXISTS executions_purge;
+            CREATE INDEX IF NOT EXISTS executions_purge_at ON executions (purge_ticks) WHERE purge_ticks IS NOT NULL;
+            DROP INDEX IF EXISTS operations_callback_id;
+            CREATE INDEX IF NOT EXISTS operations_callback ON operations (callback_id) WHERE callback_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS timers_due ON timers (due_ticks);
             """);
         using var cmd = Command("SELECT version FROM schema_info LIMIT 1");
@@ -1011,6 +1092,9 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
         public Exception? Error { get; set; }
 
+        /// <summary>What the transaction wrote for the record; becomes its <see cref="ExecutionRecord.StoreNote"/> once committed.</summary>
+        public StoreNote? Note { get; set; }
+
         /// <summary>Sleeps until signalled; true when this caller is handed the lead (its save is not written yet).</summary>
         public bool WaitForTurn()
         {
@@ -1080,6 +1164,13 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                     purge_ticks = excluded.purge_ticks
                 """, 27, out var execution);
             Execution = execution;
+            UpdateRunning = Prepare(connection, """
+                UPDATE executions SET status = $p1, checkpointed_result = $p2, checkpointed_error = $p3, token = $p4,
+                    token_seq = $p5, invocation_count = $p6, invocation_start_ticks = $p7, timer_seq = $p8, unseen = $p9,
+                    updated_since_invocation = $p10
+                WHERE arn = $p0
+                """, 11, out var running);
+            Running = running;
             UpsertOperation = Prepare(connection, """
                 INSERT INTO operations (arn, id, type, sub_type, name, parent_id, start_ticks, created_seq, timer_seq, status, end_ticks,
                     attempt, next_attempt_ticks, result, error, replay_children, wait_seconds, scheduled_end_ticks, callback_id,
@@ -1107,6 +1198,11 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
         public SqliteParameter[] Execution { get; }
 
+        /// <summary>Updates a running execution's row without its indexed columns (end, purge time).</summary>
+        public SqliteCommand UpdateRunning { get; }
+
+        public SqliteParameter[] Running { get; }
+
         public SqliteCommand UpsertOperation { get; }
 
         public SqliteParameter[] Operation { get; }
@@ -1126,6 +1222,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         public void Dispose()
         {
             UpsertExecution.Dispose();
+            UpdateRunning.Dispose();
             UpsertOperation.Dispose();
             InsertEvent.Dispose();
             DeleteTimers.Dispose();
@@ -1145,4 +1242,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             return cmd;
         }
     }
+
+    /// <summary>What a committed save wrote for an execution: whether its row has ended, and its timer rows (operation, kind, due ticks).</summary>
+    private sealed record StoreNote(bool Ended, List<(string OpId, LocalDurableEngine.TimerKind Kind, long DueTicks)> Timers);
 }
