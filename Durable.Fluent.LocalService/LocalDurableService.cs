@@ -161,6 +161,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <summary>The full path of the SQLite file, or <see langword="null"/> when executions are kept in memory.</summary>
     public string? DatabasePath => _sqlite?.FilePath;
 
+    /// <summary>The SQLite store, when there is a <see cref="DatabasePath"/> (for tests and the benchmark).</summary>
+    internal SqliteEngineStateStore? SqliteStore => _sqlite;
+
     /// <summary>The names of the registered functions (workflows, handlers and functions by URL).</summary>
     public IReadOnlyCollection<string> Functions => _functions.Keys.ToList();
 

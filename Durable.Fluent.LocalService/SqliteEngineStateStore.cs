@@ -57,10 +57,11 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// </param>
     /// <param name="syncEachCommit">
     /// <see langword="true"/>: <c>PRAGMA synchronous=FULL</c>, every commit is synced to disk before the call returns;
-    /// <see langword="false"/>: <c>synchronous=NORMAL</c>, the write-ahead log is synced at checkpoints only (a killed
-    /// process loses nothing; a power loss may lose the last commits, never the file's consistency).
+    /// <see langword="false"/> (the default, as <c>LocalDurableServiceOptions.SyncEachCommit</c>): <c>synchronous=NORMAL</c>,
+    /// the write-ahead log is synced at checkpoints only (a killed process loses nothing; a power loss may lose the last
+    /// commits, never the file's consistency).
     /// </param>
-    public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14, bool syncEachCommit = true)
+    public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14, bool syncEachCommit = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
