@@ -356,7 +356,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     public void Save(ExecutionRecord rec)
     {
         ArgumentNullException.ThrowIfNull(rec);
-        var request = new SaveRequest(rec);
+        var request = new SaveRequest(rec, Prepare(rec));
         Interlocked.Increment(ref _saves);
         bool lead;
         lock (_queueGate)
@@ -478,7 +478,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             {
                 foreach (var request in batch)
                 {
-                    WriteRows(request, tx);
+                    WriteRows(request.Rows, tx);
                 }
 
                 tx.Commit();
@@ -503,7 +503,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 {
                     using (var tx = _connection.BeginTransaction())
                     {
-                        WriteRows(request, tx);
+                        WriteRows(request.Rows, tx);
                         tx.Commit();
                     }
 
@@ -520,7 +520,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static void Saved(SaveRequest request)
     {
         var rec = request.Record;
-        rec.StoreNote = request.Note;
+        rec.StoreNote = request.Rows.Note;
         rec.StoredEventCount = rec.Events.Count;
         foreach (var op in rec.Order)
         {
@@ -533,157 +533,127 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static void Failed(SaveRequest request, Exception error) => request.Error = error;
 
     /// <summary>
-    /// Writes the execution's changed rows with the prepared statements (caller holds the write lock). What the store wrote
-    /// last for the record (<see cref="ExecutionRecord.StoreNote"/>) lets it skip work a save does not need: a running
-    /// execution whose row exists is updated without touching the indexed end and purge columns (so their indexes are not
-    /// rewritten), and the timer rows are rewritten only when the armed timers changed. Every page a save dirties is a page
-    /// the commit writes to the log, so this is most of a save's cost.
+    /// The rows a save writes, computed on the saving caller's thread (it holds the execution's lock, so the record does not
+    /// change), so the leader of a group commit only binds values and runs statements: the JSON of events and errors is
+    /// made by the callers in parallel, not one after another inside the transaction. What the store wrote last for the
+    /// record (<see cref="ExecutionRecord.StoreNote"/>) lets a save skip work: a running execution whose row exists is
+    /// updated without its indexed end and purge columns (so their indexes are not rewritten), and the timer rows are
+    /// rewritten only when the armed timers changed. Every page a save dirties is a page the commit writes to the log.
     /// </summary>
-    private void WriteRows(SaveRequest request, SqliteTransaction tx)
+    private static RowSet Prepare(ExecutionRecord rec)
     {
-        var rec = request.Record;
-        var w = _write ??= new WriteStatements(_connection);
         var before = rec.StoreNote as StoreNote;
-        if (before is not null && !before.Ended && rec.End is null)
-        {
-            w.UpdateRunning.Transaction = tx;
-            var u = w.Running;
-            Set(u[0], rec.Arn);
-            Set(u[1], UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
-            Set(u[2], rec.CheckpointedResult);
-            Set(u[3], ErrJson(rec.CheckpointedError));
-            Set(u[4], rec.Token);
-            Set(u[5], rec.TokenSeq);
-            Set(u[6], rec.InvocationCount);
-            Set(u[7], rec.InvocationStart?.UtcTicks);
-            Set(u[8], rec.TimerSeqCounter);
-            Set(u[9], Ids(rec.Unseen));
-            Set(u[10], Ids(rec.UpdatedSinceInvocation));
-            if (w.UpdateRunning.ExecuteNonQuery() != 1)
-            {
-                throw new LocalStoreException(FilePath, rec.Arn, $"The executions row of execution {rec.Arn} is missing from '{FilePath}' although this service wrote it; the file was changed from outside. Restart the service to reload it.");
-            }
-        }
-        else
-        {
-            WriteExecutionRow(w, rec, tx);
-        }
-
-        WriteOperationsAndEvents(w, rec, tx);
-        var timers = new List<(string, LocalDurableEngine.TimerKind, long)>();
+        var timers = new List<(string OpId, LocalDurableEngine.TimerKind Kind, long DueTicks)>();
         foreach (var t in LocalDurableEngine.Timers(rec))
         {
             timers.Add((t.Op.Id, t.Kind, t.Due.UtcTicks));
         }
 
-        if (before?.Timers is not { } stored || !stored.SequenceEqual(timers))
+        var rows = new RowSet(rec.Arn, new StoreNote(rec.End is not null, timers));
+        if (before is not null && !before.Ended && rec.End is null)
         {
-            w.DeleteTimers.Transaction = tx;
-            Set(w.DeleteTimersArn, rec.Arn);
-            w.DeleteTimers.ExecuteNonQuery();
-            w.InsertTimer.Transaction = tx;
-            foreach (var (opId, kind, due) in timers)
+            rows.Running =
+            [
+                rec.Arn, UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status), rec.CheckpointedResult,
+                ErrJson(rec.CheckpointedError), rec.Token, rec.TokenSeq, rec.InvocationCount, rec.InvocationStart?.UtcTicks,
+                rec.TimerSeqCounter, Ids(rec.Unseen), Ids(rec.UpdatedSinceInvocation),
+            ];
+        }
+        else
+        {
+            rows.Execution =
+            [
+                rec.Arn, rec.Seq, rec.Name, rec.FunctionName, rec.FunctionArn, rec.Qualifier, rec.Start.UtcTicks,
+                rec.End?.UtcTicks, rec.InputPayload, rec.ExecutionOperationId, UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status),
+                rec.Result, ErrJson(rec.Error), rec.CheckpointedResult, ErrJson(rec.CheckpointedError), rec.Token, rec.TokenSeq,
+                rec.InvocationCount, rec.InvocationStart?.UtcTicks, rec.TimerSeqCounter, Ids(rec.Unseen),
+                Ids(rec.UpdatedSinceInvocation), rec.ExecutionTimeoutSeconds, rec.RetentionDays, rec.PurgeAt?.UtcTicks,
+                rec.TenantId, rec.TraceHeader,
+            ];
+        }
+
+        foreach (var op in rec.Order)
+        {
+            if (op.Dirty)
             {
-                Set(w.Timer[0], rec.Arn);
-                Set(w.Timer[1], opId);
-                Set(w.Timer[2], kind.ToString());
-                Set(w.Timer[3], due);
-                Set(w.Timer[4], new DateTimeOffset(due, TimeSpan.Zero).UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                w.InsertTimer.ExecuteNonQuery();
+                rows.Operations.Add(
+                [
+                    rec.Arn, op.Id, UpperSnakeEnumConverter<OperationType>.ToToken(op.Type), op.SubType, op.Name, op.ParentId,
+                    op.StartTimestamp.UtcTicks, op.CreatedSeq, op.TimerSeq, UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status),
+                    op.EndTimestamp?.UtcTicks, op.Attempt, op.NextAttemptTimestamp?.UtcTicks, op.Result, ErrJson(op.Error),
+                    op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null, op.WaitSeconds, op.ScheduledEnd?.UtcTicks, op.CallbackId,
+                    op.TimeoutSeconds, op.HeartbeatSeconds, op.LastHeartbeat?.UtcTicks, op.InputPayload, op.ChildArn,
+                ]);
             }
         }
 
-        request.Note = new StoreNote(rec.End is not null, timers);
+        for (var i = rec.StoredEventCount; i < rec.Events.Count; i++)
+        {
+            var e = rec.Events[i];
+            rows.Events.Add([rec.Arn, e.EventId, e.EventType.ToString(), e.EventTimestamp.UtcTicks, JsonSerializer.Serialize(e, Json)]);
+        }
+
+        if (before?.Timers is not { } stored || !stored.SequenceEqual(timers))
+        {
+            rows.Timers = timers.Select(t => new object?[]
+            {
+                rec.Arn, t.OpId, t.Kind.ToString(), t.DueTicks, new DateTimeOffset(t.DueTicks, TimeSpan.Zero).UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            }).ToList();
+        }
+
+        return rows;
+    }
+
+    /// <summary>Writes a save's rows with the prepared statements (caller holds the write lock).</summary>
+    private void WriteRows(RowSet rows, SqliteTransaction tx)
+    {
+        var w = _write ??= new WriteStatements(_connection);
+        if (rows.Running is { } running)
+        {
+            if (Run(w.UpdateRunning, w.Running, running, tx) != 1)
+            {
+                throw new LocalStoreException(FilePath, rows.Arn, $"The executions row of execution {rows.Arn} is missing from '{FilePath}' although this service wrote it; the file was changed from outside. Restart the service to reload it.");
+            }
+        }
+        else
+        {
+            Run(w.UpsertExecution, w.Execution, rows.Execution!, tx);
+        }
+
+        foreach (var op in rows.Operations)
+        {
+            Run(w.UpsertOperation, w.Operation, op, tx);
+        }
+
+        foreach (var e in rows.Events)
+        {
+            Run(w.InsertEvent, w.Event, e, tx);
+        }
+
+        if (rows.Timers is { } timers)
+        {
+            Run(w.DeleteTimers, [w.DeleteTimersArn], [rows.Arn], tx);
+            foreach (var t in timers)
+            {
+                Run(w.InsertTimer, w.Timer, t, tx);
+            }
+        }
+    }
+
+    /// <summary>Binds <paramref name="values"/> to the statement's parameters in order and runs it; returns the rows changed.</summary>
+    private static int Run(SqliteCommand command, SqliteParameter[] parameters, object?[] values, SqliteTransaction tx)
+    {
+        command.Transaction = tx;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            Set(parameters[i], values[i]);
+        }
+
+        return command.ExecuteNonQuery();
     }
 
     /// <summary>The JSON array of a set of operation ids (the common empty set without serializing).</summary>
     private static string Ids(HashSet<string> ids) => ids.Count == 0 ? "[]" : JsonSerializer.Serialize(ids.ToArray());
-
-    /// <summary>Inserts or fully updates the execution row.</summary>
-    private static void WriteExecutionRow(WriteStatements w, ExecutionRecord rec, SqliteTransaction tx)
-    {
-        w.UpsertExecution.Transaction = tx;
-        Set(w.Execution[0], rec.Arn);
-        Set(w.Execution[1], rec.Seq);
-        Set(w.Execution[2], rec.Name);
-        Set(w.Execution[3], rec.FunctionName);
-        Set(w.Execution[4], rec.FunctionArn);
-        Set(w.Execution[5], rec.Qualifier);
-        Set(w.Execution[6], rec.Start.UtcTicks);
-        Set(w.Execution[7], rec.End?.UtcTicks);
-        Set(w.Execution[8], rec.InputPayload);
-        Set(w.Execution[9], rec.ExecutionOperationId);
-        Set(w.Execution[10], UpperSnakeEnumConverter<ExecutionStatus>.ToToken(rec.Status));
-        Set(w.Execution[11], rec.Result);
-        Set(w.Execution[12], ErrJson(rec.Error));
-        Set(w.Execution[13], rec.CheckpointedResult);
-        Set(w.Execution[14], ErrJson(rec.CheckpointedError));
-        Set(w.Execution[15], rec.Token);
-        Set(w.Execution[16], rec.TokenSeq);
-        Set(w.Execution[17], rec.InvocationCount);
-        Set(w.Execution[18], rec.InvocationStart?.UtcTicks);
-        Set(w.Execution[19], rec.TimerSeqCounter);
-        Set(w.Execution[20], Ids(rec.Unseen));
-        Set(w.Execution[21], Ids(rec.UpdatedSinceInvocation));
-        Set(w.Execution[22], rec.ExecutionTimeoutSeconds);
-        Set(w.Execution[23], rec.RetentionDays);
-        Set(w.Execution[24], rec.PurgeAt?.UtcTicks);
-        Set(w.Execution[25], rec.TenantId);
-        Set(w.Execution[26], rec.TraceHeader);
-        w.UpsertExecution.ExecuteNonQuery();
-    }
-
-    /// <summary>Upserts the operations that changed and appends the history events not yet stored.</summary>
-    private static void WriteOperationsAndEvents(WriteStatements w, ExecutionRecord rec, SqliteTransaction tx)
-    {
-        w.UpsertOperation.Transaction = tx;
-        foreach (var op in rec.Order)
-        {
-            if (!op.Dirty)
-            {
-                continue;
-            }
-
-            var p = w.Operation;
-            Set(p[0], rec.Arn);
-            Set(p[1], op.Id);
-            Set(p[2], UpperSnakeEnumConverter<OperationType>.ToToken(op.Type));
-            Set(p[3], op.SubType);
-            Set(p[4], op.Name);
-            Set(p[5], op.ParentId);
-            Set(p[6], op.StartTimestamp.UtcTicks);
-            Set(p[7], op.CreatedSeq);
-            Set(p[8], op.TimerSeq);
-            Set(p[9], UpperSnakeEnumConverter<OperationStatus>.ToToken(op.Status));
-            Set(p[10], op.EndTimestamp?.UtcTicks);
-            Set(p[11], op.Attempt);
-            Set(p[12], op.NextAttemptTimestamp?.UtcTicks);
-            Set(p[13], op.Result);
-            Set(p[14], ErrJson(op.Error));
-            Set(p[15], op.ReplayChildren is { } rc ? (rc ? 1L : 0L) : null);
-            Set(p[16], op.WaitSeconds);
-            Set(p[17], op.ScheduledEnd?.UtcTicks);
-            Set(p[18], op.CallbackId);
-            Set(p[19], op.TimeoutSeconds);
-            Set(p[20], op.HeartbeatSeconds);
-            Set(p[21], op.LastHeartbeat?.UtcTicks);
-            Set(p[22], op.InputPayload);
-            Set(p[23], op.ChildArn);
-            w.UpsertOperation.ExecuteNonQuery();
-        }
-
-        w.InsertEvent.Transaction = tx;
-        for (var i = rec.StoredEventCount; i < rec.Events.Count; i++)
-        {
-            var e = rec.Events[i];
-            Set(w.Event[0], rec.Arn);
-            Set(w.Event[1], e.EventId);
-            Set(w.Event[2], e.EventType.ToString());
-            Set(w.Event[3], e.EventTimestamp.UtcTicks);
-            Set(w.Event[4], JsonSerializer.Serialize(e, Json));
-            w.InsertEvent.ExecuteNonQuery();
-        }
-    }
 
     /// <summary>The earliest stored timer due time across all executions (what a restarted service fires first).</summary>
     public DateTimeOffset? EarliestTimerDue()
@@ -1080,7 +1050,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// One queued save. Its caller sleeps on it until a leader has written it (or failed it) or hands it the lead: each
     /// request is signalled exactly once. Written and Error are set by the leader before the signal, which publishes them.
     /// </summary>
-    private sealed class SaveRequest(ExecutionRecord record)
+    private sealed class SaveRequest(ExecutionRecord record, RowSet rows)
     {
         private const int Waiting = 0;
         private const int Done = 1;
@@ -1093,8 +1063,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
         public Exception? Error { get; set; }
 
-        /// <summary>What the transaction wrote for the record; becomes its <see cref="ExecutionRecord.StoreNote"/> once committed.</summary>
-        public StoreNote? Note { get; set; }
+        /// <summary>The rows to write (made by the caller before it queued).</summary>
+        public RowSet Rows => rows;
 
         /// <summary>Sleeps until signalled; true when this caller is handed the lead (its save is not written yet).</summary>
         public bool WaitForTurn()
@@ -1242,6 +1212,25 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
             return cmd;
         }
+    }
+
+    /// <summary>The rows of one save, as parameter values in statement order; <see cref="Timers"/> null when they are unchanged.</summary>
+    private sealed class RowSet(string arn, StoreNote note)
+    {
+        public string Arn => arn;
+
+        /// <summary>What the store will have written once this commits (becomes the record's <see cref="ExecutionRecord.StoreNote"/>).</summary>
+        public StoreNote Note => note;
+
+        public object?[]? Running { get; set; }
+
+        public object?[]? Execution { get; set; }
+
+        public List<object?[]> Operations { get; } = [];
+
+        public List<object?[]> Events { get; } = [];
+
+        public List<object?[]>? Timers { get; set; }
     }
 
     /// <summary>What a committed save wrote for an execution: whether its row has ended, and its timer rows (operation, kind, due ticks).</summary>

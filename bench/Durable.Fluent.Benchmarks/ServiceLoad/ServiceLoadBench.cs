@@ -82,20 +82,12 @@ internal static class ServiceLoadBench
             var baseline = ManagedBytes();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            var io0 = Io();
             var sw = Stopwatch.StartNew();
             var latencies = await RunClientsAsync(http, "load", o.Executions, o.Clients).ConfigureAwait(false);
             sw.Stop();
-            var io1 = Io();
-            Console.Error.WriteLine($"DEBUG per execution: write syscalls {(io1.Syscw - io0.Syscw) / (double)o.Executions:F1}, bytes written {(io1.Wchar - io0.Wchar) / (double)o.Executions / 1024:F1} KiB");
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             var loaded = ManagedBytes();
-            if (typeof(LocalDurableService).GetField("_sqlite", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(service) is { } st)
-            {
-                Console.Error.WriteLine($"DEBUG saves {(long)st.GetType().GetProperty("Saves", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(st)!} batches {(long)st.GetType().GetProperty("Batches", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(st)!} (incl warmup)");
-            }
-
             long? afterRetention = null;
             if (Retention.TryPurge(service, clock) is { } purged)
             {
@@ -288,13 +280,6 @@ internal static class ServiceLoadBench
         }
 
         return names;
-    }
-
-    private static (long Syscw, long Wchar) Io()
-    {
-        var lines = File.ReadAllLines("/proc/self/io");
-        long V(string k) => long.Parse(lines.First(l => l.StartsWith(k + ":", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
-        return (V("syscw"), V("wchar"));
     }
 
     internal static long ManagedBytes()
