@@ -15,7 +15,7 @@ namespace Durable.Fluent.LocalService;
 /// skipped:
 /// <list type="bullet">
 /// <item>the client's argument checks (an empty ARN or token, null updates: <see cref="ArgumentException"/>) and
-/// cancellation;</item>
+/// cancellation, and what its JSON writer does to a string that is not valid UTF-16 (a lone surrogate becomes U+FFFD);</item>
 /// <item>the route's request size limit, <see cref="LocalDurableServiceOptions.MaxRequestBodyBytes"/>, measured on the
 /// JSON body the client would send (413 RequestTooLargeException);</item>
 /// <item>the token format, null updates, every update rule, a stopped or ended execution, stale tokens, markers: the
@@ -40,6 +40,7 @@ internal sealed class InProcessCheckpointStore(LocalDurableService service) : IC
         ArgumentException.ThrowIfNullOrEmpty(checkpointToken);
         ArgumentNullException.ThrowIfNull(updates);
         cancellationToken.ThrowIfCancellationRequested();
+        updates = AsSent(updates);
         try
         {
             var limit = service.Options.MaxRequestBodyBytes;
@@ -121,6 +122,69 @@ internal sealed class InProcessCheckpointStore(LocalDurableService service) : IC
     }
 
     private static long Length(string? s) => s?.Length ?? 0;
+
+    /// <summary>
+    /// The updates as the service receives them through JSON: a lone surrogate cannot be encoded, so the HTTP client's JSON
+    /// writer sends U+FFFD in its place, and so does this. Only an update with one is copied.
+    /// </summary>
+    internal static IReadOnlyList<OperationUpdate> AsSent(IReadOnlyList<OperationUpdate> updates)
+    {
+        List<OperationUpdate>? copy = null;
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var u = updates[i];
+            if (u is not null && !IsWellFormed(u))
+            {
+                copy ??= [.. updates];
+                copy[i] = u with
+                {
+                    Id = WellFormed(u.Id)!,
+                    ParentId = WellFormed(u.ParentId),
+                    Name = WellFormed(u.Name),
+                    SubType = WellFormed(u.SubType),
+                    Payload = WellFormed(u.Payload),
+                    Error = u.Error is { } e
+                        ? e with { ErrorType = WellFormed(e.ErrorType), ErrorMessage = WellFormed(e.ErrorMessage), ErrorData = WellFormed(e.ErrorData), StackTrace = e.StackTrace?.Select(l => WellFormed(l)!).ToList() }
+                        : null,
+                    ChainedInvokeOptions = u.ChainedInvokeOptions is { } c
+                        ? c with { FunctionName = WellFormed(c.FunctionName), TenantId = WellFormed(c.TenantId), XAmznTraceId = WellFormed(c.XAmznTraceId) }
+                        : null,
+                };
+            }
+        }
+
+        return copy ?? updates;
+    }
+
+    private static bool IsWellFormed(OperationUpdate u)
+        => IsWellFormed(u.Id) && IsWellFormed(u.ParentId) && IsWellFormed(u.Name) && IsWellFormed(u.SubType) && IsWellFormed(u.Payload)
+            && (u.Error is not { } e || (IsWellFormed(e.ErrorType) && IsWellFormed(e.ErrorMessage) && IsWellFormed(e.ErrorData) && (e.StackTrace?.All(IsWellFormed) ?? true)))
+            && (u.ChainedInvokeOptions is not { } c || (IsWellFormed(c.FunctionName) && IsWellFormed(c.TenantId) && IsWellFormed(c.XAmznTraceId)));
+
+    /// <summary>Whether the string is valid UTF-16 (every surrogate in a pair); the common case, no surrogate at all, is one vectorized scan.</summary>
+    private static bool IsWellFormed(string? s)
+    {
+        if (s is null || !s.AsSpan().ContainsAnyInRange('\ud800', '\udfff'))
+        {
+            return true;
+        }
+
+        var rest = s.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(rest, out _, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            rest = rest[used..];
+        }
+
+        return true;
+    }
+
+    /// <summary>The string with each lone surrogate replaced by U+FFFD (what a UTF-8 encoder with replacement writes).</summary>
+    private static string? WellFormed(string? s) => IsWellFormed(s) ? s : System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(s!));
 
     /// <summary>What the HTTP client would throw for the error response the route would answer.</summary>
     private CheckpointException Refusal(Exception ex, string operation, string arn)

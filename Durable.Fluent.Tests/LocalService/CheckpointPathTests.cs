@@ -100,6 +100,18 @@ public class CheckpointPathTests(bool invokeOverHttp)
     }
 
     [Test]
+    public async Task A_payload_with_a_lone_surrogate_reads_back_the_same_on_both_paths()
+    {
+        var outcome = await ProbeAsync(async c =>
+        {
+            var r = await c.Store.CheckpointAsync(c.Arn, c.Token, [Step("s1", OperationAction.Start), Step("s1", OperationAction.Succeed, "\"a\ud800b\"")], c.Ct);
+            var payload = r.NewExecutionState.Operations!.Single(o => o.Id == "s1").StepDetails!.Result!;
+            return string.Join(" ", payload.Select(ch => ((int)ch).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
+        });
+        Assert.That(outcome, Is.EqualTo("0022 0061 fffd 0062 0022"), "a lone surrogate cannot be sent as JSON: U+FFFD arrives in its place");
+    }
+
+    [Test]
     public async Task A_request_over_the_size_limit_is_413_even_when_each_payload_is_within_its_own_limit()
     {
         // 1.1 million control characters: 1.1 MB of payload, 6.6 MB of JSON (each is escaped as \u0001).

@@ -17,7 +17,7 @@ public class InProcessCheckpointStoreTests
         var bound = InProcessCheckpointStore.UpperBoundBytes(new string('\u0001', 2048), [worst, worst]);
         var json = InProcessCheckpointStore.RequestBytes(new string('\u0001', 2048), [worst, worst]);
 
-        Assert.That(json, Is.GreaterThan(2 * 14 * 6 * 3000), "all 14 string members of each update were filled and escaped (6 bytes a character)");
+        Assert.That(json, Is.GreaterThan(2 * 14 * 6 * 3000), "all 14 strings of each update (11 members, 3 stack trace lines) were filled and escaped (6 bytes a character)");
         Assert.That(bound, Is.GreaterThanOrEqualTo(json));
     }
 
@@ -37,6 +37,55 @@ public class InProcessCheckpointStoreTests
         var step = new OperationUpdate { Id = "c4ca4238a0b92382", Type = OperationType.Step, SubType = "Step", Name = "validate_order", Action = OperationAction.Succeed, Payload = "{\"orderId\":\"o-1\",\"total\":10.5}" };
 
         Assert.That(InProcessCheckpointStore.UpperBoundBytes(new string('A', 44), Enumerable.Repeat(step, 200).ToList()), Is.LessThan(LocalDurableServiceOptions.DefaultMaxRequestBodyBytes));
+    }
+
+    [Test]
+    public void Every_string_of_an_update_is_sent_as_valid_utf16_like_json_would_and_valid_ones_are_not_copied()
+    {
+        var broken = Filled<OperationUpdate>("a\ud800b\udc00");
+        var valid = Filled<OperationUpdate>("a\ud83d\ude00b"); // a surrogate pair: valid UTF-16
+
+        var sent = InProcessCheckpointStore.AsSent([valid, broken]);
+
+        Assert.That(sent[0], Is.SameAs(valid));
+        var strings = Strings(sent[1]).ToList();
+        Assert.That(strings, Has.Count.EqualTo(11 + 3), "every string member (11) and the three stack trace lines");
+        Assert.That(strings, Has.All.EqualTo("a\ufffdb\ufffd"));
+    }
+
+    private static IEnumerable<string> Strings(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                yield break;
+            case string s:
+                yield return s;
+                yield break;
+            case System.Collections.IEnumerable items:
+                foreach (var item in items)
+                {
+                    foreach (var s in Strings(item))
+                    {
+                        yield return s;
+                    }
+                }
+
+                yield break;
+        }
+
+        if (value.GetType().IsPrimitive || value.GetType().IsEnum || value is DateTimeOffset)
+        {
+            yield break;
+        }
+
+        foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            foreach (var s in Strings(property.GetValue(value)))
+            {
+                yield return s;
+            }
+        }
     }
 
     /// <summary>An instance with every settable member set: strings to <paramref name="text"/>, lists to three items, numbers and enums to their widest values, records recursively.</summary>
