@@ -52,6 +52,14 @@ public class CheckpointPathTests(bool invokeOverHttp)
         Assert.That(outcome, Does.StartWith($"{Checkpoint} 400 InvalidParameterValueException retryable=True: Invalid Checkpoint Token"));
     }
 
+    [TestCase("-other")]
+    [TestCase("/../x y")]
+    public async Task An_unknown_execution_is_not_found(string suffix)
+    {
+        var outcome = await ProbeAsync(c => Ok(c.Store.CheckpointAsync(c.Arn + suffix, c.Token, [], c.Ct)));
+        Assert.That(outcome, Does.StartWith($"{Checkpoint} 404 ResourceNotFoundException retryable=False: ").And.Contain(_arn + suffix));
+    }
+
     [Test]
     public async Task An_empty_token_or_arn_is_refused_before_anything_is_sent()
     {
