@@ -39,15 +39,16 @@ public sealed record LocalDurableServiceOptions
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>
-    /// How the functions the service runs in its own process (workflows and handlers given to <c>LocalDurableService.Register</c>, and
-    /// <c>durable serve --assembly</c>) checkpoint and read their state. Functions registered by URL are separate processes
-    /// and always checkpoint over HTTP, whatever this says.
+    /// How the functions the service runs in its own process (workflows and handlers given to
+    /// <c>LocalDurableService.Register</c>, and <c>durable serve --assembly</c>) checkpoint and read their state. Functions
+    /// registered by URL are separate processes and always checkpoint over HTTP, whatever this says.
     /// <para><see langword="false"/> (the default): in-process. The function's checkpoint port calls the service's engine
-    /// directly. It skips the JSON and the loopback HTTP, nothing else: the request size limit
-    /// (<see cref="MaxRequestBodyBytes"/>), the token and update validation, a stopped or ended execution, a callback
-    /// answered meanwhile all behave as over HTTP, and a refusal reaches the workflow as the same
-    /// <see cref="CheckpointException"/> (the service's error type, status and message) the HTTP client throws. Several
-    /// times less CPU per checkpoint than the HTTP path (bench/README.md, <c>memory</c> against <c>memory-http</c>).</para>
+    /// directly. It skips the JSON and the loopback HTTP (and so has no transport faults for the client's retries to
+    /// retry), nothing else: the request size limit (<see cref="MaxRequestBodyBytes"/>, measured on the JSON the client
+    /// would send), the token and update validation, a stopped or ended execution, a callback answered meanwhile all behave
+    /// as over HTTP, and a refusal reaches the workflow as the same <see cref="CheckpointException"/> (the service's error
+    /// type, status and message) that the HTTP client throws. Several times less CPU per checkpoint than the HTTP path
+    /// (bench/README.md: <c>memory</c> against <c>memory-http</c>).</para>
     /// <para><see langword="true"/>: over HTTP. The function checkpoints through a
     /// <see cref="Checkpointing.Http.LambdaDurableExecutionClient"/> pointed at this service's REST API, exactly as a
     /// deployed function talks to AWS: request serialization, the client's retries and error parsing, the routes. Choose it
