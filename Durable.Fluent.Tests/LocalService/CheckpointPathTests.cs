@@ -108,6 +108,17 @@ public class CheckpointPathTests(bool invokeOverHttp)
     }
 
     [Test]
+    public async Task An_error_over_32_KiB_is_refused_by_its_own_limit()
+    {
+        var outcome = await ProbeAsync(c => Ok(c.Store.CheckpointAsync(
+            c.Arn,
+            c.Token,
+            [Step("s1", OperationAction.Start), Step("s1", OperationAction.Fail) with { Error = new ErrorObject { ErrorType = "Boom", ErrorMessage = new string('m', 40_000) } }],
+            c.Ct)));
+        Assert.That(outcome, Is.EqualTo($"{Checkpoint} 400 InvalidParameterValueException retryable=False: Invalid checkpoint update #2 (STEP FAIL s1): Error must serialize to under 32,768 bytes."));
+    }
+
+    [Test]
     public async Task A_payload_with_a_lone_surrogate_reads_back_the_same_on_both_paths()
     {
         var outcome = await ProbeAsync(async c =>
