@@ -21,7 +21,9 @@ namespace Durable.Fluent.LocalService;
 /// an HTTP front on 127.0.0.1 that serves the durable execution REST API (<c>/2025-12-01/...</c>) plus the emulator routes
 /// <c>POST /start-durable-execution</c>, <c>GET /2025-12-01/durable-executions</c> and <c>GET /health</c>.
 /// Registered workflows run in-process when an execution starts, when a timer fires (wait end, retry due, callback
-/// timeout) and when a callback arrives; one invocation at a time per execution.
+/// timeout) and when a callback arrives; one invocation at a time per execution. They checkpoint in-process by default
+/// (with the same checks and errors as over HTTP), or through the REST API with
+/// <see cref="LocalDurableServiceOptions.InvokeOverHttp"/>.
 /// </summary>
 /// <example>
 /// <code>
@@ -45,7 +47,7 @@ public sealed class LocalDurableService : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _workerTasks = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILogger _log;
-    private readonly InMemoryCheckpointStore _inProcessStore;
+    private readonly InProcessCheckpointStore _inProcessStore;
     private readonly ConcurrentDictionary<string, int> _retention = new(StringComparer.Ordinal);
     private readonly object _sweepGate = new();
     private ITimer? _sweepTimer;
@@ -128,7 +130,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             Engine = new LocalDurableEngine(_options.TimeProvider, engineOptions);
         }
 
-        _inProcessStore = new InMemoryCheckpointStore(Engine);
+        _inProcessStore = new InProcessCheckpointStore(this);
         Idempotency = new CheckpointIdempotency(_options.TimeProvider);
         Engine.ChainedInvokeStarter = StartChainedInvoke;
         _functionHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
@@ -576,7 +578,11 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     private long _checkpointRequests;
 
-    /// <summary>CheckpointDurableExecution requests the HTTP front has received (a cost figure: requests per step).</summary>
+    /// <summary>
+    /// CheckpointDurableExecution requests the service has received (a cost figure: requests per step): over HTTP, and from
+    /// the functions it runs in-process when <see cref="LocalDurableServiceOptions.InvokeOverHttp"/> is off. A request
+    /// refused for its size is not counted.
+    /// </summary>
     public long CheckpointRequests => Interlocked.Read(ref _checkpointRequests);
 
     internal void CountCheckpointRequest() => Interlocked.Increment(ref _checkpointRequests);

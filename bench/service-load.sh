@@ -2,8 +2,10 @@
 # Local durable service under load, and its SQLite store's start/save latency by stored executions (issue 13).
 #
 # 1. Load: a 3-step workflow started with Lambda Invoke over HTTP (RequestResponse) by 16 concurrent clients, 10,000
-#    executions, for each service configuration: memory, sqlite (synced at every commit, the default), sqlite-nosync
-#    (SyncEachCommit = false) and memory-inproc (checkpoints in-process: what the HTTP round trips cost). Prints
+#    executions, for each service configuration: memory and sqlite (the service's defaults: the workflow checkpoints
+#    in-process, SQLite synced at every commit), memory-http and sqlite-http (InvokeOverHttp = true: the workflow
+#    checkpoints over HTTP as a deployed function does, which shows what the loopback round trips cost) and
+#    sqlite-nosync (SyncEachCommit = false). Prints
 #    throughput, p50/p99 latency, CPU and allocation per execution, managed memory per 1,000 executions, and the same
 #    after the (fake) clock passed the retention period.
 # 2. Store: start and save latency with 0, 10,000 and 100,000 ended executions stored (rows of one real execution
@@ -12,7 +14,7 @@
 #
 #   bash bench/service-load.sh
 #   bash bench/service-load.sh --executions 2000 --stored 0,10000      # shorter
-#   bash bench/service-load.sh --stores memory,sqlite --skip-latency   # options: see ServiceLoad/ServiceLoadBench.cs
+#   bash bench/service-load.sh --stores memory,memory-http --skip-latency   # options: see ServiceLoad/ServiceLoadBench.cs
 #
 # Measure on a quiet machine: the load average at start and end is printed; rerun when it was high.
 set -euo pipefail

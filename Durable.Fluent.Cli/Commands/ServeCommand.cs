@@ -11,6 +11,8 @@ namespace Durable.Fluent.Cli.Commands;
 /// store, and the functions it runs: .NET workflows from assemblies (members marked <c>[DurableFunction("name")]</c>, or
 /// any static <c>Workflow&lt;TIn, TOut&gt;</c> member named with <c>--workflow name=Type.Member</c>), and functions in any
 /// language reached over HTTP (<c>--function name=url</c>, registered with <see cref="LocalDurableService.RegisterUrl"/>).
+/// The .NET workflows checkpoint in-process unless <c>--checkpoint-over-http</c>
+/// (<see cref="LocalDurableServiceOptions.InvokeOverHttp"/>) sends them through the REST API.
 /// </summary>
 internal static class ServeCommand
 {
@@ -25,10 +27,11 @@ internal static class ServeCommand
         var workflows = new Option<string[]>("--workflow", "-w") { Description = "Serve a static Workflow<TIn, TOut> member of the assemblies under a function name: name=Namespace.Type.Member (repeatable).", HelpName = "name=member" };
         var functions = new Option<string[]>("--function", "-f") { Description = "Serve a durable function reached over HTTP (any language; Lambda's Invoke shape, e.g. tools/js-host or a runtime interface emulator): name=url (repeatable).", HelpName = "name=url" };
         var functionTimeout = new Option<int?>("--function-timeout") { Description = "How long one invocation of a --function may take before it is recorded as timed out and retried (default 900, Lambda's limit).", HelpName = "seconds" };
+        var overHttp = new Option<bool>("--checkpoint-over-http") { Description = "The .NET workflows served from --assembly checkpoint through the REST API with the HTTP client, exactly as a deployed function talks to AWS (to test that wire path), instead of in-process (the default: the same checks and errors, without the JSON and loopback HTTP). Functions by --function always use HTTP." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every invocation (debug level)." };
         var command = new Command("serve", "Run the local durable service (REST API, dashboard, SQLite store) until Ctrl+C.")
         {
-            db, inMemory, port, host, allowNonLoopback, assemblies, workflows, functions, functionTimeout, verbose,
+            db, inMemory, port, host, allowNonLoopback, assemblies, workflows, functions, functionTimeout, overHttp, verbose,
         };
         CommandActions.Set(command, console, async (parse, ct) =>
         {
@@ -59,6 +62,7 @@ internal static class ServeCommand
                     AllowNonLoopback = parse.GetValue(allowNonLoopback),
                     LoggerFactory = logger,
                     FunctionTimeout = timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(15),
+                    InvokeOverHttp = parse.GetValue(overHttp),
                 });
             }
             catch (ArgumentException ex)
@@ -102,6 +106,13 @@ internal static class ServeCommand
                 }
 
                 console.Out.WriteLine($"Local durable service on {service.Endpoint} (store: {service.DatabasePath ?? "in memory"})");
+                if (registrations.Count > 0)
+                {
+                    console.Out.WriteLine(parse.GetValue(overHttp)
+                        ? $"  checkpoints: over HTTP (--checkpoint-over-http): the .NET workflows call {service.Endpoint} with the HTTP client"
+                        : "  checkpoints: in-process (--checkpoint-over-http sends them through the REST API instead)");
+                }
+
                 console.Out.WriteLine($"  dashboard: {service.Endpoint}dashboard/");
                 foreach (var (name, workflow) in registrations)
                 {

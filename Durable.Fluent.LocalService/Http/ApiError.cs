@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Durable.Fluent.Testing.Engine;
 using Microsoft.AspNetCore.Http;
 
 namespace Durable.Fluent.LocalService.Http;
@@ -31,6 +32,25 @@ internal sealed class ApiError : Exception
 
     /// <summary>404 ResourceNotFoundException.</summary>
     public static ApiError NotFound(string message) => new(404, "ResourceNotFoundException", message);
+
+    /// <summary>
+    /// The service error that a failure of a request's work is answered with: an <see cref="ApiError"/> as it is, an engine
+    /// refusal (<see cref="LocalEngineException"/>) with its status and type, anything else 500 ServiceException. The HTTP
+    /// front writes it (<see cref="ErrorHandling"/>); the in-process checkpoint port throws it as the HTTP client would.
+    /// </summary>
+    /// <param name="error">The failure.</param>
+    /// <returns>The error to answer.</returns>
+    public static ApiError From(Exception error) => error switch
+    {
+        ApiError api => api,
+        LocalEngineException engine => new(engine.StatusCode, engine.ErrorCode ?? "ServiceException", engine.Message),
+        _ => new(500, "ServiceException", "The local durable service failed: " + error.Message),
+    };
+
+    /// <summary>Whether <see cref="From"/> answers this failure with a 500 that the service logs as its own failure.</summary>
+    /// <param name="error">The failure.</param>
+    /// <returns><see langword="true"/> for anything but an <see cref="ApiError"/> or an engine refusal.</returns>
+    public static bool IsUnexpected(Exception error) => error is not (ApiError or LocalEngineException);
 }
 
 /// <summary>

@@ -18,14 +18,10 @@ internal sealed class ErrorHandling(ILogger log)
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (ApiError ex)
+        catch (Exception ex) when (ex is ApiError or LocalEngineException)
         {
-            await AwsErrorBody.WriteAsync(context, ex.Status, ex.ErrorType, ex.Message, ex.Allow).ConfigureAwait(false);
-            return;
-        }
-        catch (LocalEngineException ex)
-        {
-            await AwsErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorCode ?? "ServiceException", ex.Message).ConfigureAwait(false);
+            var error = ApiError.From(ex);
+            await AwsErrorBody.WriteAsync(context, error.Status, error.ErrorType, error.Message, error.Allow).ConfigureAwait(false);
             return;
         }
         catch (BadHttpRequestException ex)
@@ -46,7 +42,8 @@ internal sealed class ErrorHandling(ILogger log)
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             log.LogError(ex, "The local durable service failed to serve {Method} {Path}", context.Request.Method, context.Request.Path);
-            await AwsErrorBody.WriteAsync(context, 500, "ServiceException", "The local durable service failed: " + ex.Message).ConfigureAwait(false);
+            var error = ApiError.From(ex);
+            await AwsErrorBody.WriteAsync(context, error.Status, error.ErrorType, error.Message).ConfigureAwait(false);
             return;
         }
 

@@ -59,26 +59,18 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
         var body = await RequestBody.ReadAsync(context, Operation, BodyKind.Json, service.Options.MaxRequestBodyBytes).ConfigureAwait(false);
         service.CountCheckpointRequest();
         var checkpoint = RequestBody.ParseJson<CheckpointBody>(body, Operation);
-        if (string.IsNullOrEmpty(checkpoint.CheckpointToken) || checkpoint.CheckpointToken.Length > 2048)
-        {
-            throw ApiError.Invalid("CheckpointToken is required (1–2048 characters).");
-        }
-
         if (checkpoint.ClientToken is { Length: 0 or > 64 })
         {
             throw ApiError.Invalid("ClientToken must be 1–64 characters.");
         }
 
-        if (checkpoint.Updates?.Any(u => u is null) == true)
-        {
-            throw ApiError.Invalid("Updates must not contain null.");
-        }
-
+        // The CheckpointToken's format and null updates are checked by the engine, for this route and the in-process port alike.
+        var token = checkpoint.CheckpointToken ?? string.Empty;
         var updates = checkpoint.Updates ?? [];
         byte[]? fingerprint = null;
         if (checkpoint.ClientToken is { } clientToken)
         {
-            fingerprint = CheckpointIdempotency.Fingerprint(checkpoint.CheckpointToken, JsonSerializer.SerializeToUtf8Bytes(updates, WireJson.Rest));
+            fingerprint = CheckpointIdempotency.Fingerprint(token, JsonSerializer.SerializeToUtf8Bytes(updates, WireJson.Rest));
             if (Idempotency.Replay(arn, clientToken, fingerprint) is { } cached)
             {
                 await Responses.WriteBytesAsync(context, 200, cached).ConfigureAwait(false);
@@ -86,7 +78,7 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
             }
         }
 
-        var result = Engine.Checkpoint(arn, checkpoint.CheckpointToken, updates);
+        var result = Engine.Checkpoint(arn, token, updates);
         var response = JsonSerializer.SerializeToUtf8Bytes(
             new CheckpointResponse { CheckpointToken = result.CheckpointToken, NewExecutionState = result.NewExecutionState },
             WireJson.Rest);
@@ -101,12 +93,7 @@ internal sealed class ExecutionRoutes(LocalDurableService service)
     private Task GetStateAsync(HttpContext context)
     {
         var query = context.Request.Query;
-        var token = QueryValues.String(query, "CheckpointToken");
-        if (string.IsNullOrEmpty(token))
-        {
-            throw ApiError.Invalid("CheckpointToken is required.");
-        }
-
+        var token = QueryValues.String(query, "CheckpointToken") ?? string.Empty; // its format is checked by the engine
         var maxItems = QueryValues.MaxItems(query);
         var state = Engine.GetState(RouteValues.Get(context, "arn"), token, QueryValues.String(query, "Marker"), maxItems ?? Paging.DefaultMaxItems);
         return Responses.JsonAsync(context, 200, state);

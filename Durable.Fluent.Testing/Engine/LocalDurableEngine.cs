@@ -265,6 +265,15 @@ internal sealed class LocalDurableEngine
     public CheckpointResult Checkpoint(string arn, string token, IReadOnlyList<OperationUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
+        CheckTokenFormat(token);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            if (updates[i] is null)
+            {
+                throw new LocalEngineException("InvalidParameterValueException", 400, $"Updates must not contain null (update #{i + 1} is null).");
+            }
+        }
+
         List<ChainedInvokeRequest>? invokes = null;
         CheckpointResult result;
         using (var held = Hold(arn))
@@ -333,6 +342,7 @@ internal sealed class LocalDurableEngine
     /// <returns>The page.</returns>
     public ExecutionState GetState(string arn, string token, string? marker, int maxItems = 1000)
     {
+        CheckTokenFormat(token);
         using (var held = Hold(arn))
         {
             var rec = held.Rec;
@@ -1588,6 +1598,19 @@ internal sealed class LocalDurableEngine
     }
 
     /// <summary>A checkpoint or state read for an execution that has ended (timed out, stopped, finished) is refused, not retried.</summary>
+    /// <summary>
+    /// The CheckpointToken member's own constraint (1–2048 characters), checked before the execution is looked at: a token
+    /// that cannot be one is a bad request (not retryable), unlike a well-formed stale one. The service's HTTP routes and its
+    /// in-process checkpoint port both reach it here.
+    /// </summary>
+    private static void CheckTokenFormat(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 2048)
+        {
+            throw new LocalEngineException("InvalidParameterValueException", 400, "CheckpointToken is required (1–2048 characters).");
+        }
+    }
+
     private static void RejectIfEnded(ExecutionRecord rec)
     {
         if (rec.IsTerminal)

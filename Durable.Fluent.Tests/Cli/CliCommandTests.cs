@@ -92,6 +92,15 @@ public class CliCommandTests
     }
 
     [Test]
+    public async Task Serve_help_names_the_checkpoint_path_switch()
+    {
+        var run = await CliHarness.RunAsync("serve", "--help");
+
+        Assert.That(run.Exit, Is.Zero, run.ToString());
+        Assert.That(run.Out, Does.Contain("--checkpoint-over-http").And.Contain("instead of in-process (the default"));
+    }
+
+    [Test]
     public async Task Start_prints_the_arn_of_an_execution_that_runs()
     {
         var run = await Run("start", "cli-greeter", "--input", "\"Ada\"", "--name", "greet-ada");
@@ -366,18 +375,21 @@ public class CliCommandTests
         Assert.That(missing.Err, Does.Contain("No workflow 'nope'"));
     }
 
-    [Test]
-    public async Task Serve_runs_the_marked_workflows_of_an_assembly_until_cancelled()
+    [TestCase(false, "  checkpoints: in-process (--checkpoint-over-http sends them through the REST API instead)")]
+    [TestCase(true, "  checkpoints: over HTTP (--checkpoint-over-http): the .NET workflows call {0} with the HTTP client")]
+    public async Task Serve_runs_the_marked_workflows_of_an_assembly_until_cancelled(bool overHttp, string checkpoints)
     {
         using var stop = new CancellationTokenSource();
         var output = new StringWriter();
         var error = new StringWriter();
+        string[] args = ["serve", "--port", "0", "--in-memory", "--assembly", CliHarness.TestAssembly, "--workflow", "renamed=CliWorkflows.GreeterRenamed"];
         var serving = Durable.Fluent.Cli.DurableCli.RunAsync(
-            ["serve", "--port", "0", "--in-memory", "--assembly", CliHarness.TestAssembly, "--workflow", "renamed=CliWorkflows.GreeterRenamed"],
+            overHttp ? [.. args, "--checkpoint-over-http"] : args,
             new Durable.Fluent.Cli.Output.CliConsole(output, error),
             stop.Token);
         var endpoint = await EndpointFromAsync(output, serving);
         Assert.That(output.ToString(), Does.Contain("function cli-approval: Durable.Fluent.Tests.Cli.CliWorkflows.Approval").And.Contain("function renamed:").And.Contain("dashboard: " + endpoint + "dashboard/"));
+        Assert.That(output.ToString().Split(Environment.NewLine), Does.Contain(string.Format(System.Globalization.CultureInfo.InvariantCulture, checkpoints, endpoint)));
 
         var started = await CliHarness.RunAsync("start", "renamed", "--input", "\"Eve\"", "--wait", "--endpoint", endpoint);
         Assert.That(started.Exit, Is.Zero, started.ToString());
@@ -406,7 +418,7 @@ public class CliCommandTests
             new Durable.Fluent.Cli.Output.CliConsole(output, error),
             stop.Token);
         var endpoint = await EndpointFromAsync(output, serving);
-        Assert.That(output.ToString(), Does.Contain($"function js-orders: {function.Url} (by URL, timeout 30s").And.Not.Contain("no functions"));
+        Assert.That(output.ToString(), Does.Contain($"function js-orders: {function.Url} (by URL, timeout 30s").And.Not.Contain("no functions").And.Not.Contain("checkpoints:"), "a function by URL always checkpoints over HTTP");
 
         var started = await CliHarness.RunAsync("start", "js-orders", "--name", "js-1", "--input", """{"orderId":"o-1"}""", "--wait", "--endpoint", endpoint);
 

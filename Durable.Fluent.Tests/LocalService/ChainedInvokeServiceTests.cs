@@ -2,7 +2,7 @@ using Durable.Fluent.Wire;
 
 namespace Durable.Fluent.Tests.LocalService;
 
-public class ChainedInvokeServiceTests
+public class ChainedInvokeServiceTests(bool invokeOverHttp) : BothCheckpointPaths(invokeOverHttp)
 {
     private static readonly Workflow<string, string> Echo =
         Workflow.For<string>().Wait("echo_wait", TimeSpan.FromSeconds(1)).Then("echo", (s, _) => s.ToUpperInvariant()).Build();
@@ -19,7 +19,7 @@ public class ChainedInvokeServiceTests
     [Test]
     public async Task A_chained_invoke_runs_the_registered_target_as_its_own_execution_and_resumes_the_caller()
     {
-        await using var h = new ServiceHarness(register: s => s.Register("caller", Caller).Register("echo", Echo).Register("failing", Failing));
+        await using var h = NewHarness(register: s => s.Register("caller", Caller).Register("echo", Echo).Register("failing", Failing));
         var arn = h.Service.StartExecution("caller", "\"hello\"");
         string? childArn = null;
         for (var i = 0; i < 20; i++)
@@ -53,7 +53,7 @@ public class ChainedInvokeServiceTests
     public async Task Invoking_an_unregistered_function_fails_the_operation_with_a_clear_error()
     {
         var caller = Workflow.For<string>().Invoke<string>("call_missing", "missing-function").Build();
-        await using var h = new ServiceHarness(register: s => s.Register("caller", caller));
+        await using var h = NewHarness(register: s => s.Register("caller", caller));
         var arn = h.Service.StartExecution("caller", "\"x\"");
         var execution = await h.DriveAsync(arn);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Failed));
@@ -82,7 +82,7 @@ public class HttpCheckpointCostTests
     public async Task Checkpoint_requests_per_step_over_http(bool atMostOnce, int expected)
     {
         const int count = 20;
-        await using var h = new ServiceHarness(register: s => s.Register("steps", Steps(count, atMostOnce)));
+        await using var h = new ServiceHarness(register: s => s.Register("steps", Steps(count, atMostOnce)), invokeOverHttp: true);
         var arn = h.Service.StartExecution("steps", "0");
         var execution = await h.DriveAsync(arn);
         Assert.That(execution.Status, Is.EqualTo(ExecutionStatus.Succeeded));

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>Issue 10, defect 7 on the local durable service: the execution deadline is stored, survives a restart and fires on time.</summary>
-public class ExecutionTimeoutServiceTests
+public class ExecutionTimeoutServiceTests(bool invokeOverHttp) : BothCheckpointPaths(invokeOverHttp)
 {
     private static readonly DateTimeOffset Start = new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
     private string _dir = null!;
@@ -38,7 +38,7 @@ public class ExecutionTimeoutServiceTests
             .Build();
         var clock = new FakeTimeProvider(Start);
         string arn;
-        await using (var first = new ServiceHarness(Db, clock, s => s.Register("fn", workflow)))
+        await using (var first = NewHarness(Db, clock, s => s.Register("fn", workflow)))
         {
             arn = first.Service.StartExecution("fn", "\"x\"", "deadline-survivor", "$LATEST", 3600);
             await first.Service.WaitForIdleAsync(arn);
@@ -46,7 +46,7 @@ public class ExecutionTimeoutServiceTests
         }
 
         clock.SetUtcNow(Start.AddMinutes(30));
-        await using var second = new ServiceHarness(Db, clock, s => s.Register("fn", workflow));
+        await using var second = NewHarness(Db, clock, s => s.Register("fn", workflow));
         Assert.That(second.Service.Engine.NextTimerDue(arn), Is.EqualTo(Start.AddHours(1)), "the deadline was reloaded from the file");
         Assert.That((await second.Client.GetDurableExecutionAsync(arn)).Status, Is.EqualTo(ExecutionStatus.Running));
 

@@ -9,8 +9,11 @@ using OrderProcessing;
 
 namespace Durable.Fluent.Tests.LocalService;
 
-/// <summary>The local durable service end to end over real HTTP: workflows checkpoint through the SigV4-less HTTP client.</summary>
-public class LocalDurableServiceTests
+/// <summary>
+/// The local durable service end to end, driven over its REST API, with the workflows it hosts checkpointing in-process (the
+/// default) and over real HTTP through the SigV4-less client: each test runs on both paths.
+/// </summary>
+public class LocalDurableServiceTests(bool invokeOverHttp) : BothCheckpointPaths(invokeOverHttp)
 {
     private static Workflow<string, string> StepWaitStep(Counter counter) =>
         Workflow.For<string>()
@@ -20,10 +23,10 @@ public class LocalDurableServiceTests
             .Build();
 
     [Test]
-    public async Task Step_wait_step_runs_end_to_end_over_http_on_the_fake_clock()
+    public async Task Step_wait_step_runs_end_to_end_on_the_fake_clock()
     {
         var counter = new Counter();
-        await using var h = new ServiceHarness(register: s => s.Register("fn", StepWaitStep(counter)));
+        await using var h = NewHarness(register: s => s.Register("fn", StepWaitStep(counter)));
         var arn = h.Service.StartExecution("fn", "\"x\"", "e1");
 
         await h.Service.WaitForIdleAsync(arn);
@@ -49,7 +52,7 @@ public class LocalDurableServiceTests
     public async Task The_order_example_retries_waits_and_succeeds_with_state_paging()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var service = new LocalDurableService(new LocalDurableServiceOptions { TimeProvider = clock, InitialStatePageSize = 1 })
+        await using var service = new LocalDurableService(new LocalDurableServiceOptions { TimeProvider = clock, InitialStatePageSize = 1, InvokeOverHttp = InvokeOverHttp })
             .Register("order-processor", OrderWorkflow.Definition)
             .Start();
         using var client = service.CreateClient();
@@ -87,7 +90,7 @@ public class LocalDurableServiceTests
     public async Task Callback_success_over_http_completes_the_execution()
     {
         var handler = new CallbackHandler();
-        await using var h = new ServiceHarness(register: s => s.Register("cb", handler.HandleAsync));
+        await using var h = NewHarness(register: s => s.Register("cb", handler.HandleAsync));
         var arn = h.Service.StartExecution("cb", null);
         await h.Service.WaitForIdleAsync(arn);
         Assert.That(handler.CallbackId, Is.Not.Null.And.Length.GreaterThanOrEqualTo(40), "callback ids are 256 random bits");
@@ -106,7 +109,7 @@ public class LocalDurableServiceTests
     public async Task Callback_failure_over_http_fails_the_execution_with_the_sent_error()
     {
         var handler = new CallbackHandler();
-        await using var h = new ServiceHarness(register: s => s.Register("cb", handler.HandleAsync));
+        await using var h = NewHarness(register: s => s.Register("cb", handler.HandleAsync));
         var arn = h.Service.StartExecution("cb", null);
         await h.Service.WaitForIdleAsync(arn);
 
@@ -122,7 +125,7 @@ public class LocalDurableServiceTests
     public async Task Heartbeats_keep_a_callback_open_and_a_missed_heartbeat_times_it_out()
     {
         var handler = new CallbackHandler { HeartbeatTimeoutSeconds = 10 };
-        await using var h = new ServiceHarness(register: s => s.Register("cb", handler.HandleAsync));
+        await using var h = NewHarness(register: s => s.Register("cb", handler.HandleAsync));
         var arn = h.Service.StartExecution("cb", null);
         await h.Service.WaitForIdleAsync(arn);
 
@@ -143,7 +146,7 @@ public class LocalDurableServiceTests
     public async Task Start_over_http_then_list_get_and_stop()
     {
         var handler = new CallbackHandler();
-        await using var h = new ServiceHarness(register: s => s.Register("cb", handler.HandleAsync));
+        await using var h = NewHarness(register: s => s.Register("cb", handler.HandleAsync));
         using var started = await h.Http.PostAsync("/start-durable-execution", Json("""{"FunctionName":"cb","ExecutionName":"via-http","Input":"{\"a\":1}"}"""));
         Assert.That(started.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var arn = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("DurableExecutionArn").GetString()!;
@@ -171,7 +174,7 @@ public class LocalDurableServiceTests
     public async Task The_http_checkpoint_client_reads_paged_state_from_the_service()
     {
         var handler = new CallbackHandler();
-        await using var h = new ServiceHarness(register: s => s.Register("cb", handler.HandleAsync));
+        await using var h = NewHarness(register: s => s.Register("cb", handler.HandleAsync));
         var arn = h.Service.StartExecution("cb", null);
         await h.Service.WaitForIdleAsync(arn);
         var input = h.Service.Engine.BeginInvocation(arn); // act as the function for one invocation
@@ -180,16 +183,6 @@ public class LocalDurableServiceTests
         Assert.That(page1.Operations!.Select(o => o.Type), Is.EqualTo(new[] { OperationType.Execution, OperationType.Step, OperationType.Callback }));
         var result = await h.Client.CheckpointAsync(arn, input.CheckpointToken!, [], CancellationToken.None);
         Assert.That(result.CheckpointToken, Is.Not.Null.And.Not.EqualTo(input.CheckpointToken));
-    }
-
-    [Test]
-    public async Task In_process_invocations_give_the_same_result_as_http_ones()
-    {
-        var counter = new Counter();
-        await using var h = new ServiceHarness(register: s => s.Register("fn", StepWaitStep(counter)), invokeOverHttp: false);
-        var arn = h.Service.StartExecution("fn", "\"y\"");
-        var done = await h.DriveAsync(arn);
-        Assert.That(done.Result, Is.EqualTo("\"y-a-b\""));
     }
 
     [Test]

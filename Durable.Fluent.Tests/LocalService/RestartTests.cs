@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Durable.Fluent.Tests.LocalService;
 
 /// <summary>Executions survive disposing the service and starting a new one on the same SQLite file.</summary>
-public class RestartTests
+public class RestartTests(bool invokeOverHttp) : BothCheckpointPaths(invokeOverHttp)
 {
     private string _dir = null!;
 
@@ -31,7 +31,7 @@ public class RestartTests
         var caller = Workflow.For<string>().Invoke<string>("call_target", "target").Then("after", (s, _) => s.ToUpperInvariant()).Build();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         string arn;
-        await using (var first = new ServiceHarness(Db, clock, s => s.Register("caller", caller).Register("target", target)))
+        await using (var first = NewHarness(Db, clock, s => s.Register("caller", caller).Register("target", target)))
         {
             arn = first.Service.StartExecution("caller", "\"job\"", "chained-survivor");
             await first.Service.WaitForIdleAsync(arn);
@@ -41,7 +41,7 @@ public class RestartTests
             }
         }
 
-        await using var second = new ServiceHarness(Db, clock, s => s.Register("caller", caller).Register("target", target));
+        await using var second = NewHarness(Db, clock, s => s.Register("caller", caller).Register("target", target));
         var targetArn = second.Service.Engine.ListExecutions().Single(e => e.DurableExecutionArn != arn).DurableExecutionArn;
         var targetDone = await second.DriveAsync(targetArn);
         Assert.That(targetDone.Status, Is.EqualTo(ExecutionStatus.Succeeded));
@@ -58,7 +58,7 @@ public class RestartTests
         string arn;
         string callbackId;
         IReadOnlyList<HistoryEvent> historyBefore;
-        await using (var first = new ServiceHarness(Db, register: s => s.Register("cb", handler.HandleAsync)))
+        await using (var first = NewHarness(Db, register: s => s.Register("cb", handler.HandleAsync)))
         {
             arn = first.Service.StartExecution("cb", "{}", "survivor");
             await first.Service.WaitForIdleAsync(arn);
@@ -67,7 +67,7 @@ public class RestartTests
         }
 
         var handler2 = new CallbackHandler();
-        await using var second = new ServiceHarness(Db, register: s => s.Register("cb", handler2.HandleAsync));
+        await using var second = NewHarness(Db, register: s => s.Register("cb", handler2.HandleAsync));
         var restored = await second.Client.GetDurableExecutionHistoryAsync(arn);
         Assert.That(JsonOf(restored.Events), Is.EqualTo(JsonOf(historyBefore)), "the history came back from SQLite unchanged");
         Assert.That((await second.Client.GetDurableExecutionAsync(arn)).Status, Is.EqualTo(ExecutionStatus.Running));
@@ -97,7 +97,7 @@ public class RestartTests
             .Build();
         var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
         string arn;
-        await using (var first = new ServiceHarness(Db, new FakeTimeProvider(start), s => s.Register("fn", workflow)))
+        await using (var first = NewHarness(Db, new FakeTimeProvider(start), s => s.Register("fn", workflow)))
         {
             arn = first.Service.StartExecution("fn", "\"w\"", "long-wait");
             await first.Service.WaitForIdleAsync(arn);
@@ -106,7 +106,7 @@ public class RestartTests
 
         // The new process starts after the wait's due time: the stored timer fires at once.
         var clock = new FakeTimeProvider(start.AddDays(3));
-        await using var second = new ServiceHarness(Db, clock, s => s.Register("fn", workflow));
+        await using var second = NewHarness(Db, clock, s => s.Register("fn", workflow));
         var done = await second.DriveAsync(arn);
 
         Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded));
@@ -118,13 +118,13 @@ public class RestartTests
     public async Task Executions_started_before_a_restart_are_listed_after_it()
     {
         var handler = new CallbackHandler();
-        await using (var first = new ServiceHarness(Db, register: s => s.Register("cb", handler.HandleAsync)))
+        await using (var first = NewHarness(Db, register: s => s.Register("cb", handler.HandleAsync)))
         {
             await first.Service.WaitForIdleAsync(first.Service.StartExecution("cb", null, "one"));
             await first.Service.WaitForIdleAsync(first.Service.StartExecution("cb", null, "two"));
         }
 
-        await using var second = new ServiceHarness(Db, register: s => s.Register("cb", new CallbackHandler().HandleAsync));
+        await using var second = NewHarness(Db, register: s => s.Register("cb", new CallbackHandler().HandleAsync));
         var list = await second.Client.ListDurableExecutionsByFunctionAsync("cb");
         Assert.That(list.DurableExecutions.Select(e => e.DurableExecutionName), Is.EqualTo(new[] { "one", "two" }));
         var third = second.Service.StartExecution("cb", null);
@@ -150,13 +150,13 @@ public class RestartTests
             })
             .Build();
         string arn;
-        await using (var first = new ServiceHarness(Db, register: s => s.Register("fn", workflow)))
+        await using (var first = NewHarness(Db, register: s => s.Register("fn", workflow)))
         {
             arn = first.Service.StartExecution("fn", "\"z\"");
             await entered.Task;
         }
 
-        await using var second = new ServiceHarness(Db, register: s => s.Register("fn", workflow));
+        await using var second = NewHarness(Db, register: s => s.Register("fn", workflow));
         var done = await second.DriveAsync(arn);
         Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded));
         var history = (await second.Client.GetDurableExecutionHistoryAsync(arn)).Events;
@@ -175,14 +175,14 @@ public class RestartTests
             .Build();
         string arn;
         string callbackId;
-        await using (var first = new ServiceHarness(Db, register: s => s.Register("fn", workflow)))
+        await using (var first = NewHarness(Db, register: s => s.Register("fn", workflow)))
         {
             arn = first.Service.StartExecution("fn", "\"x\"");
             await first.Service.WaitForIdleAsync(arn);
             callbackId = (await first.Client.GetDurableExecutionHistoryAsync(arn)).Events.Single(e => e.EventType == HistoryEventType.CallbackStarted).Details.CallbackId!;
         }
 
-        await using var second = new ServiceHarness(Db, register: s => s.Register("fn", workflow));
+        await using var second = NewHarness(Db, register: s => s.Register("fn", workflow));
         await second.Client.SendCallbackSuccessAsync(callbackId, "\"ok\"");
         await second.Service.WaitForIdleAsync(arn);
         var done = await second.Client.GetDurableExecutionAsync(arn);

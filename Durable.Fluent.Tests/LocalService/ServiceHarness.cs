@@ -6,7 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Durable.Fluent.Tests.LocalService;
 
-/// <summary>A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.</summary>
+/// <summary>
+/// A local durable service on a fake clock, its HTTP client, and helpers that drive an execution by advancing the clock.
+/// Its functions checkpoint over HTTP unless <c>invokeOverHttp: false</c> (the service's own default) is passed: most
+/// service tests are about the REST API and the client; <see cref="BothCheckpointPaths"/> runs a fixture on both paths.
+/// </summary>
 internal sealed class ServiceHarness : IAsyncDisposable
 {
     public ServiceHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null, bool invokeOverHttp = true, TimeSpan? stalledRequestTimeout = null, TimeSpan? synchronousInvocationTimeout = null, Func<LocalDurableServiceOptions, LocalDurableServiceOptions>? configure = null)
@@ -159,6 +163,23 @@ public abstract class CallbackExecutionFixture
         Operations = H.Service.Engine.GetOperations(Arn),
         Events = H.Service.Engine.GetHistory(Arn).Count,
     }, WireJson.Rest);
+}
+
+/// <summary>
+/// A fixture that runs each of its tests twice: with the service's default checkpoint path for the functions it hosts
+/// (in-process) and over HTTP (<see cref="LocalDurableServiceOptions.InvokeOverHttp"/>); <see cref="NewHarness"/> builds
+/// the service on the fixture's path. (<see cref="ServiceHarness"/> alone checkpoints over HTTP: most service tests are
+/// about the REST API and the client.)
+/// </summary>
+[TestFixture(false)]
+[TestFixture(true)]
+public abstract class BothCheckpointPaths(bool invokeOverHttp)
+{
+    /// <summary>Whether this run's functions checkpoint over HTTP.</summary>
+    protected bool InvokeOverHttp => invokeOverHttp;
+
+    private protected ServiceHarness NewHarness(string? databasePath = null, FakeTimeProvider? clock = null, Action<LocalDurableService>? register = null)
+        => new(databasePath, clock, register, invokeOverHttp);
 }
 
 /// <summary>A fresh temporary folder per test for SQLite files, removed afterwards.</summary>

@@ -70,8 +70,8 @@ internal static class ServiceLoadBench
         var service = new LocalDurableService(new LocalDurableServiceOptions
         {
             DatabasePath = store.StartsWith("sqlite", StringComparison.Ordinal) ? Path.Combine(dir.Path, "load.db") : null,
-            SyncEachCommit = !store.Contains("nosync", StringComparison.Ordinal),
-            InvokeOverHttp = !store.Contains("inproc", StringComparison.Ordinal),
+            SyncEachCommit = !store.Contains("-nosync", StringComparison.Ordinal),
+            InvokeOverHttp = store.EndsWith("-http", StringComparison.Ordinal),
             TimeProvider = clock,
         });
         await using (service.ConfigureAwait(false))
@@ -335,10 +335,14 @@ internal static class ServiceLoadBench
         public int Samples { get; init; } = 1_000;
 
         /// <summary>
-        /// The service configurations: <c>memory</c>, <c>sqlite</c> (SyncEachCommit, the default), <c>sqlite-nosync</c>
-        /// (SyncEachCommit = false); <c>-inproc</c> appended: checkpoints in-process instead of over HTTP.
+        /// The service configurations, each on the service's defaults but for what its name says: <c>memory</c> and
+        /// <c>sqlite</c> (checkpoints in-process, SQLite synced at every commit); <c>-nosync</c> appended to <c>sqlite</c>:
+        /// SyncEachCommit = false; <c>-http</c> appended last: InvokeOverHttp = true (the workflow checkpoints over HTTP).
         /// </summary>
-        public IReadOnlyList<string> Stores { get; init; } = ["memory", "sqlite", "sqlite-nosync", "memory-inproc"];
+        public IReadOnlyList<string> Stores { get; init; } = ["memory", "memory-http", "sqlite", "sqlite-http", "sqlite-nosync"];
+
+        /// <summary>The store names <see cref="Stores"/> accepts.</summary>
+        public static readonly IReadOnlyList<string> KnownStores = ["memory", "memory-http", "sqlite", "sqlite-http", "sqlite-nosync", "sqlite-nosync-http"];
 
         public IReadOnlyList<int> Stored { get; init; } = [0, 10_000, 100_000];
 
@@ -359,15 +363,23 @@ internal static class ServiceLoadBench
                     "--clients" => o with { Clients = Int() },
                     "--warmup" => o with { Warmup = Int() },
                     "--samples" => o with { Samples = Int() },
-                    "--stores" => o with { Stores = Next().Split(',') },
+                    "--stores" => o with { Stores = ParseStores(Next()) },
                     "--stored" => o with { Stored = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList() },
                     "--skip-load" => o with { SkipLoad = true },
                     "--skip-latency" => o with { SkipLatency = true },
-                    _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --executions N --clients N --warmup N --samples N --stores memory,sqlite,sqlite-nosync,memory-inproc --stored 0,10000,100000 --skip-load --skip-latency"),
+                    _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --executions N --clients N --warmup N --samples N --stores memory,memory-http,sqlite,sqlite-http,sqlite-nosync --stored 0,10000,100000 --skip-load --skip-latency"),
                 };
             }
 
             return o;
+        }
+
+        private static string[] ParseStores(string list)
+        {
+            var stores = list.Split(',');
+            return stores.FirstOrDefault(s => !KnownStores.Contains(s)) is { } unknown
+                ? throw new ArgumentException($"Unknown store '{unknown}'. Stores: {string.Join(", ", KnownStores)}.")
+                : stores;
         }
     }
 }
