@@ -25,16 +25,15 @@ public sealed record LocalDurableServiceOptions
 
     /// <summary>
     /// With a <see cref="DatabasePath"/>: whether every commit is synced to disk before the call that made it is answered.
-    /// <see langword="false"/> (the default) uses SQLite <c>synchronous=NORMAL</c> in WAL mode: a call is answered once its
-    /// transaction is committed to the write-ahead log, which is in the operating system's hands, so a crash or
-    /// <c>kill -9</c> of the service loses no answered call (tested); the log is synced to disk at its checkpoints, so a
-    /// power loss or an operating-system crash may lose the calls answered since the last one (the file stays consistent).
-    /// <see langword="true"/> uses <c>synchronous=FULL</c>: every commit is synced before its call is answered, so an
-    /// answered call survives a power loss too, at the price of a sync per commit (on the benchmark machine a sync costs
-    /// 0.4–4 ms and about 0.5 ms of CPU; see "The local service at scale" in the README for the throughput of each setting).
-    /// <c>durable serve --sync full</c> selects it from the command line.
+    /// <see langword="true"/> (the default) uses SQLite <c>synchronous=FULL</c>: an answered call survives even a power loss.
+    /// <see langword="false"/> uses <c>synchronous=NORMAL</c> in WAL mode: a call is answered once its transaction is in
+    /// the write-ahead log, which the operating system holds, so a crash or <c>kill -9</c> of the service still loses no
+    /// answered call (tested), but a power loss or an operating-system crash may lose the calls answered since the log was
+    /// last synced (the file stays consistent). Concurrent saves share one transaction and one sync (group commit), so the
+    /// cost of syncing falls as load rises; <c>durable serve --sync normal</c> selects <see langword="false"/>. See "The
+    /// local service at scale" in the README for the throughput of each setting.
     /// </summary>
-    public bool SyncEachCommit { get; init; }
+    public bool SyncEachCommit { get; init; } = true;
 
     /// <summary>The clock: waits, retry delays and callback timeouts fire on it (inject a fake clock in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
