@@ -163,6 +163,9 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// <summary>The full path of the SQLite file, or <see langword="null"/> when executions are kept in memory.</summary>
     public string? DatabasePath => _sqlite?.FilePath;
 
+    /// <summary>The SQLite store, when there is a <see cref="DatabasePath"/> (for tests and the benchmark).</summary>
+    internal SqliteEngineStateStore? SqliteStore => _sqlite;
+
     /// <summary>The names of the registered functions (workflows, handlers and functions by URL).</summary>
     public IReadOnlyCollection<string> Functions => _functions.Keys.ToList();
 
@@ -733,22 +736,34 @@ public sealed class LocalDurableService : IAsyncDisposable
             }
 
             var invokeNow = false;
+            (int Failures, DateTimeOffset At)? retry = null;
             if (Engine.IsInvocationInFlight(arn) && !_workers.ContainsKey(arn))
             {
                 // The previous process stopped during this invocation: Lambda would record the crash and retry it.
                 Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), Ids.RequestId());
                 invokeNow = true;
             }
-            else if (!Engine.GetHistory(arn).Any(e => e.EventType == HistoryEventType.InvocationCompleted))
+            else
             {
-                invokeNow = true;
+                var invocations = Engine.GetHistory(arn).Where(e => e.EventType == HistoryEventType.InvocationCompleted).ToList();
+                if (invocations.Count == 0)
+                {
+                    invokeNow = true;
+                }
+                else if (invocations[^1].Details?.Error is not null)
+                {
+                    // The previous process stopped while it waited to retry a failed invocation: the retry and the count of
+                    // failures in a row (which stops the execution at MaxConsecutiveInvocationFailures) carry on here.
+                    var failures = invocations.AsEnumerable().Reverse().TakeWhile(e => e.Details?.Error is not null).Count();
+                    retry = (failures, invocations[^1].EventTimestamp + _options.InvocationRetryDelay);
+                }
             }
 
-            Kick(arn, invokeNow);
+            Kick(arn, invokeNow, retry);
         }
     }
 
-    private void Kick(string arn, bool invokeNow)
+    private void Kick(string arn, bool invokeNow, (int Failures, DateTimeOffset At)? retry = null)
     {
         if (!_options.RunExecutions)
         {
@@ -767,6 +782,12 @@ public sealed class LocalDurableService : IAsyncDisposable
                 }
 
                 w.InvokeNow |= invokeNow;
+                if (retry is { } r)
+                {
+                    w.Failures = r.Failures;
+                    w.RetryAt = r.At;
+                }
+
                 if (Volatile.Read(ref _state) != 1)
                 {
                     return;

@@ -24,11 +24,14 @@ public sealed record LocalDurableServiceOptions
     public string? DatabasePath { get; init; }
 
     /// <summary>
-    /// With a <see cref="DatabasePath"/>: whether every commit is synced to disk before the call that made it returns
-    /// (SQLite <c>synchronous=FULL</c>, the default: an answered call survives even a power loss). <see langword="false"/>
-    /// uses <c>synchronous=NORMAL</c>: the write-ahead log is synced at checkpoints only, so a crash or <c>kill -9</c> of the
-    /// service still loses nothing, but a power loss or an operating-system crash may lose the last calls (the file stays
-    /// consistent). Faster where a sync to disk is slow (about 5 ms on the benchmark machine): see bench/README.md.
+    /// With a <see cref="DatabasePath"/>: whether every commit is synced to disk before the call that made it is answered.
+    /// <see langword="true"/> (the default) uses SQLite <c>synchronous=FULL</c>: an answered call survives even a power loss.
+    /// <see langword="false"/> uses <c>synchronous=NORMAL</c> in WAL mode: a call is answered once its transaction is in
+    /// the write-ahead log, which the operating system holds, so a crash or <c>kill -9</c> of the service still loses no
+    /// answered call (tested), but a power loss or an operating-system crash may lose the calls answered since the log was
+    /// last synced (the file stays consistent). Concurrent saves share one transaction and one sync (group commit), so the
+    /// cost of syncing falls as load rises; <c>durable serve --sync normal</c> selects <see langword="false"/>. See "The
+    /// local service at scale" in the README for the throughput of each setting.
     /// </summary>
     public bool SyncEachCommit { get; init; } = true;
 

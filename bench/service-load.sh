@@ -5,9 +5,9 @@
 #    executions, for each service configuration: memory and sqlite (the service's defaults: the workflow checkpoints
 #    in-process, SQLite synced at every commit), memory-http and sqlite-http (InvokeOverHttp = true: the workflow
 #    checkpoints over HTTP as a deployed function does, which shows what the loopback round trips cost) and
-#    sqlite-nosync (SyncEachCommit = false). Prints
-#    throughput, p50/p99 latency, CPU and allocation per execution, managed memory per 1,000 executions, and the same
-#    after the (fake) clock passed the retention period.
+#    sqlite-nosync (SyncEachCommit = false), after a warm-up of the process on each. Prints throughput, p50/p99 latency,
+#    CPU and allocation per execution, SQLite transactions and bytes written to disk per execution, managed memory per
+#    1,000 executions, and the same after the (fake) clock passed the retention period.
 # 2. Store: start and save latency with 0, 10,000 and 100,000 ended executions stored (rows of one real execution
 #    copied in SQL, then opened by a new service: what a restarted service sees).
 # Ends with one line per target: "target met: ..." / "target not met: ...", with the measured value.

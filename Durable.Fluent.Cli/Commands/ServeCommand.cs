@@ -28,10 +28,12 @@ internal static class ServeCommand
         var functions = new Option<string[]>("--function", "-f") { Description = "Serve a durable function reached over HTTP (any language; Lambda's Invoke shape, e.g. tools/js-host or a runtime interface emulator): name=url (repeatable).", HelpName = "name=url" };
         var functionTimeout = new Option<int?>("--function-timeout") { Description = "How long one invocation of a --function may take before it is recorded as timed out and retried (default 900, Lambda's limit).", HelpName = "seconds" };
         var overHttp = new Option<bool>("--checkpoint-over-http") { Description = "The .NET workflows served from --assembly checkpoint through the REST API with the HTTP client, exactly as a deployed function talks to AWS (to test that wire path), instead of in-process (the default: the same checks and errors, without the JSON and loopback HTTP). Functions by --function always use HTTP." };
+        var sync = new Option<string?>("--sync") { Description = "How the --db file is written: full (the default) syncs every commit to disk before answering, so answered calls survive a power loss; normal answers once the commit is in SQLite's write-ahead log (a crash or kill -9 of the service still loses nothing; a power loss may lose the last answered calls).", HelpName = "full|normal" };
+        sync.AcceptOnlyFromAmong("full", "normal");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every invocation (debug level)." };
         var command = new Command("serve", "Run the local durable service (REST API, dashboard, SQLite store) until Ctrl+C.")
         {
-            db, inMemory, port, host, allowNonLoopback, assemblies, workflows, functions, functionTimeout, overHttp, verbose,
+            db, inMemory, sync, port, host, allowNonLoopback, assemblies, workflows, functions, functionTimeout, overHttp, verbose,
         };
         CommandActions.Set(command, console, async (parse, ct) =>
         {
@@ -44,6 +46,12 @@ internal static class ServeCommand
 
             var registrations = Registrations(parse.GetValue(assemblies) ?? [], parse.GetValue(workflows) ?? []);
             var path = parse.GetValue(inMemory) ? null : parse.GetValue(db);
+            var syncMode = parse.GetValue(sync);
+            if (syncMode is not null && path is null)
+            {
+                throw new UsageException("--sync applies to the --db file; executions kept --in-memory are never written to disk. Drop --sync or --in-memory.");
+            }
+
             if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
             {
                 Directory.CreateDirectory(folder);
@@ -52,9 +60,10 @@ internal static class ServeCommand
             var portValue = parse.GetValue(port);
             using var logger = new ConsoleLoggerFactory(console, parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
             LocalDurableService service;
+            LocalDurableServiceOptions options;
             try
             {
-                service = new LocalDurableService(new LocalDurableServiceOptions
+                service = new LocalDurableService(options = new LocalDurableServiceOptions
                 {
                     DatabasePath = path,
                     Port = portValue,
@@ -63,6 +72,7 @@ internal static class ServeCommand
                     LoggerFactory = logger,
                     FunctionTimeout = timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(15),
                     InvokeOverHttp = parse.GetValue(overHttp),
+                    SyncEachCommit = syncMode != "normal",
                 });
             }
             catch (ArgumentException ex)
@@ -105,7 +115,10 @@ internal static class ServeCommand
                     throw new CommandFailedException($"Cannot listen on {parse.GetValue(host)}:{portValue}: {ex.Message} Pick another --port (0 for a free one).");
                 }
 
-                console.Out.WriteLine($"Local durable service on {service.Endpoint} (store: {service.DatabasePath ?? "in memory"})");
+                var store = service.DatabasePath is not { } file ? "in memory"
+                    : options.SyncEachCommit ? $"{file}, every commit synced to disk"
+                    : $"{file}, --sync normal: commits in the write-ahead log, kill -9 safe";
+                console.Out.WriteLine($"Local durable service on {service.Endpoint} (store: {store})");
                 if (registrations.Count > 0)
                 {
                     console.Out.WriteLine(parse.GetValue(overHttp)

@@ -43,6 +43,12 @@ internal sealed class ExecutionRecord
     /// <summary>How many of <see cref="Events"/> the state store already holds (it appends only the rest).</summary>
     public int StoredEventCount { get; set; }
 
+    /// <summary>
+    /// The state store's own note of what it last wrote for this record (opaque to the engine; null when the store knows
+    /// nothing, e.g. just after a load): lets a store skip rows that did not change since.
+    /// </summary>
+    public object? StoreNote { get; set; }
+
     /// <summary>Whether the engine has done its bookkeeping for the end of this execution (cache or purge queue).</summary>
     public bool EndNoted { get; set; }
 

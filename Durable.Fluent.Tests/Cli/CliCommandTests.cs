@@ -60,6 +60,8 @@ public class CliCommandTests
         yield return new TestCaseData((object)new[] { "graph", "--assembly", "/nonexistent/Nothing.dll" }, "Assembly not found").SetName("graph of a missing assembly");
         yield return new TestCaseData((object)new[] { "replay", "/nonexistent/history.json", "--assembly", "/nonexistent/Nothing.dll" }, "not found").SetName("replay of a missing file");
         yield return new TestCaseData((object)new[] { "serve", "--host", "10.1.2.3", "--in-memory" }, "--allow-non-loopback").SetName("serve on a non-loopback host");
+        yield return new TestCaseData((object)new[] { "serve", "--in-memory", "--sync", "normal" }, "--sync applies to the --db file").SetName("serve in memory with a sync mode");
+        yield return new TestCaseData((object)new[] { "serve", "--sync", "fast" }, "fast").SetName("serve with an unknown sync mode");
         yield return new TestCaseData((object)new[] { "serve", "--workflow", "x=Y.Z", "--in-memory" }, "--assembly").SetName("serve a workflow without its assembly");
         yield return new TestCaseData((object)new[] { "serve", "--function", "orders", "--in-memory" }, "expected name=url").SetName("serve a function without its URL");
         yield return new TestCaseData((object)new[] { "serve", "--function", "orders=ftp://127.0.0.1/x", "--in-memory" }, "absolute http:// or https:// URL").SetName("serve a function by a URL that is not http");
@@ -403,6 +405,30 @@ public class CliCommandTests
 
         await stop.CancelAsync();
         Assert.That(await serving.WaitAsync(Patience), Is.Zero, output + "\n" + error);
+    }
+
+    [TestCase(null, "every commit synced to disk")]
+    [TestCase("full", "every commit synced to disk")]
+    [TestCase("normal", "--sync normal: commits in the write-ahead log, kill -9 safe")]
+    public async Task Serve_syncs_every_commit_of_its_file_unless_told_sync_normal(string? sync, string described)
+    {
+        using var stop = new CancellationTokenSource();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var db = Path.Combine(TempPaths.Unique("durable-cli-sync"), "serve.db");
+        string[] args = ["serve", "--port", "0", "--db", db];
+        var serving = Durable.Fluent.Cli.DurableCli.RunAsync(sync is null ? args : [.. args, "--sync", sync], new Durable.Fluent.Cli.Output.CliConsole(output, error), stop.Token);
+        try
+        {
+            var endpoint = await EndpointFromAsync(output, serving);
+            Assert.That(output.ToString(), Does.Contain($"Local durable service on {endpoint} (store: {Path.GetFullPath(db)}, {described})"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.That(await serving.WaitAsync(Patience), Is.Zero, output + "\n" + error);
+            Directory.Delete(Path.GetDirectoryName(db)!, recursive: true);
+        }
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Durable.Fluent.LocalService;
 using Durable.Fluent.Wire;
 using Microsoft.Extensions.Time.Testing;
 
@@ -164,6 +165,51 @@ public class RestartTests(bool invokeOverHttp) : BothCheckpointPaths(invokeOverH
         Assert.That(invocations, Has.Count.EqualTo(2));
         Assert.That(invocations[0].Details.Error!.Payload.ErrorType, Is.EqualTo("Runtime.ExitError"));
     }
+
+    [TestCase(5, "SUCCEEDED")]
+    [TestCase(2, "STOPPED")]
+    public async Task A_failed_invocation_waiting_for_its_retry_is_retried_after_a_restart_and_its_failures_still_count(int maxFailures, string expected)
+    {
+        // The first process records the failed invocation and would retry it after InvocationRetryDelay (5 s); it stops
+        // first. The second one retries it once the delay has passed — and counts it as the second failure in a row.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string arn;
+        await using (var first = Harness(clock, maxFailures, (_, _, _) =>
+        {
+            failed.TrySetResult();
+            throw new InvalidOperationException("the function crashed");
+        }))
+        {
+            arn = first.Service.StartExecution("flaky", "1");
+            await failed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await first.Service.WaitForIdleAsync(arn).WaitAsync(TimeSpan.FromSeconds(60));
+            var history = await first.Client.GetDurableExecutionHistoryAsync(arn);
+            Assert.That(history.Events.Single(e => e.EventType == HistoryEventType.InvocationCompleted).Details.Error, Is.Not.Null, "the failure is on record");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var invoked = 0;
+        await using var second = Harness(clock, maxFailures, (_, _, _) =>
+        {
+            if (Interlocked.Increment(ref invoked) == 1 && maxFailures == 2)
+            {
+                throw new InvalidOperationException("the function crashed again");
+            }
+
+            return Task.FromResult(new DurableExecutionInvocationOutput { Status = InvocationStatus.Succeeded, Result = "2" });
+        });
+        var done = await second.DriveAsync(arn);
+        Assert.That(UpperSnakeEnumConverter<ExecutionStatus>.ToToken(done.Status), Is.EqualTo(expected), "the restarted service retried the failed invocation");
+        Assert.That(invoked, Is.EqualTo(1));
+        if (expected == "STOPPED")
+        {
+            Assert.That(done.Error!.ErrorMessage, Does.StartWith("2 consecutive invocations failed"), "the failure before the restart still counts");
+        }
+    }
+
+    private ServiceHarness Harness(FakeTimeProvider clock, int maxFailures, LocalDurableHandler handler)
+        => new(Db, clock, s => s.Register("flaky", handler), InvokeOverHttp, configure: o => o with { MaxConsecutiveInvocationFailures = maxFailures, InvocationRetryDelay = TimeSpan.FromSeconds(5) });
 
     [Test]
     public async Task A_workflow_suspended_on_its_callback_node_survives_a_restart_and_completes_once()

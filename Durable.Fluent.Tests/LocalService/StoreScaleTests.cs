@@ -177,7 +177,7 @@ public class StoreScaleTests : TempFolderFixture
             running = engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "running" });
         }
 
-        Execute("DROP INDEX executions_purge; ALTER TABLE executions DROP COLUMN purge_ticks; ALTER TABLE executions DROP COLUMN retention_days;");
+        Execute("DROP INDEX executions_purge_at; ALTER TABLE executions DROP COLUMN purge_ticks; ALTER TABLE executions DROP COLUMN retention_days;");
         clock.Advance(TimeSpan.FromDays(5)); // old ended 15 days ago, recent 5
 
         using (var store = new SqliteEngineStateStore(Db, legacyRetentionDays: 14))
