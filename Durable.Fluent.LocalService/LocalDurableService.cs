@@ -740,7 +740,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             if (Engine.IsInvocationInFlight(arn) && !_workers.ContainsKey(arn))
             {
                 // The previous process stopped during this invocation: Lambda would record the crash and retry it.
-                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", "The local durable service stopped during this invocation."), Ids.RequestId());
+                Engine.EndInvocation(arn, InvocationOutcome.Crashed("Runtime.ExitError", StoppedDuringInvocation), Ids.RequestId());
                 invokeNow = true;
             }
             else
@@ -750,18 +750,32 @@ public sealed class LocalDurableService : IAsyncDisposable
                 {
                     invokeNow = true;
                 }
-                else if (invocations[^1].Details?.Error is not null)
+                else if (invocations[^1].Details?.Error is { } error)
                 {
-                    // The previous process stopped while it waited to retry a failed invocation: the retry and the count of
-                    // failures in a row (which stops the execution at MaxConsecutiveInvocationFailures) carry on here.
-                    var failures = invocations.AsEnumerable().Reverse().TakeWhile(e => e.Details?.Error is not null).Count();
-                    retry = (failures, invocations[^1].EventTimestamp + _options.InvocationRetryDelay);
+                    if (IsServiceStop(error))
+                    {
+                        // A process before this one recorded its own stop and stopped again before the retry began.
+                        invokeNow = true;
+                    }
+                    else
+                    {
+                        // The previous process stopped while it waited to retry a failed invocation: the retry and the count
+                        // of the function's failures in a row (which stops the execution at MaxConsecutiveInvocationFailures)
+                        // carry on here. The service's own stops do not count.
+                        var failures = invocations.AsEnumerable().Reverse().TakeWhile(e => e.Details?.Error is not null).Count(e => !IsServiceStop(e.Details!.Error!));
+                        retry = (failures, invocations[^1].EventTimestamp + _options.InvocationRetryDelay);
+                    }
                 }
             }
 
             Kick(arn, invokeNow, retry);
         }
     }
+
+    /// <summary>The message of the InvocationCompleted a restarted service records for an invocation its previous process cut off.</summary>
+    private const string StoppedDuringInvocation = "The local durable service stopped during this invocation.";
+
+    private static bool IsServiceStop(EventError error) => error.Payload?.ErrorMessage == StoppedDuringInvocation;
 
     private void Kick(string arn, bool invokeNow, (int Failures, DateTimeOffset At)? retry = null)
     {

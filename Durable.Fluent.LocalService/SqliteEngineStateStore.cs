@@ -348,8 +348,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// caller in it with that caller's own outcome and hands the lead to the first caller still queued, so no caller writes
     /// other callers' saves for more than one transaction, and a save arriving when nothing is in progress is written on its
     /// own thread (no hand-off to another thread) after the leader yielded its core up to <see cref="LingerYields"/> times, so
-    /// that callers about to save join the same transaction (on the benchmark's 16 clients this halves the transactions per
-    /// save).
+    /// that callers about to save join the same transaction (on the benchmark's 16 clients, synced: 0.56 → 0.44 transactions
+    /// per execution).
     /// </summary>
     /// <exception cref="ObjectDisposedException">The store was closed before the save was queued.</exception>
     public void Save(ExecutionRecord rec)
@@ -1054,8 +1054,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// blocked in <c>Task.Wait</c>/<c>GetResult</c> (its handling of sync-over-async, .NET 6+), and not for other kinds of
     /// blocking. The engine's callers are pool threads (HTTP requests, in-process checkpoints) that block here for a commit;
     /// with monitor waits the pool stayed at about 8 threads while 16 clients' saves waited, so saves queued for a thread
-    /// rather than for a commit and group commits stayed small (bench/service-load.sh, SQLite synced at every commit: 450–485
-    /// executions/s and 2 transactions per execution with monitor waits, 1,000–1,200/s and 0.43 with task waits).
+    /// rather than for a commit and group commits stayed small (bench/service-load.sh, SQLite synced at every commit: 440–485
+    /// executions/s and about 2 transactions per execution with monitor waits, 820–1,200/s and 0.43 with task waits).
     /// </para>
     /// </summary>
     private sealed class SaveRequest(ExecutionRecord record, RowSet rows)

@@ -208,6 +208,39 @@ public class RestartTests(bool invokeOverHttp) : BothCheckpointPaths(invokeOverH
         }
     }
 
+    [Test]
+    public async Task An_invocation_recorded_as_cut_off_by_one_restart_is_retried_by_the_next_even_if_none_ran_in_between()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocking = Workflow.For<string>()
+            .Then("slow", async (s, _, ct) =>
+            {
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+                return s;
+            })
+            .Build();
+        string arn;
+        await using (var first = NewHarness(Db, register: s => s.Register("fn", blocking)))
+        {
+            arn = first.Service.StartExecution("fn", "\"z\"");
+            await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        // A process without the function: it records the cut-off invocation as crashed, and cannot retry it.
+        await using (var second = NewHarness(Db))
+        {
+            var history = (await second.Client.GetDurableExecutionHistoryAsync(arn)).Events;
+            Assert.That(history.Last(e => e.EventType == HistoryEventType.InvocationCompleted).Details.Error!.Payload.ErrorType, Is.EqualTo("Runtime.ExitError"));
+        }
+
+        var quick = Workflow.For<string>().Then("slow", (s, _) => s + "!").Build();
+        await using var third = NewHarness(Db, register: s => s.Register("fn", quick));
+        var done = await third.DriveAsync(arn);
+        Assert.That(done.Status, Is.EqualTo(ExecutionStatus.Succeeded), "the retry the second process could not make happens now");
+        Assert.That(done.Result, Is.EqualTo("\"z!\""));
+    }
+
     private ServiceHarness Harness(FakeTimeProvider clock, int maxFailures, LocalDurableHandler handler)
         => new(Db, clock, s => s.Register("flaky", handler), InvokeOverHttp, configure: o => o with { MaxConsecutiveInvocationFailures = maxFailures, InvocationRetryDelay = TimeSpan.FromSeconds(5) });
 
