@@ -338,7 +338,9 @@ public sealed class LocalDurableService : IAsyncDisposable
 
     /// <summary>
     /// Starts listening and resumes the stored executions: an invocation that was in flight when the previous process
-    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; timers that came due meanwhile fire. With
+    /// stopped is recorded as crashed (<c>Runtime.ExitError</c>) and retried; a failed invocation that was waiting for its
+    /// retry is retried after <see cref="LocalDurableServiceOptions.InvocationRetryDelay"/> from its failure, its failures
+    /// in a row still counted; timers that came due meanwhile fire. With
     /// <see cref="LocalDurableServiceOptions.RunExecutions"/> off, it only listens.
     /// </summary>
     /// <returns>This service.</returns>
