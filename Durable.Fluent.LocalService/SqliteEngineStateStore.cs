@@ -26,6 +26,14 @@ namespace Durable.Fluent.LocalService;
 internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 {
     private const int SchemaVersion = 1;
+
+    /// <summary>
+    /// How many times a new leader yields its core before it takes the queue (stopping early when no other thread is ready
+    /// to run): callers that are about to save get to queue and share the transaction (and its sync) instead of waiting
+    /// for the next one. A count of yields, not a time, so it costs nothing when the machine is idle.
+    /// </summary>
+    private const int LingerYields = 2;
+
     private static readonly JsonSerializerOptions Json = WireJson.Envelope;
     private readonly SqliteConnection _connection;
     private readonly SqliteConnection _reader;
@@ -36,14 +44,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private bool _leading;
     private bool _closed;
     private long _batches;
-    private long _saves;
-
-    /// <summary>
-    /// How many times a new leader yields its core before it takes the queue (stopping early when no other thread is ready
-    /// to run): callers that are about to save get to queue and share the transaction (and its sync) instead of waiting
-    /// for the next one. A count of yields, not a time, so it costs nothing when the machine is idle.
-    /// </summary>
-    internal int LingerYields { get; set; } = 2;
     private WriteStatements? _write;
     private SqliteCommand? _findByName;
     private SqliteCommand? _findCallback;
@@ -356,7 +356,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(rec);
         var request = new SaveRequest(rec, Prepare(rec));
-        Interlocked.Increment(ref _saves);
         bool lead;
         lock (_queueGate)
         {
@@ -400,9 +399,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     /// <summary>How many group-commit transactions have been committed or tried (for tests).</summary>
     internal long Batches => Interlocked.Read(ref _batches);
-
-    /// <summary>How many saves were asked for (for tests and the benchmark).</summary>
-    internal long Saves => Interlocked.Read(ref _saves);
 
     /// <summary>
     /// The leader's turn: takes every queued save (its own among them) under the write lock, so
