@@ -34,7 +34,7 @@ internal sealed class InProcessCheckpointStore(LocalDurableService service) : IC
     private const int UpdateStructureBytes = 1024;
 
     /// <inheritdoc />
-    public Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken)
+    public async Task<CheckpointResult> CheckpointAsync(string durableExecutionArn, string checkpointToken, IReadOnlyList<OperationUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(durableExecutionArn);
         ArgumentException.ThrowIfNullOrEmpty(checkpointToken);
@@ -50,7 +50,8 @@ internal sealed class InProcessCheckpointStore(LocalDurableService service) : IC
             }
 
             service.CountCheckpointRequest();
-            return Task.FromResult(service.Engine.Checkpoint(durableExecutionArn, checkpointToken, updates));
+            // Waits for the batch to be durable without holding a thread (the SQLite store's group commit).
+            return await service.Engine.CheckpointAsync(durableExecutionArn, checkpointToken, updates).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

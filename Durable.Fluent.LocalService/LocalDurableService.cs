@@ -462,11 +462,11 @@ public sealed class LocalDurableService : IAsyncDisposable
     /// another payload, or once that execution has ended, is <c>DurableExecutionAlreadyStartedException</c> (409).
     /// </summary>
     /// <returns>The ARN, and whether it is an execution that already existed.</returns>
-    internal (string Arn, bool Existing) StartOrAttach(string functionName, string? inputJson, string? executionName, string qualifier, string? tenantId, string? traceHeader = null)
+    internal async Task<(string Arn, bool Existing)> StartOrAttachAsync(string functionName, string? inputJson, string? executionName, string qualifier, string? tenantId, string? traceHeader = null)
     {
         try
         {
-            return (StartExecution(functionName, inputJson, executionName, qualifier, DefaultExecutionTimeoutSeconds, tenantId, traceHeader: traceHeader), false);
+            return (await StartExecutionAsync(functionName, inputJson, executionName, qualifier, DefaultExecutionTimeoutSeconds, tenantId, traceHeader: traceHeader).ConfigureAwait(false), false);
         }
         catch (LocalEngineException ex) when (ex.ErrorCode == "DurableExecutionAlreadyStartedException" && executionName is not null)
         {
@@ -540,6 +540,10 @@ public sealed class LocalDurableService : IAsyncDisposable
     }
 
     internal string StartExecution(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null, int? retentionDays = null, string? traceHeader = null)
+        => StartExecutionAsync(functionName, inputJson, executionName, qualifier, timeoutSeconds, tenantId, retentionDays, traceHeader).GetAwaiter().GetResult();
+
+    /// <summary>Starts an execution and invokes it; the task completes once the start is durable (the routes wait without holding a thread).</summary>
+    internal async Task<string> StartExecutionAsync(string functionName, string? inputJson, string? executionName, string qualifier, int timeoutSeconds, string? tenantId = null, int? retentionDays = null, string? traceHeader = null)
     {
         if (string.IsNullOrEmpty(functionName) || !_functions.ContainsKey(functionName))
         {
@@ -563,7 +567,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             }
         }
 
-        var arn = Engine.StartExecution(new StartExecutionRequest
+        var arn = await Engine.StartExecutionAsync(new StartExecutionRequest
         {
             FunctionName = functionName,
             ExecutionName = executionName,
@@ -573,7 +577,7 @@ public sealed class LocalDurableService : IAsyncDisposable
             TenantId = tenantId,
             TraceHeader = traceHeader,
             RetentionPeriodInDays = retentionDays ?? RetentionOf(functionName),
-        });
+        }).ConfigureAwait(false);
         Kick(arn, invokeNow: true);
         return arn;
     }
@@ -944,7 +948,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         DurableExecutionInvocationInput input;
         try
         {
-            input = Engine.BeginInvocation(arn);
+            input = await Engine.BeginInvocationAsync(arn).ConfigureAwait(false);
         }
         catch (LocalEngineException ex) when (ex.StatusCode == 409)
         {
@@ -956,7 +960,7 @@ public sealed class LocalDurableService : IAsyncDisposable
         try
         {
             var output = await handler(input, store, requestId, _shutdown.Token).ConfigureAwait(false);
-            Engine.EndInvocation(arn, InvocationOutcome.Returned(output), requestId);
+            await Engine.EndInvocationAsync(arn, InvocationOutcome.Returned(output), requestId).ConfigureAwait(false);
             CompleteChainedParentIfDone(arn);
             w.Failures = 0;
             _log.LogDebug("Invocation {RequestId} of {Arn} returned {Status}", requestId, arn, output.Status);
@@ -973,7 +977,7 @@ public sealed class LocalDurableService : IAsyncDisposable
                 InvocationTerminatedException => ("Runtime.ExitError", $"{ex.GetType().FullName}: {ex.Message}"),
                 _ => ("Runtime.Unhandled", $"{ex.GetType().FullName}: {ex.Message}"),
             };
-            Engine.EndInvocation(arn, InvocationOutcome.Crashed(type, message), requestId);
+            await Engine.EndInvocationAsync(arn, InvocationOutcome.Crashed(type, message), requestId).ConfigureAwait(false);
             w.Failures++;
             var next = w.Failures >= _options.MaxConsecutiveInvocationFailures ? "the execution is stopped" : $"retrying in {_options.InvocationRetryDelay.TotalSeconds:0.###} s";
             if (ex is FunctionInvocationException)

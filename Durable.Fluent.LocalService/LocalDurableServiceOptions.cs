@@ -25,13 +25,14 @@ public sealed record LocalDurableServiceOptions
 
     /// <summary>
     /// With a <see cref="DatabasePath"/>: whether every commit is synced to disk before the call that made it is answered.
-    /// <see langword="true"/> (the default) uses SQLite <c>synchronous=FULL</c>: an answered call survives even a power loss.
-    /// <see langword="false"/> uses <c>synchronous=NORMAL</c> in WAL mode: a call is answered once its transaction is in
-    /// the write-ahead log, which the operating system holds, so a crash or <c>kill -9</c> of the service still loses no
+    /// <see langword="true"/> (the default): a call is answered once the write-ahead log holding its transaction has been
+    /// synced to disk, so an answered call survives even a power loss (the store syncs the log after each commit on its own
+    /// thread, while the next transaction is written). <see langword="false"/>: a call is answered once its transaction is
+    /// in the write-ahead log, which the operating system holds, so a crash or <c>kill -9</c> of the service still loses no
     /// answered call (tested), but a power loss or an operating-system crash may lose the calls answered since the log was
-    /// last synced (the file stays consistent). Concurrent saves share one transaction and one sync (group commit), so the
-    /// cost of syncing falls as load rises; <c>durable serve --sync normal</c> selects <see langword="false"/>. See "The
-    /// local service at scale" in the README for the throughput of each setting.
+    /// last synced (at a checkpoint; the file stays consistent). Concurrent saves share one transaction and one sync (group
+    /// commit), so the cost of syncing falls as load rises; <c>durable serve --sync normal</c> selects
+    /// <see langword="false"/>. See "The local service at scale" in the README for the throughput of each setting.
     /// </summary>
     public bool SyncEachCommit { get; init; } = true;
 

@@ -17,7 +17,7 @@ namespace Durable.Fluent.LocalService;
 /// order, by purge time, the open executions), so saving, starting and loading an execution do not depend on how many are
 /// stored. Saves of different executions may arrive at once (the engine locks per execution): they are written on one
 /// writer connection, and the saves that queue up while a commit is in progress are committed together in the next
-/// transaction (group commit with a leader hand-off, see <see cref="Save"/>: one sync to disk for all of them; a batch that
+/// transaction (group commit on one writer thread, see <see cref="SaveAsync"/>: one sync to disk for all of them; a batch that
 /// fails is retried one save per transaction so one bad save fails alone; closing the store still commits the saves queued
 /// before it). Look-ups and loads use a second connection, so they do not wait for a commit (WAL readers see the last
 /// committed state).
@@ -28,9 +28,9 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private const int SchemaVersion = 1;
 
     /// <summary>
-    /// How many times a new leader yields its core before it takes the queue (stopping early when no other thread is ready
-    /// to run): callers that are about to save get to queue and share the transaction (and its sync) instead of waiting
-    /// for the next one. A count of yields, not a time, so it costs nothing when the machine is idle.
+    /// How many times the writer yields its core before it takes the queue (stopping early when no other thread is ready to
+    /// run): callers that are about to save get to queue and share the transaction (and its sync) instead of waiting for the
+    /// next one. A count of yields, not a time, so it costs nothing when the machine is idle.
     /// </summary>
     private const int LingerYields = 2;
 
@@ -41,9 +41,18 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private readonly object _readGate = new();
     private readonly object _queueGate = new();
     private List<SaveRequest> _queue = new();
-    private bool _leading;
+    private readonly bool _syncEachCommit;
+    private readonly object _syncGate = new();
+    private List<List<SaveRequest>> _committed = new();
+    private Thread? _writer;
+    private bool _writerWaiting;
+    private Thread? _syncer;
+    private bool _syncerWaiting;
+    private bool _writerDone;
+    private FileStream? _log;
     private bool _closed;
     private long _batches;
+    private long _logSyncs;
     private WriteStatements? _write;
     private SqliteCommand? _findByName;
     private SqliteCommand? _findCallback;
@@ -56,9 +65,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// file is upgraded); null leaves them without one.
     /// </param>
     /// <param name="syncEachCommit">
-    /// <see langword="true"/>: <c>PRAGMA synchronous=FULL</c>, every commit is synced to disk before the call returns;
-    /// <see langword="false"/>: <c>synchronous=NORMAL</c>, the write-ahead log is synced at checkpoints only (a killed
-    /// process loses nothing; a power loss may lose the last commits, never the file's consistency).
+    /// <see langword="true"/>: every commit is synced to disk before its saves are answered (the store syncs the
+    /// write-ahead log itself, overlapping the sync with the next commit; see <see cref="SyncLoop"/>);
+    /// <see langword="false"/>: the log is synced at checkpoints only (a killed process loses nothing; a power loss may lose
+    /// the last commits, never the file's consistency). SQLite runs with <c>synchronous=NORMAL</c> in both cases.
     /// </param>
     public SqliteEngineStateStore(string path, int? legacyRetentionDays = 14, bool syncEachCommit = true)
     {
@@ -89,7 +99,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         {
             _connection.Open();
             Exec("PRAGMA journal_mode=WAL;");
-            Exec(syncEachCommit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+            // NORMAL either way: SQLite does not sync the log at commit. With syncEachCommit this store syncs it itself after
+            // each commit, on its own thread, and only then answers the commit's saves (see SyncLoop).
+            _syncEachCommit = syncEachCommit;
+            Exec("PRAGMA synchronous=NORMAL;");
             Exec("PRAGMA busy_timeout=5000;");
             CreateSchema(legacyRetentionDays);
             _reader.Open();
@@ -114,7 +127,13 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// <summary>The database file.</summary>
     public string FilePath { get; }
 
-    /// <summary>The writer connection's <c>PRAGMA synchronous</c>: 2 (FULL) or 1 (NORMAL).</summary>
+    /// <summary>
+    /// Whether each commit is synced to disk before its saves are answered (this store syncs the log itself, after the
+    /// commit); otherwise the log is synced at checkpoints only.
+    /// </summary>
+    internal bool SyncEachCommit => _syncEachCommit;
+
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c> (1, NORMAL, in both modes: SQLite never syncs at commit).</summary>
     internal long Synchronous
     {
         get
@@ -341,36 +360,36 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     }
 
     /// <summary>
-    /// Saves the execution; returns once the transaction holding it committed (and, with <c>SyncEachCommit</c>, was synced
-    /// to disk). Called under the execution's lock, so the record does not change meanwhile. Group commit: the first caller
-    /// to find no commit in progress becomes the leader and writes, in one transaction, its own save and every save queued
-    /// meanwhile; the others sleep until a leader has written theirs. When its transaction is done the leader wakes each
-    /// caller in it with that caller's own outcome and hands the lead to the first caller still queued, so no caller writes
-    /// other callers' saves for more than one transaction, and a save arriving when nothing is in progress is written on its
-    /// own thread (no hand-off to another thread) after the leader yielded its core up to <see cref="LingerYields"/> times, so
-    /// that callers about to save join the same transaction (on the benchmark's 16 clients, synced: 0.56 → 0.44 transactions
-    /// per execution).
+    /// Queues the execution's save; the task completes once the transaction holding it committed (and, with
+    /// <c>SyncEachCommit</c>, was synced to disk), or fails with the save's own error. Called under the execution's lock,
+    /// which the caller keeps until the task completes, so the record does not change meanwhile; the rows are made here, on
+    /// the caller's thread. Group commit: one writer thread writes, in one transaction, every save queued while it was busy
+    /// (after yielding its core up to <see cref="LingerYields"/> times, so that callers about to save join it), then
+    /// completes each save's task with that save's outcome. Callers wait without holding a thread (the engine's
+    /// asynchronous calls) or block on the task (its synchronous ones).
     /// </summary>
-    /// <exception cref="ObjectDisposedException">The store was closed before the save was queued.</exception>
-    public void Save(ExecutionRecord rec)
+    /// <exception cref="ObjectDisposedException">The store was closed before the save was queued (thrown, not returned).</exception>
+    public Task SaveAsync(ExecutionRecord rec)
     {
         ArgumentNullException.ThrowIfNull(rec);
-        var request = new SaveRequest(rec, Prepare(rec));
-        bool lead;
+        var request = new SaveRequest(rec, Prepare(rec), FilePath);
         lock (_queueGate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             _queue.Add(request);
-            lead = !_leading;
-            _leading = true;
+            if (_writer is null)
+            {
+                _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Durable.Fluent SQLite writer" };
+                _writer.Start();
+            }
+            else if (_writerWaiting)
+            {
+                _writerWaiting = false;
+                Monitor.Pulse(_queueGate);
+            }
         }
 
-        if (lead || request.WaitForTurn())
-        {
-            Lead();
-        }
-
-        request.ThrowIfFailed(FilePath);
+        return request.Task;
     }
 
     /// <summary>How many saves are queued and not yet taken into a transaction (for tests).</summary>
@@ -401,66 +420,171 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     internal long Batches => Interlocked.Read(ref _batches);
 
     /// <summary>
-    /// The leader's turn: takes every queued save (its own among them) under the write lock, so
-    /// <see cref="WhileNoCommit"/> never sees a transaction half done; commits them; wakes each of the other callers with
-    /// its own outcome; passes the lead on (or drops it when nothing is queued).
+    /// The writer thread: while saves are queued, takes every queued save under the write lock (so
+    /// <see cref="WhileNoCommit"/> never sees a transaction half done), commits them, and completes each save's task with its
+    /// own outcome (continuations run on the thread pool, not here); sleeps when nothing is queued; ends once the store is
+    /// closed and its queue is empty.
     /// </summary>
-    private void Lead()
+    private void WriteLoop()
     {
-        List<SaveRequest> batch = [];
-        for (var i = 0; i < LingerYields; i++)
+        while (true)
         {
-            if (!Thread.Yield())
-            {
-                break;
-            }
-        }
-
-        try
-        {
-            lock (_writeGate)
-            {
-                lock (_queueGate)
-                {
-                    (batch, _queue) = (_queue, batch);
-                }
-
-                Interlocked.Increment(ref _batches);
-                Commit(batch);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Commit fails saves one by one; this is what it could not attribute (the write lock's connection gone, ...).
-            foreach (var request in batch)
-            {
-                request.Error ??= ex;
-            }
-        }
-        finally
-        {
-            // Whatever happened, every caller in the batch is woken with its outcome and the lead passes on, so no caller
-            // waits for ever and a closing store sees the queue drain.
-            foreach (var request in batch)
-            {
-                request.Finish();
-            }
-
-            SaveRequest? next = null;
             lock (_queueGate)
             {
-                if (_queue.Count == 0)
+                while (_queue.Count == 0)
                 {
-                    _leading = false;
-                    Monitor.PulseAll(_queueGate);
+                    if (_closed)
+                    {
+                        return;
+                    }
+
+                    _writerWaiting = true;
+                    Monitor.Wait(_queueGate);
+                }
+            }
+
+            for (var i = 0; i < LingerYields; i++)
+            {
+                if (!Thread.Yield())
+                {
+                    break;
+                }
+            }
+
+            List<SaveRequest> batch = [];
+            try
+            {
+                lock (_writeGate)
+                {
+                    lock (_queueGate)
+                    {
+                        (batch, _queue) = (_queue, batch);
+                    }
+
+                    Interlocked.Increment(ref _batches);
+                    Commit(batch);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Commit fails saves one by one; this is what it could not attribute (the write lock's connection gone, ...).
+                foreach (var request in batch)
+                {
+                    request.Error ??= ex;
+                }
+            }
+            finally
+            {
+                // Whatever happened, every save in the batch gets its outcome (after the log is synced, when it must be), so
+                // no caller waits for ever and a closing store sees the queue drain.
+                if (_syncEachCommit && batch.Exists(r => r.Written))
+                {
+                    ToSyncer(batch);
                 }
                 else
                 {
-                    next = _queue[0];
+                    Finish(batch);
                 }
             }
+        }
+    }
 
-            next?.HandLead();
+    /// <summary>Queues a committed batch for the syncer thread (started on first use).</summary>
+    private void ToSyncer(List<SaveRequest> batch)
+    {
+        lock (_syncGate)
+        {
+            _committed.Add(batch);
+            if (_syncer is null)
+            {
+                _syncer = new Thread(SyncLoop) { IsBackground = true, Name = "Durable.Fluent SQLite log sync" };
+                _syncer.Start();
+            }
+            else if (_syncerWaiting)
+            {
+                _syncerWaiting = false;
+                Monitor.Pulse(_syncGate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The syncer thread (with <c>SyncEachCommit</c>): takes every batch the writer has committed since its last turn, syncs
+    /// the write-ahead log to disk once for all of them, then completes their saves. A commit's frames are in the log (in
+    /// the operating system's cache) when the writer hands it over, and one sync of the file makes them and every earlier
+    /// frame durable, so a save is answered only once it would survive a power loss — as with SQLite's
+    /// <c>synchronous=FULL</c> — while the writer already writes the next batch instead of waiting for the disk (the two
+    /// overlap; with FULL the sync is part of the commit). What this allows that FULL does not: a list or count (the reader
+    /// connection) may see a committed change up to one sync before it is on disk; a call on the execution never does (the
+    /// engine holds the execution's lock until its save is answered). When the sync fails, every save it covered fails
+    /// with the error (the engine then drops those executions from memory and reloads them from the file).
+    /// </summary>
+    private void SyncLoop()
+    {
+        while (true)
+        {
+            List<List<SaveRequest>> batches = [];
+            lock (_syncGate)
+            {
+                while (_committed.Count == 0)
+                {
+                    if (_writerDone)
+                    {
+                        return;
+                    }
+
+                    _syncerWaiting = true;
+                    Monitor.Wait(_syncGate);
+                }
+
+                (batches, _committed) = (_committed, batches);
+            }
+
+            Exception? failed = null;
+            try
+            {
+                BeforeLogSync?.Invoke();
+                SyncLog();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failed = new LocalStoreException(FilePath, null, $"The local durable service could not sync the write-ahead log of '{FilePath}' to disk ({ex.Message}); the saves it carried were not acknowledged and may or may not be in the file.");
+            }
+
+            foreach (var batch in batches)
+            {
+                if (failed is not null)
+                {
+                    foreach (var request in batch)
+                    {
+                        request.Error ??= failed;
+                    }
+                }
+
+                Finish(batch);
+            }
+        }
+    }
+
+    /// <summary>Syncs the write-ahead log file (<c>-wal</c>) to disk; the handle is opened on first use and kept.</summary>
+    private void SyncLog()
+    {
+        _log ??= new FileStream(FilePath + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        _log.Flush(flushToDisk: true);
+        Interlocked.Increment(ref _logSyncs);
+    }
+
+    /// <summary>For tests: runs on the syncer thread before each sync of the log (a test can hold it there, or make it fail).</summary>
+    internal Action? BeforeLogSync { get; set; }
+
+    /// <summary>How many times the log was synced by the syncer thread (for tests).</summary>
+    internal long LogSyncs => Interlocked.Read(ref _logSyncs);
+
+    private static void Finish(List<SaveRequest> batch)
+    {
+        foreach (var request in batch)
+        {
+            request.Finish();
         }
     }
 
@@ -842,15 +966,35 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// </summary>
     public void Dispose()
     {
+        Thread? writer;
         lock (_queueGate)
         {
-            // Saves queued before this are still written by their leaders; later ones are refused (ObjectDisposedException).
+            // Saves queued before this are still written by the writer; later ones are refused (ObjectDisposedException).
             _closed = true;
-            while (_leading)
-            {
-                Monitor.Wait(_queueGate);
-            }
+            writer = _writer;
+            Monitor.Pulse(_queueGate);
         }
+
+        if (writer is not null && writer != Thread.CurrentThread)
+        {
+            writer.Join();
+        }
+
+        Thread? syncer;
+        lock (_syncGate)
+        {
+            // The writer has handed over its last batch: the syncer syncs what is left, then ends.
+            _writerDone = true;
+            syncer = _syncer;
+            Monitor.Pulse(_syncGate);
+        }
+
+        if (syncer is not null && syncer != Thread.CurrentThread)
+        {
+            syncer.Join();
+        }
+
+        _log?.Dispose();
 
         lock (_writeGate)
         {
@@ -1042,23 +1186,15 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private static ErrorObject? Err(string? json) => json is null ? null : JsonSerializer.Deserialize<ErrorObject>(json, Json);
 
     /// <summary>
-    /// One queued save. Its caller sleeps on it until a leader has written it (or failed it) or hands it the lead: each
-    /// request is signalled exactly once (the first signal wins). Written and Error are set by the leader before the signal,
-    /// which publishes them.
-    /// <para>
-    /// The caller sleeps in a task wait, not a monitor wait, on purpose: the thread pool adds threads at once for pool threads
-    /// blocked in <c>Task.Wait</c>/<c>GetResult</c> (its handling of sync-over-async, .NET 6+), and not for other kinds of
-    /// blocking. The engine's callers are pool threads (HTTP requests, in-process checkpoints) that block here for a commit;
-    /// with monitor waits the pool stayed at about 8 threads while 16 clients' saves waited, so saves queued for a thread
-    /// rather than for a commit and group commits stayed small (bench/service-load.sh, SQLite synced at every commit: 440–485
-    /// executions/s and about 2 transactions per execution with monitor waits, 820–1,200/s and 0.43 with task waits).
-    /// </para>
+    /// One queued save: its rows, and the task its caller waits on. Written and Error are set by the writer before it
+    /// completes the task, which publishes them. Continuations run asynchronously (on the thread pool), so the writer never
+    /// runs a caller's code; a caller that blocks on the task (the engine's synchronous calls) blocks in a task wait, for which
+    /// the thread pool adds threads at once (its handling of sync-over-async) — with monitor waits the pool stayed at about 8
+    /// threads while 16 clients' saves waited, and group commits stayed small.
     /// </summary>
-    private sealed class SaveRequest(ExecutionRecord record, RowSet rows)
+    private sealed class SaveRequest(ExecutionRecord record, RowSet rows, string file)
     {
-        private const int Done = 1;
-        private const int Turn = 2;
-        private readonly TaskCompletionSource<int> _signal = new();
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ExecutionRecord Record => record;
 
@@ -1069,29 +1205,25 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         /// <summary>The rows to write (made by the caller before it queued).</summary>
         public RowSet Rows => rows;
 
-        /// <summary>Sleeps until signalled; true when this caller is handed the lead (its save is not written yet).</summary>
-        public bool WaitForTurn() => _signal.Task.GetAwaiter().GetResult() == Turn;
+        /// <summary>Completes once the save is written; faults with its own error otherwise.</summary>
+        public Task Task => _done.Task;
 
-        /// <summary>Marks the save written or failed and wakes its caller (a no-op for the leader's own save, which is not waited on).</summary>
-        public void Finish() => Signal(Done);
-
-        public void HandLead() => Signal(Turn);
-
-        /// <summary>Throws the save's own error; a save neither written nor failed (its transaction failed) gets one too.</summary>
-        public void ThrowIfFailed(string file)
+        /// <summary>Completes the task with the save's outcome; a save neither written nor failed (its transaction failed) gets an error too.</summary>
+        public void Finish()
         {
             if (Error is { } error)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                _done.TrySetException(error);
             }
-
-            if (!Written)
+            else if (!Written)
             {
-                throw new LocalStoreException(file, record.Arn, $"The save of execution '{record.Arn}' was not written: the transaction that carried it failed. Retry the call.");
+                _done.TrySetException(new LocalStoreException(file, record.Arn, $"The save of execution '{record.Arn}' was not written: the transaction that carried it failed. Retry the call."));
+            }
+            else
+            {
+                _done.TrySetResult();
             }
         }
-
-        private void Signal(int signal) => _signal.TrySetResult(signal);
     }
 
     /// <summary>

@@ -40,14 +40,14 @@ internal sealed class EmulatorRoutes(LocalDurableService service)
             throw ApiError.Invalid($"ExecutionRetentionPeriodDays must be {Testing.Engine.LocalDurableEngine.MinRetentionPeriodInDays}–{Testing.Engine.LocalDurableEngine.MaxRetentionPeriodInDays} days (how long the ended execution is kept), not {start.ExecutionRetentionPeriodDays}; leave it out for the function's or the service's period.");
         }
 
-        var arn = service.StartExecution(
+        var arn = await service.StartExecutionAsync(
             start.FunctionName,
             start.Input,
             start.ExecutionName,
             string.IsNullOrEmpty(start.FunctionQualifier) ? "$LATEST" : start.FunctionQualifier,
             start.ExecutionTimeoutSeconds is > 0 and <= MaxExecutionTimeoutSeconds ? start.ExecutionTimeoutSeconds.Value : DefaultExecutionTimeoutSeconds,
             start.TenantId,
-            start.ExecutionRetentionPeriodDays);
+            start.ExecutionRetentionPeriodDays).ConfigureAwait(false);
         await Responses.JsonAsync(context, 201, new StartResponse { ExecutionArn = arn, DurableExecutionArn = arn }).ConfigureAwait(false);
     }
 

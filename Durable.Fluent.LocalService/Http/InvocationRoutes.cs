@@ -72,7 +72,7 @@ internal sealed class InvocationRoutes(LocalDurableService service)
             throw ApiError.Invalid("X-Amzn-Trace-Id is at most 2048 characters.");
         }
 
-        var (arn, _) = service.StartOrAttach(function, input, name, qualifier, tenant, trace);
+        var (arn, _) = await service.StartOrAttachAsync(function, input, name, qualifier, tenant, trace).ConfigureAwait(false);
         context.Response.Headers[ArnHeader] = arn;
         if (type == "Event")
         {

@@ -19,8 +19,12 @@ internal sealed class ExecutionRecord
         Start = start;
     }
 
-    /// <summary>The lock of this execution's state. A record is only read or changed while it is held.</summary>
-    public object Gate { get; } = new();
+    /// <summary>
+    /// The lock of this execution's state. A record is only read or changed while it is held. An asynchronous call holds it
+    /// while it waits for its save to be durable (so no other call sees a change before it is stored), without holding a
+    /// thread. Not reentrant.
+    /// </summary>
+    public ExecutionGate Gate { get; } = new();
 
     /// <summary>
     /// Set (under <see cref="Gate"/>) when the engine drops this record from memory (evicted from the cache, purged after
@@ -319,4 +323,28 @@ internal sealed class OpRecord
         CallbackDetails = Type == OperationType.Callback ? new CallbackDetails { CallbackId = CallbackId, Result = Result, Error = Error } : null,
         ChainedInvokeDetails = Type == OperationType.ChainedInvoke ? new ChainedInvokeDetails { Result = Result, Error = Error } : null,
     };
+}
+
+/// <summary>
+/// The lock of one execution (<see cref="ExecutionRecord.Gate"/>): a lock that an asynchronous call can hold across an
+/// <c>await</c> (while its save is being made durable) and release from another thread, which a monitor cannot. Not
+/// reentrant: a thread holding it must not enter it again.
+/// </summary>
+internal sealed class ExecutionGate
+{
+    private readonly SemaphoreSlim _semaphore = new(1, 1);
+
+    /// <summary>Waits until the lock is free and takes it.</summary>
+    public void Enter() => _semaphore.Wait();
+
+    /// <summary>Takes the lock if it is free right now.</summary>
+    /// <returns>Whether it was taken.</returns>
+    public bool TryEnter() => _semaphore.Wait(0);
+
+    /// <summary>Takes the lock, waiting without blocking a thread.</summary>
+    /// <returns>A task completed once the lock is held.</returns>
+    public Task EnterAsync() => _semaphore.WaitAsync();
+
+    /// <summary>Releases the lock (from any thread).</summary>
+    public void Exit() => _semaphore.Release();
 }

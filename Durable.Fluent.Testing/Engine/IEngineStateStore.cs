@@ -5,8 +5,8 @@ namespace Durable.Fluent.Testing.Engine;
 /// engine keep only some executions in memory. At start the engine loads the executions that have not ended (they run,
 /// and their timers must fire); an ended execution is loaded when something asks for it (by ARN, by name, by callback id)
 /// and dropped again from a bounded cache. The engine saves an execution, under that execution's lock, at the end of every
-/// call that changed it; a save must be atomic (all of the execution's rows or none), so a crash leaves the last completed
-/// call on disk. Saves of different executions may arrive concurrently.
+/// call that changed it, and keeps the lock until the save is durable; a save must be atomic (all of the execution's rows
+/// or none), so a crash leaves the last completed call on disk. Saves of different executions may arrive concurrently.
 /// </summary>
 internal interface IEngineStateStore
 {
@@ -19,8 +19,14 @@ internal interface IEngineStateStore
     /// <summary>One stored execution, or <see langword="null"/> if it was never saved (or was purged).</summary>
     ExecutionRecord? Load(string arn);
 
-    /// <summary>Saves the execution atomically; throws when nothing was saved.</summary>
-    void Save(ExecutionRecord rec);
+    /// <summary>
+    /// Saves the execution atomically. The rows are taken from the record before the call returns; the task completes once
+    /// they are durable and faults when nothing was saved. The caller holds the execution's lock until the task completes,
+    /// so the record does not change meanwhile and no other call sees a change before it is stored.
+    /// </summary>
+    /// <param name="rec">The execution.</param>
+    /// <returns>A task that completes once the save is durable.</returns>
+    Task SaveAsync(ExecutionRecord rec);
 
     /// <summary>Deletes every row of the executions, in one transaction (retention purge).</summary>
     void Delete(IReadOnlyCollection<string> arns);

@@ -38,7 +38,9 @@ internal sealed class LocalDurableEngine
     /// <summary>How many ARNs one purge round takes from the state store.</summary>
     private const int PurgeBatch = 500;
 
-    // Each execution has its own lock (ExecutionRecord.Gate): calls on different executions run in parallel. The tables
+    // Each execution has its own lock (ExecutionRecord.Gate): calls on different executions run in parallel. A call keeps
+    // the lock until its save is durable; the asynchronous calls (StartExecutionAsync, BeginInvocationAsync,
+    // CheckpointAsync, EndInvocationAsync: the service's hot path) wait for the save without holding a thread. The tables
     // below are concurrent; _loadGate serializes loading an execution from the store (so it is loaded once), _cacheGate
     // guards the cache list and _expiryGate the purge queue. No thread waits for a second execution's lock while it holds
     // one (evicting from the cache only tries), so the locks cannot deadlock.
@@ -103,7 +105,16 @@ internal sealed class LocalDurableEngine
     /// <param name="request">The request.</param>
     /// <returns>The execution ARN.</returns>
     /// <exception cref="LocalEngineException">An invalid name, timeout or retention period (400), or a name the function already used (409).</exception>
-    public string StartExecution(StartExecutionRequest request)
+    public string StartExecution(StartExecutionRequest request) => Wait(StartExecutionAsync(request));
+
+    /// <summary>
+    /// <see cref="StartExecution"/> without holding a thread while the new execution is saved: the task completes once it is
+    /// durable (the ARN is answered only then).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The execution ARN.</returns>
+    /// <exception cref="LocalEngineException">An invalid name, timeout or retention period (400), or a name the function already used (409).</exception>
+    public async Task<string> StartExecutionAsync(StartExecutionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var n = Interlocked.Increment(ref _executionCounter);
@@ -138,7 +149,8 @@ internal sealed class LocalDurableEngine
             TenantId = request.TenantId,
             TraceHeader = request.TraceHeader,
         };
-        lock (rec.Gate)
+        await rec.Gate.EnterAsync().ConfigureAwait(false);
+        try
         {
             ClaimName(rec);
             try
@@ -155,7 +167,7 @@ internal sealed class LocalDurableEngine
                     ExecutionTimeout = request.ExecutionTimeoutSeconds,
                 }, includeSubType: false, name: name);
                 _executions[arn] = rec;
-                Persist(rec);
+                await PersistAsync(rec).ConfigureAwait(false);
             }
             catch
             {
@@ -169,14 +181,23 @@ internal sealed class LocalDurableEngine
 
             return arn;
         }
+        finally
+        {
+            rec.Gate.Exit();
+        }
     }
 
     /// <summary>Starts a handler invocation: issues a fresh checkpoint token and returns the envelope.</summary>
     /// <param name="arn">The execution ARN.</param>
     /// <returns>The invocation input.</returns>
-    public DurableExecutionInvocationInput BeginInvocation(string arn)
+    public DurableExecutionInvocationInput BeginInvocation(string arn) => Wait(BeginInvocationAsync(arn));
+
+    /// <summary><see cref="BeginInvocation"/> without holding a thread while the invocation's start is saved.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <returns>The invocation input.</returns>
+    public async Task<DurableExecutionInvocationInput> BeginInvocationAsync(string arn)
     {
-        using (var held = Hold(arn))
+        using (var held = await HoldAsync(arn).ConfigureAwait(false))
         {
             var rec = held.Rec;
             if (rec.IsTerminal)
@@ -200,7 +221,7 @@ internal sealed class LocalDurableEngine
                 visible = visible.Take(pageSize).ToList();
             }
 
-            Persist(rec);
+            await PersistAsync(rec).ConfigureAwait(false);
             return new DurableExecutionInvocationInput
             {
                 DurableExecutionArn = arn,
@@ -215,10 +236,17 @@ internal sealed class LocalDurableEngine
     /// <param name="arn">The execution ARN.</param>
     /// <param name="outcome">What the invocation did.</param>
     /// <param name="requestId">The invocation's request id.</param>
-    public void EndInvocation(string arn, InvocationOutcome outcome, string requestId)
+    public void EndInvocation(string arn, InvocationOutcome outcome, string requestId) => Wait(EndInvocationAsync(arn, outcome, requestId));
+
+    /// <summary><see cref="EndInvocation"/> without holding a thread while the invocation's end is saved.</summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="outcome">What the invocation did.</param>
+    /// <param name="requestId">The invocation's request id.</param>
+    /// <returns>A task that completes once the end is durable.</returns>
+    public async Task EndInvocationAsync(string arn, InvocationOutcome outcome, string requestId)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        using (var held = Hold(arn))
+        using (var held = await HoldAsync(arn).ConfigureAwait(false))
         {
             var rec = held.Rec;
             var now = _time.GetUtcNow();
@@ -233,7 +261,7 @@ internal sealed class LocalDurableEngine
             });
             if (rec.IsTerminal || outcome.Output is not { } output)
             {
-                Persist(rec);
+                await PersistAsync(rec).ConfigureAwait(false);
                 return;
             }
 
@@ -248,7 +276,7 @@ internal sealed class LocalDurableEngine
                     break;
             }
 
-            Persist(rec);
+            await PersistAsync(rec).ConfigureAwait(false);
         }
     }
 
@@ -262,7 +290,18 @@ internal sealed class LocalDurableEngine
     /// <param name="updates">The updates.</param>
     /// <returns>The new token (null once terminal) and the operations changed since the caller last saw them.</returns>
     /// <exception cref="LocalEngineException">Invalid token or update; nothing was applied.</exception>
-    public CheckpointResult Checkpoint(string arn, string token, IReadOnlyList<OperationUpdate> updates)
+    public CheckpointResult Checkpoint(string arn, string token, IReadOnlyList<OperationUpdate> updates) => Wait(CheckpointAsync(arn, token, updates));
+
+    /// <summary>
+    /// <see cref="Checkpoint"/> without holding a thread while the batch is saved: the task completes once it is durable
+    /// (the caller sees the new token only then).
+    /// </summary>
+    /// <param name="arn">The execution ARN.</param>
+    /// <param name="token">The checkpoint token.</param>
+    /// <param name="updates">The updates.</param>
+    /// <returns>The new token (null once terminal) and the operations changed since the caller last saw them.</returns>
+    /// <exception cref="LocalEngineException">Invalid token or update; nothing was applied.</exception>
+    public async Task<CheckpointResult> CheckpointAsync(string arn, string token, IReadOnlyList<OperationUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
         CheckTokenFormat(token);
@@ -276,7 +315,7 @@ internal sealed class LocalDurableEngine
 
         List<ChainedInvokeRequest>? invokes = null;
         CheckpointResult result;
-        using (var held = Hold(arn))
+        using (var held = await HoldAsync(arn).ConfigureAwait(false))
         {
             var rec = held.Rec;
             RejectIfEnded(rec);
@@ -289,7 +328,7 @@ internal sealed class LocalDurableEngine
             // batch is validated so that a refused batch leaves memory and store alike.
             if (FireDueTimers(rec))
             {
-                Persist(rec);
+                await PersistAsync(rec).ConfigureAwait(false);
             }
 
             UpdateValidator.Validate(rec, updates);
@@ -319,7 +358,7 @@ internal sealed class LocalDurableEngine
 
             var changed = rec.Unseen.Select(id => rec.Ops[id].ToOperation()).ToList();
             rec.Unseen.Clear();
-            Persist(rec);
+            await PersistAsync(rec).ConfigureAwait(false);
             result = new CheckpointResult(rec.Token, new ExecutionState { Operations = changed });
         }
 
@@ -722,14 +761,11 @@ internal sealed class LocalDurableEngine
     {
         if (_names.TryGetValue((functionName, name), out var rec))
         {
-            ExecutionSnapshot? loaded;
-            lock (rec.Gate)
-            {
-                // A start in progress holds its record's lock until it is saved (or refused): wait for it.
-                loaded = TrySnapshot(rec.Arn);
-            }
-
-            if (loaded is not null)
+            // A start in progress holds its record's lock until it is saved (or refused): wait for it, then read the
+            // execution the usual way (the lock is not reentrant, and the read takes it again).
+            rec.Gate.Enter();
+            rec.Gate.Exit();
+            if (TrySnapshot(rec.Arn) is { } loaded)
             {
                 return loaded;
             }
@@ -775,13 +811,18 @@ internal sealed class LocalDurableEngine
                     _expiry.Dequeue();
                 }
 
-                lock (rec.Gate)
+                rec.Gate.Enter();
+                try
                 {
                     if (!rec.Detached && rec.PurgeAt <= now)
                     {
                         Detach(rec);
                         purged++;
                     }
+                }
+                finally
+                {
+                    rec.Gate.Exit();
                 }
             }
         }
@@ -801,7 +842,7 @@ internal sealed class LocalDurableEngine
                     {
                         delete.Add(arn);
                     }
-                    else if (Monitor.TryEnter(rec.Gate))
+                    else if (rec.Gate.TryEnter())
                     {
                         if (!rec.Detached && rec.PurgeAt <= now)
                         {
@@ -810,7 +851,7 @@ internal sealed class LocalDurableEngine
                         }
                         else
                         {
-                            Monitor.Exit(rec.Gate);
+                            rec.Gate.Exit();
                         }
                     }
                 }
@@ -834,7 +875,7 @@ internal sealed class LocalDurableEngine
                             Detach(rec);
                         }
 
-                        Monitor.Exit(rec.Gate);
+                        rec.Gate.Exit();
                     }
                 }
             }
@@ -1253,43 +1294,74 @@ internal sealed class LocalDurableEngine
         while (true)
         {
             var rec = Find(arn) ?? throw NotFound(arn);
-            Monitor.Enter(rec.Gate);
-            if (rec.Detached)
+            rec.Gate.Enter();
+            if (Settle(rec, arn))
             {
-                Monitor.Exit(rec.Gate);
-                continue; // evicted or replaced meanwhile: look it up again
+                return new Held(rec);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Hold"/> for the asynchronous calls: waits for the execution's lock without holding a thread (another call
+    /// may hold it while its save is being made durable).
+    /// </summary>
+    /// <exception cref="LocalEngineException">ResourceNotFoundException (404): unknown or purged.</exception>
+    private async ValueTask<Held> HoldAsync(string arn)
+    {
+        while (true)
+        {
+            var rec = Find(arn) ?? throw NotFound(arn);
+            await rec.Gate.EnterAsync().ConfigureAwait(false);
+            if (Settle(rec, arn))
+            {
+                return new Held(rec);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The part of <see cref="Hold"/> after the lock is taken: false (lock released) when the record was dropped meanwhile, so
+    /// the caller looks it up again; purges it when past retention (404, lock released), times it out when past its deadline,
+    /// and marks it most recently used.
+    /// </summary>
+    private bool Settle(ExecutionRecord rec, string arn)
+    {
+        if (rec.Detached)
+        {
+            rec.Gate.Exit();
+            return false; // evicted or replaced meanwhile: look it up again
+        }
+
+        try
+        {
+            if (rec.PurgeAt is { } purgeAt && purgeAt <= _time.GetUtcNow())
+            {
+                _stateStore?.Delete([rec.Arn]);
+                Detach(rec);
+                throw NotFound(arn);
             }
 
-            try
+            ExpireIfDue(rec);
+            if (rec.CacheNode is not null)
             {
-                if (rec.PurgeAt is { } purgeAt && purgeAt <= _time.GetUtcNow())
+                lock (_cacheGate)
                 {
-                    _stateStore?.Delete([rec.Arn]);
-                    Detach(rec);
-                    throw NotFound(arn);
-                }
-
-                ExpireIfDue(rec);
-                if (rec.CacheNode is not null)
-                {
-                    lock (_cacheGate)
+                    if (rec.CacheNode is { } node)
                     {
-                        if (rec.CacheNode is { } node)
-                        {
-                            _cache.Remove(node);
-                            _cache.AddLast(node); // most recently used last
-                        }
+                        _cache.Remove(node);
+                        _cache.AddLast(node); // most recently used last
                     }
                 }
             }
-            catch
-            {
-                Monitor.Exit(rec.Gate);
-                throw;
-            }
-
-            return new Held(rec);
         }
+        catch
+        {
+            rec.Gate.Exit();
+            throw;
+        }
+
+        return true;
     }
 
     /// <summary>Locks the execution a callback belongs to; the callback must still be open.</summary>
@@ -1366,7 +1438,8 @@ internal sealed class LocalDurableEngine
     /// <summary>Puts a loaded record in memory: the tables by ARN, name and callback id; an ended one goes to the cache.</summary>
     private void Attach(ExecutionRecord rec)
     {
-        lock (rec.Gate)
+        rec.Gate.Enter();
+        try
         {
             _executions[rec.Arn] = rec;
             _names[(rec.FunctionName, rec.Name)] = rec;
@@ -1382,6 +1455,10 @@ internal sealed class LocalDurableEngine
             {
                 NoteEnded(rec);
             }
+        }
+        finally
+        {
+            rec.Gate.Exit();
         }
     }
 
@@ -1447,7 +1524,8 @@ internal sealed class LocalDurableEngine
     /// <summary>Whether the record still holds its name: not dropped from memory, not past retention (then it is purged now).</summary>
     private bool IsLive(ExecutionRecord holder)
     {
-        lock (holder.Gate)
+        holder.Gate.Enter();
+        try
         {
             if (holder.Detached)
             {
@@ -1462,6 +1540,10 @@ internal sealed class LocalDurableEngine
             }
 
             return true;
+        }
+        finally
+        {
+            holder.Gate.Exit();
         }
     }
 
@@ -1514,7 +1596,7 @@ internal sealed class LocalDurableEngine
         foreach (var victim in victims)
         {
             // Only tried: a record in use right now stays (and goes back to the cache), so no thread waits for a second lock.
-            if (Monitor.TryEnter(victim.Gate))
+            if (victim.Gate.TryEnter())
             {
                 try
                 {
@@ -1525,7 +1607,7 @@ internal sealed class LocalDurableEngine
                 }
                 finally
                 {
-                    Monitor.Exit(victim.Gate);
+                    victim.Gate.Exit();
                 }
             }
             else
@@ -1542,9 +1624,9 @@ internal sealed class LocalDurableEngine
     }
 
     /// <summary>
-    /// Saves the execution to the state store, if there is one (caller holds its lock), and does the bookkeeping of an
-    /// execution that has just ended. When saving fails, the record is dropped from memory (so memory never runs ahead of
-    /// the store: the next call loads the last saved state) and a 500 ServiceException is thrown.
+    /// Saves the execution to the state store, if there is one (caller holds its lock, and blocks until the save is durable),
+    /// and does the bookkeeping of an execution that has just ended. When saving fails, the record is dropped from memory (so
+    /// memory never runs ahead of the store: the next call loads the last saved state) and a 500 ServiceException is thrown.
     /// </summary>
     private void Persist(ExecutionRecord rec)
     {
@@ -1552,15 +1634,54 @@ internal sealed class LocalDurableEngine
         {
             try
             {
-                _stateStore.Save(rec);
+                _stateStore.SaveAsync(rec).GetAwaiter().GetResult();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                Detach(rec);
-                throw new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; nothing was changed: {ex.Message}");
+                throw SaveFailed(rec, ex);
             }
         }
 
+        Saved(rec);
+    }
+
+    /// <summary>
+    /// <see cref="Persist"/> for the asynchronous calls: the caller keeps the execution's lock while the save is made
+    /// durable, without holding a thread.
+    /// </summary>
+    private async ValueTask PersistAsync(ExecutionRecord rec)
+    {
+        if (_stateStore is not null)
+        {
+            try
+            {
+                await _stateStore.SaveAsync(rec).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw SaveFailed(rec, ex);
+            }
+        }
+
+        Saved(rec);
+    }
+
+    /// <summary>
+    /// The synchronous form of an asynchronous call: without a state store it has already completed; with one, the thread
+    /// blocks in a task wait (for which the thread pool adds threads at once) until the save is durable.
+    /// </summary>
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    private LocalEngineException SaveFailed(ExecutionRecord rec, Exception ex)
+    {
+        Detach(rec);
+        return new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; nothing was changed: {ex.Message}");
+    }
+
+    private void Saved(ExecutionRecord rec)
+    {
         if (rec.IsTerminal)
         {
             NoteEnded(rec);
@@ -1661,7 +1782,7 @@ internal sealed class LocalDurableEngine
     {
         public ExecutionRecord Rec => rec;
 
-        public void Dispose() => Monitor.Exit(rec.Gate);
+        public void Dispose() => rec.Gate.Exit();
     }
 
     /// <summary>The kinds of engine timers.</summary>

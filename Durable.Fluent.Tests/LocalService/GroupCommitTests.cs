@@ -9,7 +9,9 @@ namespace Durable.Fluent.Tests.LocalService;
 /// <summary>
 /// The SQLite store's group commit (issue 13, item 5): saves that queue up while a transaction is in progress go together in
 /// the next one; a save the database refuses fails alone, its batch mates are written; closing the store still writes the
-/// saves queued before it and refuses later ones with a typed error. Each test holds the write lock
+/// saves queued before it and refuses later ones with a typed error; with SyncEachCommit a save is answered only once the
+/// write-ahead log is synced, the writer commits the next batch meanwhile, and a failed sync fails the saves it carried
+/// (the execution then goes on from the file). The batching tests hold the write lock
 /// (<see cref="SqliteEngineStateStore.WhileNoCommit"/>) while the saves queue, so the batch is the same on every run.
 /// </summary>
 public class GroupCommitTests : TempFolderFixture
@@ -89,10 +91,72 @@ public class GroupCommitTests : TempFolderFixture
 
         Assert.That(results.Where(kv => kv.Value is not null).Select(kv => kv.Value!.Message), Is.Empty, "a save queued before Dispose is written, not failed");
         var late = new ExecutionRecord("arn:late", "late", "fn", "arn:fn", "$LATEST", T0) { ExecutionOperationId = "exec" };
-        Assert.Throws<ObjectDisposedException>(() => store.Save(late), "a save after Dispose is refused with a typed error");
+        Assert.Throws<ObjectDisposedException>(() => store.SaveAsync(late), "a save after Dispose is refused with a typed error");
 
         using var reopened = new SqliteEngineStateStore(Db);
         Assert.That(names.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True, "every save acknowledged before the close is in the file");
+    }
+
+    [Test]
+    public async Task A_save_is_answered_only_once_the_log_is_synced_and_the_writer_commits_the_next_batch_meanwhile()
+    {
+        using var syncing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using (var store = new SqliteEngineStateStore(Db))
+        {
+            store.BeforeLogSync = () =>
+            {
+                syncing.Set();
+                release.Wait(Patience);
+            };
+            var engine = Engine(store);
+            var first = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "first", InputPayload = "1" });
+            Assert.That(syncing.Wait(Patience), Is.True, "the first commit reached the log sync");
+            Assert.That(first.IsCompleted, Is.False, "committed but not yet synced: not answered");
+
+            var batches = store.Batches;
+            var second = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "second", InputPayload = "1" });
+            Assert.That(SpinWait.SpinUntil(() => store.Batches > batches, Patience), Is.True, "the writer committed the next save while the first one's sync was in progress");
+            Assert.That(second.IsCompleted, Is.False, "the second save waits for a sync too");
+
+            store.BeforeLogSync = null;
+            release.Set();
+            Assert.That(await first.WaitAsync(Patience), Does.Contain("/durable-execution/first/"));
+            Assert.That(await second.WaitAsync(Patience), Does.Contain("/durable-execution/second/"));
+            Assert.That(store.LogSyncs, Is.GreaterThanOrEqualTo(1));
+        }
+
+        using var reopened = new SqliteEngineStateStore(Db);
+        Assert.That(new[] { "first", "second" }.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True);
+    }
+
+    [Test]
+    public void A_failed_log_sync_fails_the_saves_it_carried_and_the_execution_goes_on_from_the_file()
+    {
+        using var store = new SqliteEngineStateStore(Db);
+        var engine = Engine(store);
+        var arn = engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "unsynced", InputPayload = "1" });
+        store.BeforeLogSync = () => throw new IOException("sync refused by test");
+
+        var failed = Assert.Throws<LocalEngineException>(() => engine.BeginInvocation(arn))!;
+        Assert.That(failed.StatusCode, Is.EqualTo(500));
+        Assert.That(failed.Message, Does.Contain(arn).And.Contain("could not sync the write-ahead log").And.Contain(Db).And.Contain("sync refused by test"));
+
+        store.BeforeLogSync = null;
+        var input = engine.BeginInvocation(arn);
+        Assert.That(input.CheckpointToken, Is.Not.Empty, "the execution was reloaded from the file and runs on");
+        Assert.That(engine.GetExecution(arn).Status, Is.EqualTo(ExecutionStatus.Running));
+    }
+
+    [Test]
+    public void Without_sync_at_each_commit_the_store_never_syncs_the_log_itself()
+    {
+        using var store = new SqliteEngineStateStore(Db, syncEachCommit: false);
+        store.BeforeLogSync = () => Assert.Fail("the log was synced after a commit although SyncEachCommit is off");
+        var engine = Engine(store);
+        var arn = engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "nosync", InputPayload = "1" });
+        engine.BeginInvocation(arn);
+        Assert.That(store.LogSyncs, Is.Zero);
     }
 
     /// <summary>

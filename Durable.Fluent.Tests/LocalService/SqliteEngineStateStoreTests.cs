@@ -124,14 +124,14 @@ public class SqliteEngineStateStoreTests
 
         public IReadOnlyList<string> Expired(DateTimeOffset now, int max) => inner.Expired(now, max);
 
-        public void Save(ExecutionRecord rec)
+        public Task SaveAsync(ExecutionRecord rec)
         {
             if (Fail)
             {
                 throw new IOException("disk full");
             }
 
-            inner.Save(rec);
+            return inner.SaveAsync(rec);
         }
     }
 }
