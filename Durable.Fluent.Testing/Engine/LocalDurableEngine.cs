@@ -1677,7 +1677,7 @@ internal sealed class LocalDurableEngine
     private LocalEngineException SaveFailed(ExecutionRecord rec, Exception ex)
     {
         Detach(rec);
-        return new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; nothing was changed: {ex.Message}");
+        return new LocalEngineException("ServiceException", 500, $"The local durable service could not save execution {rec.Arn}; the call failed, and the execution goes on from what the store holds: {ex.Message}");
     }
 
     private void Saved(ExecutionRecord rec)

@@ -110,24 +110,39 @@ public class GroupCommitTests : TempFolderFixture
                 release.Wait(Patience);
             };
             var engine = Engine(store);
-            var first = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "first", InputPayload = "1" });
-            Assert.That(syncing.Wait(Patience), Is.True, "the first commit reached the log sync");
-            Assert.That(first.IsCompleted, Is.False, "committed but not yet synced: not answered");
+            try
+            {
+                var first = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "first", InputPayload = "1" });
+                Assert.That(syncing.Wait(Patience), Is.True, "the first commit reached the log sync");
+                Assert.That(first.IsCompleted, Is.False, "committed but not yet synced: not answered");
 
-            var batches = store.Batches;
-            var second = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "second", InputPayload = "1" });
-            Assert.That(SpinWait.SpinUntil(() => store.Batches > batches, Patience), Is.True, "the writer committed the next save while the first one's sync was in progress");
-            Assert.That(second.IsCompleted, Is.False, "the second save waits for a sync too");
+                var batches = store.Batches;
+                var second = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "second", InputPayload = "1" });
+                Assert.That(SpinWait.SpinUntil(() => store.Batches > batches, Patience), Is.True, "the writer committed the next save while the first one's sync was in progress");
+                Assert.That(second.IsCompleted, Is.False, "the second save waits for a sync too");
 
-            store.BeforeLogSync = null;
-            release.Set();
-            Assert.That(await first.WaitAsync(Patience), Does.Contain("/durable-execution/first/"));
-            Assert.That(await second.WaitAsync(Patience), Does.Contain("/durable-execution/second/"));
-            Assert.That(store.LogSyncs, Is.GreaterThanOrEqualTo(1));
+                // One batch ahead at most: while the second waits for the syncer, a third save queues instead of being committed.
+                batches = store.Batches;
+                var third = engine.StartExecutionAsync(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "third", InputPayload = "1" });
+                Assert.That(SpinWait.SpinUntil(() => store.Batches > batches, TimeSpan.FromMilliseconds(300)), Is.False, "no transaction while a committed batch waits for the syncer");
+                Assert.That(store.QueuedSaves, Is.EqualTo(1));
+
+                store.BeforeLogSync = null;
+                release.Set();
+                Assert.That(await first.WaitAsync(Patience), Does.Contain("/durable-execution/first/"));
+                Assert.That(await second.WaitAsync(Patience), Does.Contain("/durable-execution/second/"));
+                Assert.That(await third.WaitAsync(Patience), Does.Contain("/durable-execution/third/"));
+                Assert.That(store.LogSyncs, Is.GreaterThanOrEqualTo(1));
+            }
+            finally
+            {
+                store.BeforeLogSync = null;
+                release.Set(); // a failed assertion must not leave the syncer (and Dispose) waiting
+            }
         }
 
         using var reopened = new SqliteEngineStateStore(Db);
-        Assert.That(new[] { "first", "second" }.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True);
+        Assert.That(new[] { "first", "second", "third" }.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True);
     }
 
     [Test]
