@@ -102,7 +102,7 @@ public class GroupCommitTests : TempFolderFixture
     {
         using var syncing = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        using (var store = new SqliteEngineStateStore(Db))
+        using (var store = new SqliteEngineStateStore(Db) { SyncOnWriterWhenIdle = false })
         {
             store.BeforeLogSync = () =>
             {
@@ -143,6 +143,23 @@ public class GroupCommitTests : TempFolderFixture
 
         using var reopened = new SqliteEngineStateStore(Db);
         Assert.That(new[] { "first", "second", "third" }.Select(n => reopened.FindByName("fn", n) is not null), Is.All.True);
+    }
+
+    [Test]
+    public void An_idle_store_syncs_a_commit_on_the_writer_thread_and_a_busy_one_hands_it_to_the_syncer()
+    {
+        var threads = new System.Collections.Concurrent.ConcurrentBag<string?>();
+        using var store = new SqliteEngineStateStore(Db);
+        store.BeforeLogSync = () => threads.Add(Thread.CurrentThread.Name);
+        var engine = Engine(store);
+        var arn = engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "idle", InputPayload = "1" });
+        Assert.That(threads, Is.EqualTo(new[] { "Durable.Fluent SQLite writer" }), "nothing else to write: the writer synced its commit itself");
+
+        threads.Clear();
+        store.SyncOnWriterWhenIdle = false;
+        engine.BeginInvocation(arn);
+        Assert.That(threads, Is.EqualTo(new[] { "Durable.Fluent SQLite log sync" }));
+        Assert.That(store.LogSyncs, Is.EqualTo(2));
     }
 
     [Test]

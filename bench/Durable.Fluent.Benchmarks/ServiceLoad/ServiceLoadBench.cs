@@ -163,37 +163,65 @@ internal static class ServiceLoadBench
         Console.Error.WriteLine(FormattableString.Invariant($"    still compiling after {o.MaxSettleRounds} rounds of 1,000 executions; measuring anyway"));
     }
 
-    /// <summary>The JIT's compilation time plus the CPU time of the tiered-compilation thread (Linux: /proc/self/task), so far.</summary>
-    private static TimeSpan CompilingTime()
+    /// <summary>The JIT's compilation time plus the CPU time of the tiered-compilation threads (Linux), so far.</summary>
+    private static TimeSpan CompilingTime() => System.Runtime.JitInfo.GetCompilationTime() + TieringThreads.CpuTime;
+
+    /// <summary>
+    /// The CPU time of the runtime's tiered-compilation threads, from <c>/proc/self/task</c> (zero elsewhere). The runtime
+    /// starts such a thread when it has methods to recompile and lets it end when idle, so a thread's time would vanish
+    /// from a sum taken after it ended: a timer samples every thread every 50 ms and keeps the last time seen of each
+    /// (by thread id and start time), so at most the last 50 ms of an ended thread are missed.
+    /// </summary>
+    private static class TieringThreads
     {
-        var total = System.Runtime.JitInfo.GetCompilationTime();
-        if (!Directory.Exists("/proc/self/task"))
-        {
-            return total;
-        }
+        private static readonly Dictionary<string, long> Seen = new(StringComparer.Ordinal);
+        private static readonly Timer Sampler = new(_ => Sample(), null, 0, 50);
 
-        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        public static TimeSpan CpuTime
         {
-            try
+            get
             {
-                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                GC.KeepAlive(Sampler);
+                Sample();
+                lock (Seen)
                 {
-                    continue;
+                    return TimeSpan.FromMilliseconds(Seen.Values.Sum() * 10); // clock ticks, 100 a second
                 }
-
-                // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15 (clock ticks, 100/s).
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                total += TimeSpan.FromMilliseconds(ticks * 10);
-            }
-            catch (IOException)
-            {
-                // The thread ended meanwhile.
             }
         }
 
-        return total;
+        private static void Sample()
+        {
+            if (!Directory.Exists("/proc/self/task"))
+            {
+                return;
+            }
+
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    // After the command's closing parenthesis: field 3 is the state, 14 and 15 utime and stime, 22 the start time.
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    var key = Path.GetFileName(task) + ":" + fields[19];
+                    lock (Seen)
+                    {
+                        Seen[key] = Math.Max(ticks, Seen.GetValueOrDefault(key));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
     }
 
     /// <summary>
