@@ -51,6 +51,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private bool _syncerWaiting;
     private bool _writerWaitsForSyncer;
     private bool _syncerBusy;
+    private bool _callerCommitting;
     private bool _writerDone;
     private FileStream? _log;
     private bool _closed;
@@ -366,10 +367,12 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// Queues the execution's save; the task completes once the transaction holding it committed (and, with
     /// <c>SyncEachCommit</c>, was synced to disk), or fails with the save's own error. Called under the execution's lock,
     /// which the caller keeps until the task completes, so the record does not change meanwhile; the rows are made here, on
-    /// the caller's thread. Group commit: one writer thread writes, in one transaction, every save queued while it was busy
-    /// (after yielding its core up to <see cref="LingerYields"/> times, so that callers about to save join it), then
-    /// completes each save's task with that save's outcome. Callers wait without holding a thread (the engine's
-    /// asynchronous calls) or block on the task (its synchronous ones).
+    /// the caller's thread. A save that finds nothing else in progress is written and synced right here, on the caller's
+    /// thread (<see cref="CommitOnCallerWhenIdle"/>: the task is complete on return). Otherwise group commit: one writer
+    /// thread writes, in one transaction, every save queued while it was busy (after yielding its core up to
+    /// <see cref="LingerYields"/> times, so that callers about to save join it), then completes each save's task with that
+    /// save's outcome. Callers wait without holding a thread (the engine's asynchronous calls) or block on the task (its
+    /// synchronous ones).
     /// </summary>
     /// <exception cref="ObjectDisposedException">The store was closed before the save was queued (thrown, not returned).</exception>
     public Task SaveAsync(ExecutionRecord rec)
@@ -379,20 +382,73 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         lock (_queueGate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            _queue.Add(request);
-            if (_writer is null)
+            if (CommitOnCallerWhenIdle && _queue.Count == 0 && !_callerCommitting && (_writer is null || _writerWaiting) && SyncerIdle())
             {
-                _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Durable.Fluent SQLite writer" };
-                _writer.Start();
+                // Nothing else in progress: this thread writes and syncs the save itself (no hand-off to the writer and
+                // back, two thread wake-ups that cost a lone save a third of its latency). Saves arriving meanwhile queue
+                // for the writer, which waits for the write lock.
+                _callerCommitting = true;
             }
-            else if (_writerWaiting)
+            else
             {
-                _writerWaiting = false;
-                Monitor.Pulse(_queueGate);
+                Enqueue(request);
+                return request.Task;
+            }
+        }
+
+        var batch = new List<SaveRequest> { request };
+        try
+        {
+            lock (_writeGate)
+            {
+                Interlocked.Increment(ref _batches);
+                Commit(batch);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            request.Error ??= ex;
+        }
+        finally
+        {
+            try
+            {
+                if (_syncEachCommit && request.Written)
+                {
+                    SyncAndFinish([batch]);
+                }
+                else
+                {
+                    Finish(batch);
+                }
+            }
+            finally
+            {
+                lock (_queueGate)
+                {
+                    _callerCommitting = false;
+                    Monitor.PulseAll(_queueGate);
+                }
             }
         }
 
         return request.Task;
+    }
+
+    /// <summary>Queues a save for the writer thread, starting it on first use or waking it (caller holds the queue lock).</summary>
+    private void Enqueue(SaveRequest request)
+    {
+        _queue.Add(request);
+        if (_writer is null)
+        {
+            _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Durable.Fluent SQLite writer" };
+            _writer.Start();
+        }
+        else if (_writerWaiting)
+        {
+            _writerWaiting = false;
+            Monitor.PulseAll(_queueGate);
+        }
     }
 
     /// <summary>How many saves are queued and not yet taken into a transaction (for tests).</summary>
@@ -586,15 +642,21 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
     }
 
-    /// <summary>Whether the writer has nothing queued and the syncer nothing to sync (checked after a commit).</summary>
-    private bool NothingElseToDo()
+    /// <summary>Whether the syncer is neither syncing nor holding a committed batch.</summary>
+    private bool SyncerIdle()
     {
         lock (_syncGate)
         {
-            if (_syncerBusy || _committed.Count > 0)
-            {
-                return false;
-            }
+            return !_syncerBusy && _committed.Count == 0;
+        }
+    }
+
+    /// <summary>Whether the writer has nothing queued and the syncer nothing to sync (checked after a commit).</summary>
+    private bool NothingElseToDo()
+    {
+        if (!SyncerIdle())
+        {
+            return false;
         }
 
         lock (_queueGate)
@@ -630,6 +692,13 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             Finish(batch);
         }
     }
+
+    /// <summary>
+    /// Whether a save that finds nothing else in progress (nothing queued, the writer waiting, the syncer idle, no other
+    /// save being written by its caller) is written and synced on its caller's thread (default): a lone save then costs what a direct commit
+    /// does, with no hand-off to the writer thread and back. Tests of the queue turn it off.
+    /// </summary>
+    internal bool CommitOnCallerWhenIdle { get; set; } = true;
 
     /// <summary>
     /// Whether the writer syncs a commit itself when nothing else is queued and the syncer is idle (default): with no next
@@ -1065,7 +1134,11 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             // Saves queued before this are still written by the writer; later ones are refused (ObjectDisposedException).
             _closed = true;
             writer = _writer;
-            Monitor.Pulse(_queueGate);
+            Monitor.PulseAll(_queueGate);
+            while (_callerCommitting)
+            {
+                Monitor.Wait(_queueGate); // a save written on its caller's thread finishes first
+            }
         }
 
         if (writer is not null && writer != Thread.CurrentThread)

@@ -26,7 +26,7 @@ public class GroupCommitTests : TempFolderFixture
     {
         string[] names = Enumerable.Range(0, 8).Select(i => $"queued-{i}").ToArray();
         long batches;
-        using (var store = new SqliteEngineStateStore(Db))
+        using (var store = new SqliteEngineStateStore(Db) { CommitOnCallerWhenIdle = false })
         {
             var engine = Engine(store);
             var started = StartWhileCommitHeld(store, engine, names, out batches);
@@ -42,7 +42,7 @@ public class GroupCommitTests : TempFolderFixture
     public void A_save_the_database_refuses_fails_alone_and_its_batch_mates_are_written()
     {
         string[] names = Enumerable.Range(0, 8).Select(i => $"mate-{i}").ToArray();
-        using (var store = new SqliteEngineStateStore(Db))
+        using (var store = new SqliteEngineStateStore(Db) { CommitOnCallerWhenIdle = false })
         {
             Execute("CREATE TRIGGER refuse BEFORE INSERT ON executions WHEN NEW.name = 'mate-5' BEGIN SELECT RAISE(ABORT, 'refused by test'); END;");
             var engine = Engine(store);
@@ -63,7 +63,7 @@ public class GroupCommitTests : TempFolderFixture
     public void Closing_the_store_writes_the_saves_queued_before_it_and_refuses_later_ones()
     {
         string[] names = Enumerable.Range(0, 4).Select(i => $"closing-{i}").ToArray();
-        var store = new SqliteEngineStateStore(Db);
+        var store = new SqliteEngineStateStore(Db) { CommitOnCallerWhenIdle = false };
         var engine = Engine(store);
         var results = new System.Collections.Concurrent.ConcurrentDictionary<string, Exception?>();
         var savers = names.Select(name => Background(() =>
@@ -102,7 +102,7 @@ public class GroupCommitTests : TempFolderFixture
     {
         using var syncing = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        using (var store = new SqliteEngineStateStore(Db) { SyncOnWriterWhenIdle = false })
+        using (var store = new SqliteEngineStateStore(Db) { CommitOnCallerWhenIdle = false, SyncOnWriterWhenIdle = false })
         {
             store.BeforeLogSync = () =>
             {
@@ -146,20 +146,28 @@ public class GroupCommitTests : TempFolderFixture
     }
 
     [Test]
-    public void An_idle_store_syncs_a_commit_on_the_writer_thread_and_a_busy_one_hands_it_to_the_syncer()
+    public void A_lone_save_is_written_on_its_callers_thread_else_the_writer_syncs_it_or_hands_it_to_the_syncer()
     {
         var threads = new System.Collections.Concurrent.ConcurrentBag<string?>();
         using var store = new SqliteEngineStateStore(Db);
-        store.BeforeLogSync = () => threads.Add(Thread.CurrentThread.Name);
+        var caller = Environment.CurrentManagedThreadId;
+        store.BeforeLogSync = () => threads.Add(Environment.CurrentManagedThreadId == caller ? "the caller" : Thread.CurrentThread.Name);
         var engine = Engine(store);
+        var batches = store.Batches;
         var arn = engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "idle", InputPayload = "1" });
-        Assert.That(threads, Is.EqualTo(new[] { "Durable.Fluent SQLite writer" }), "nothing else to write: the writer synced its commit itself");
+        Assert.That(threads, Is.EqualTo(new[] { "the caller" }), "nothing else in progress: the caller wrote and synced its save itself");
+        Assert.That(store.Batches - batches, Is.EqualTo(1));
+
+        threads.Clear();
+        store.CommitOnCallerWhenIdle = false;
+        var token = engine.BeginInvocation(arn).CheckpointToken!;
+        Assert.That(threads, Is.EqualTo(new[] { "Durable.Fluent SQLite writer" }), "queued, and nothing else to write: the writer synced its commit itself");
 
         threads.Clear();
         store.SyncOnWriterWhenIdle = false;
-        engine.BeginInvocation(arn);
+        engine.Checkpoint(arn, token, []);
         Assert.That(threads, Is.EqualTo(new[] { "Durable.Fluent SQLite log sync" }));
-        Assert.That(store.LogSyncs, Is.EqualTo(2));
+        Assert.That(store.LogSyncs, Is.EqualTo(3));
     }
 
     [Test]

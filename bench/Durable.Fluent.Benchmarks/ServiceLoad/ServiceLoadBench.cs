@@ -51,10 +51,7 @@ internal static class ServiceLoadBench
         var latencies = new List<LatencyResult>();
         if (!o.SkipLatency)
         {
-            foreach (var stored in o.Stored)
-            {
-                latencies.Add(await LatencyAsync(stored, o).ConfigureAwait(false));
-            }
+            latencies.AddRange(await LatenciesAsync(o.Stored, o).ConfigureAwait(false));
         }
 
         Console.WriteLine();
@@ -278,62 +275,115 @@ internal static class ServiceLoadBench
         return latencies;
     }
 
-    private static async Task<LatencyResult> LatencyAsync(int stored, Options o)
+    /// <summary>
+    /// Start and save latency for each stored count: every file is filled and opened by its own service first, then the
+    /// samples are taken in turn — one start and one save on each service, round after round — so that the machine's drift
+    /// (its cost per call moves by tens of percent from minute to minute) weighs on every size alike instead of deciding
+    /// which size looks faster.
+    /// </summary>
+    private static async Task<List<LatencyResult>> LatenciesAsync(IReadOnlyList<int> storedCounts, Options o)
     {
-        Console.Error.WriteLine($"==> store latency: {stored:N0} stored executions, {o.Samples:N0} samples (+{o.Samples / 5} warm-up)");
-        using var dir = new TempDir();
-        var db = Path.Combine(dir.Path, "stored.db");
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await CreateTemplateAsync(db, clock).ConfigureAwait(false);
-        var fill = Stopwatch.StartNew();
-        Prefill(db, stored);
-        fill.Stop();
-        SqliteConnection.ClearAllPools();
-
-        var before = ManagedBytes();
-        var open = Stopwatch.StartNew();
-        var service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = db, TimeProvider = clock, RunExecutions = false });
-        open.Stop();
-        await using (service.ConfigureAwait(false))
+        var stores = new List<LatencyStore>();
+        try
         {
-            var opened = ManagedBytes();
-            service.Register(Function, ThreeSteps());
-            var engine = service.Engine;
+            foreach (var stored in storedCounts)
+            {
+                Console.Error.WriteLine($"==> store latency: filling {stored:N0} stored executions");
+                stores.Add(await LatencyStore.OpenAsync(stored).ConfigureAwait(false));
+            }
+
+            Console.Error.WriteLine($"==> store latency: {o.Samples:N0} samples (+{o.Samples / 5} warm-up) on each, in turn");
             var warm = o.Samples / 5;
-            var starts = new List<double>(o.Samples);
-            var saves = new List<double>(o.Samples);
-            OperationUpdate[] step =
-            [
-                new OperationUpdate { Id = "s1", Type = OperationType.Step, SubType = "Step", Name = "reserve", Action = OperationAction.Start },
-                new OperationUpdate { Id = "s1", Type = OperationType.Step, SubType = "Step", Name = "reserve", Action = OperationAction.Succeed, Payload = "2" },
-            ];
             for (var i = 0; i < warm + o.Samples; i++)
             {
-                var t0 = Stopwatch.GetTimestamp();
-                var arn = service.StartExecution(Function, "1", string.Create(CultureInfo.InvariantCulture, $"lat-{i:D7}"));
-                var start = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                var token = engine.BeginInvocation(arn).CheckpointToken!;
-                t0 = Stopwatch.GetTimestamp();
-                engine.Checkpoint(arn, token, step);
-                var save = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                if (i >= warm)
+                foreach (var store in stores)
                 {
-                    starts.Add(start);
-                    saves.Add(save);
+                    store.Sample(i, record: i >= warm);
                 }
             }
 
-            starts.Sort();
-            saves.Sort();
-            return new LatencyResult(
-                stored,
-                fill.Elapsed.TotalSeconds,
-                open.Elapsed.TotalMilliseconds,
-                opened - before,
-                Percentile(starts, 0.5),
-                Percentile(starts, 0.99),
-                Percentile(saves, 0.5),
-                Percentile(saves, 0.99));
+            return stores.Select(s => s.Result()).ToList();
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One stored count's file and service for <see cref="LatenciesAsync"/>, and its samples.</summary>
+    private sealed class LatencyStore : IAsyncDisposable
+    {
+        private static readonly OperationUpdate[] Step =
+        [
+            new OperationUpdate { Id = "s1", Type = OperationType.Step, SubType = "Step", Name = "reserve", Action = OperationAction.Start },
+            new OperationUpdate { Id = "s1", Type = OperationType.Step, SubType = "Step", Name = "reserve", Action = OperationAction.Succeed, Payload = "2" },
+        ];
+
+        private readonly List<double> _starts = [];
+        private readonly List<double> _saves = [];
+        private TempDir? _dir;
+        private LocalDurableService? _service;
+        private int _stored;
+        private double _fillSeconds;
+        private double _openMs;
+        private long _openBytes;
+
+        public static async Task<LatencyStore> OpenAsync(int stored)
+        {
+            var store = new LatencyStore { _stored = stored, _dir = new TempDir() };
+            var db = Path.Combine(store._dir.Path, "stored.db");
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            await CreateTemplateAsync(db, clock).ConfigureAwait(false);
+            var fill = Stopwatch.StartNew();
+            Prefill(db, stored);
+            store._fillSeconds = fill.Elapsed.TotalSeconds;
+            SqliteConnection.ClearAllPools();
+
+            var before = ManagedBytes();
+            var open = Stopwatch.StartNew();
+            store._service = new LocalDurableService(new LocalDurableServiceOptions { DatabasePath = db, TimeProvider = clock, RunExecutions = false });
+            store._openMs = open.Elapsed.TotalMilliseconds;
+            store._openBytes = ManagedBytes() - before;
+            store._service.Register(Function, ThreeSteps());
+            return store;
+        }
+
+        /// <summary>One start and one save (a step's start and success in one checkpoint).</summary>
+        public void Sample(int i, bool record)
+        {
+            var service = _service!;
+            var t0 = Stopwatch.GetTimestamp();
+            var arn = service.StartExecution(Function, "1", string.Create(CultureInfo.InvariantCulture, $"lat-{i:D7}"));
+            var start = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var token = service.Engine.BeginInvocation(arn).CheckpointToken!;
+            t0 = Stopwatch.GetTimestamp();
+            service.Engine.Checkpoint(arn, token, Step);
+            var save = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (record)
+            {
+                _starts.Add(start);
+                _saves.Add(save);
+            }
+        }
+
+        public LatencyResult Result()
+        {
+            _starts.Sort();
+            _saves.Sort();
+            return new LatencyResult(_stored, _fillSeconds, _openMs, _openBytes, Percentile(_starts, 0.5), Percentile(_starts, 0.99), Percentile(_saves, 0.5), Percentile(_saves, 0.99));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_service is not null)
+            {
+                await _service.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _dir?.Dispose();
         }
     }
 
