@@ -43,6 +43,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private readonly object _queueGate = new();
     private List<SaveRequest> _queue = new();
     private readonly bool _syncEachCommit;
+    private readonly bool _syncLog;
     private readonly object _syncGate = new();
     private List<List<SaveRequest>> _committed = new();
     private Thread? _writer;
@@ -53,6 +54,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private bool _syncerBusy;
     private bool _callerCommitting;
     private bool _writerDone;
+    private readonly object _logGate = new();
     private FileStream? _log;
     private bool _closed;
     private long _batches;
@@ -102,11 +104,18 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         try
         {
             _connection.Open();
-            Exec("PRAGMA journal_mode=WAL;");
-            // NORMAL either way: SQLite does not sync the log at commit. With syncEachCommit this store syncs it itself after
-            // each commit, on its own thread, and only then answers the commit's saves (see SyncLoop).
+            bool wal;
+            using (var mode = Command("PRAGMA journal_mode=WAL;"))
+            {
+                wal = string.Equals(mode.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase);
+            }
+
+            // In WAL mode SQLite runs NORMAL either way (it does not sync the log at commit); with syncEachCommit this store
+            // syncs the log itself after each commit and only then answers the commit's saves (see SyncLoop). Where the
+            // file system refused WAL mode, SQLite syncs each commit itself (FULL).
             _syncEachCommit = syncEachCommit;
-            Exec("PRAGMA synchronous=NORMAL;");
+            _syncLog = syncEachCommit && wal;
+            Exec(syncEachCommit && !wal ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
             Exec("PRAGMA busy_timeout=5000;");
             CreateSchema(legacyRetentionDays);
             _reader.Open();
@@ -137,7 +146,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// </summary>
     internal bool SyncEachCommit => _syncEachCommit;
 
-    /// <summary>The writer connection's <c>PRAGMA synchronous</c> (1, NORMAL, in both modes: SQLite never syncs at commit).</summary>
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c>: 1 (NORMAL) in WAL mode, whether or not the store syncs each commit itself.</summary>
     internal long Synchronous
     {
         get
@@ -413,7 +422,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         {
             try
             {
-                if (_syncEachCommit && request.Written)
+                if (_syncLog && request.Written)
                 {
                     SyncAndFinish([batch]);
                 }
@@ -510,7 +519,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 }
             }
 
-            if (_syncEachCommit)
+            if (_syncLog)
             {
                 lock (_syncGate)
                 {
@@ -551,7 +560,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             {
                 // Whatever happened, every save in the batch gets its outcome (after the log is synced, when it must be), so
                 // no caller waits for ever and a closing store sees the queue drain.
-                if (!_syncEachCommit || !batch.Exists(r => r.Written))
+                if (!_syncLog || !batch.Exists(r => r.Written))
                 {
                     Finish(batch);
                 }
@@ -695,8 +704,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     /// <summary>
     /// Whether a save that finds nothing else in progress (nothing queued, the writer waiting, the syncer idle, no other
-    /// save being written by its caller) is written and synced on its caller's thread (default): a lone save then costs what a direct commit
-    /// does, with no hand-off to the writer thread and back. Tests of the queue turn it off.
+    /// save being written by its caller) is written and synced on its caller's thread (default): a lone save then costs
+    /// what a direct commit does, with no hand-off to the writer thread and back. Tests of the queue turn it off.
     /// </summary>
     internal bool CommitOnCallerWhenIdle { get; set; } = true;
 
@@ -716,10 +725,16 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     /// <exception cref="IOException">The sync failed.</exception>
     private void SyncLog()
     {
-        _log ??= new FileStream(FilePath + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        FileStream log;
+        lock (_logGate)
+        {
+            // Saves are synced by their caller, the writer or the syncer, possibly at once: the handle is opened once.
+            log = _log ??= new FileStream(FilePath + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        }
+
         if (OperatingSystem.IsLinux())
         {
-            if (FdDataSync((int)_log.SafeFileHandle.DangerousGetHandle()) != 0)
+            if (FdDataSync((int)log.SafeFileHandle.DangerousGetHandle()) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 throw new IOException($"fdatasync of '{FilePath}-wal' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
@@ -727,7 +742,7 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
         }
         else
         {
-            _log.Flush(flushToDisk: true);
+            log.Flush(flushToDisk: true);
         }
 
         Interlocked.Increment(ref _logSyncs);
@@ -736,10 +751,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static extern int FdDataSync(int fd);
 
-    /// <summary>For tests: runs on the syncer thread before each sync of the log (a test can hold it there, or make it fail).</summary>
+    /// <summary>For tests: runs on the syncing thread (caller, writer or syncer) before each sync of the log (a test can hold it there, or make it fail).</summary>
     internal Action? BeforeLogSync { get; set; }
 
-    /// <summary>How many times the log was synced by the syncer thread (for tests).</summary>
+    /// <summary>How many times the store synced the log (for tests).</summary>
     internal long LogSyncs => Interlocked.Read(ref _logSyncs);
 
     private static void Finish(List<SaveRequest> batch)
@@ -1160,7 +1175,10 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
             syncer.Join();
         }
 
-        _log?.Dispose();
+        lock (_logGate)
+        {
+            _log?.Dispose();
+        }
 
         lock (_writeGate)
         {
