@@ -830,8 +830,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
 
     /// <summary>
     /// The rows a save writes, computed on the saving caller's thread (it holds the execution's lock, so the record does not
-    /// change), so the leader of a group commit only binds values and runs statements: the JSON of events and errors is
-    /// made by the callers in parallel, not one after another inside the transaction. What the store wrote last for the
+    /// change), so the thread that commits (the writer, or a lone caller) only binds values and runs statements: the JSON
+    /// of events and errors is made by the callers in parallel, not one after another inside the transaction. What the store wrote last for the
     /// record (<see cref="ExecutionRecord.StoreNote"/>) lets a save skip work: a running execution whose row exists is
     /// updated without its indexed end and purge columns (so their indexes are not rewritten), and the timer rows are
     /// rewritten only when the armed timers changed. Every page a save dirties is a page the commit writes to the log.
