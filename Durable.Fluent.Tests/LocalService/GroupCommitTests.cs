@@ -171,6 +171,50 @@ public class GroupCommitTests : TempFolderFixture
     }
 
     [Test]
+    public void Closing_the_store_waits_for_a_save_its_caller_is_writing()
+    {
+        using var syncing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var store = new SqliteEngineStateStore(Db);
+        store.BeforeLogSync = () =>
+        {
+            syncing.Set();
+            release.Wait(Patience);
+        };
+        var engine = Engine(store);
+        Exception? saveError = null;
+        var saver = Background(() =>
+        {
+            try
+            {
+                engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "in-flight", InputPayload = "1" });
+            }
+            catch (Exception ex)
+            {
+                saveError = ex;
+            }
+        });
+        var closer = Background(store.Dispose);
+        try
+        {
+            saver.Start();
+            Assert.That(syncing.Wait(Patience), Is.True, "the lone save is being synced on its caller's thread");
+            closer.Start();
+            Assert.That(SpinWait.SpinUntil(() => store.Closed, Patience), Is.True);
+            Assert.That(closer.Join(TimeSpan.FromMilliseconds(300)), Is.False, "Dispose waits for the save its caller is writing");
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.That(closer.Join(Patience) && saver.Join(Patience), Is.True);
+        Assert.That(saveError, Is.Null, "the save finished before the store closed");
+        using var reopened = new SqliteEngineStateStore(Db);
+        Assert.That(reopened.FindByName("fn", "in-flight"), Is.Not.Null);
+    }
+
+    [Test]
     public void A_failed_log_sync_fails_the_saves_it_carried_and_the_execution_goes_on_from_the_file()
     {
         using var store = new SqliteEngineStateStore(Db);
