@@ -49,8 +49,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
     private Thread? _writer;
     private bool _writerWaiting;
     private Thread? _syncer;
-    private bool _syncerWaiting;
-    private bool _writerWaitsForSyncer;
     private bool _syncerBusy;
     private bool _callerCommitting;
     private bool _writerDone;
@@ -528,7 +526,6 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                     // meanwhile go in one transaction instead of several that wait for the same sync.
                     while (_committed.Count > 0)
                     {
-                        _writerWaitsForSyncer = true;
                         Monitor.Wait(_syncGate);
                     }
                 }
@@ -588,9 +585,8 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                 _syncer = new Thread(SyncLoop) { IsBackground = true, Name = "Durable.Fluent SQLite log sync" };
                 _syncer.Start();
             }
-            else if (_syncerWaiting)
+            else
             {
-                _syncerWaiting = false;
                 Monitor.PulseAll(_syncGate);
             }
         }
@@ -624,17 +620,12 @@ internal sealed class SqliteEngineStateStore : IEngineStateStore, IDisposable
                         return;
                     }
 
-                    _syncerWaiting = true;
                     Monitor.Wait(_syncGate);
                 }
 
                 (batches, _committed) = (_committed, batches);
                 _syncerBusy = true;
-                if (_writerWaitsForSyncer)
-                {
-                    _writerWaitsForSyncer = false;
-                    Monitor.PulseAll(_syncGate);
-                }
+                Monitor.PulseAll(_syncGate); // the writer may be waiting for these batches to be taken
             }
 
             try

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Durable.Fluent.LocalService;
 using Durable.Fluent.Testing;
 using Durable.Fluent.Testing.Engine;
@@ -48,14 +47,14 @@ public class SqliteEngineStateStoreTests
                 new OperationUpdate { Id = "c1", Type = OperationType.Callback, SubType = "Callback", Name = "cb", Action = OperationAction.Start, CallbackOptions = new CallbackOptions { TimeoutSeconds = 60, HeartbeatTimeoutSeconds = 20 } },
             ]);
             engine.EndInvocation(arn, InvocationOutcome.Returned(new DurableExecutionInvocationOutput { Status = InvocationStatus.Pending }), "req-1");
-            before = Dump(engine, arn);
+            before = EngineDump.Of(engine, arn);
             Assert.That(r.CheckpointToken, Is.Not.Null);
         }
 
         using (var store = new SqliteEngineStateStore(Db))
         {
             var reloaded = new LocalDurableEngine(clock, new LocalEngineOptions(), store);
-            Assert.That(Dump(reloaded, arn), Is.EqualTo(before));
+            Assert.That(EngineDump.Of(reloaded, arn), Is.EqualTo(before));
             Assert.That(reloaded.NextTimerDue(arn), Is.EqualTo(clock.GetUtcNow().AddSeconds(7)));
             Assert.That(store.EarliestTimerDue(), Is.EqualTo(clock.GetUtcNow().AddSeconds(7)));
             Assert.That(reloaded.FindCallbackId(arn, "cb"), Is.Not.Null);
@@ -80,25 +79,17 @@ public class SqliteEngineStateStoreTests
         var engine = new LocalDurableEngine(new FakeTimeProvider(), new LocalEngineOptions(), store);
         var arn = engine.StartExecution(new StartExecutionRequest { ExecutionName = "e" });
         var token = engine.BeginInvocation(arn).CheckpointToken!;
-        var before = Dump(engine, arn);
+        var before = EngineDump.Of(engine, arn);
         OperationUpdate[] batch = [new OperationUpdate { Id = "w", Type = OperationType.Wait, SubType = "Wait", Action = OperationAction.Start, WaitOptions = new WaitOptions { WaitSeconds = 5 } }];
 
         store.Fail = true;
         var ex = Assert.Throws<LocalEngineException>(() => engine.Checkpoint(arn, token, batch));
         Assert.That((ex!.StatusCode, ex.ErrorCode, ex.IsRetryable), Is.EqualTo((500, "ServiceException", true)));
-        Assert.That(Dump(engine, arn), Is.EqualTo(before));
+        Assert.That(EngineDump.Of(engine, arn), Is.EqualTo(before));
 
         store.Fail = false;
         Assert.That(engine.Checkpoint(arn, token, batch).CheckpointToken, Is.Not.Null, "the token from before the failed save still works");
     }
-
-    private static string Dump(LocalDurableEngine engine, string arn) => JsonSerializer.Serialize(new
-    {
-        Execution = engine.GetExecution(arn),
-        Operations = engine.GetOperations(arn),
-        History = engine.GetHistory(arn),
-        Timer = engine.NextTimerDue(arn),
-    }, WireJson.Envelope);
 
     private sealed class FlakyStore(SqliteEngineStateStore inner) : IEngineStateStore
     {

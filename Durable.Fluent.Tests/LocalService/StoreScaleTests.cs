@@ -30,7 +30,7 @@ public class StoreScaleTests : TempFolderFixture
             var engine = Engine(clock, store);
             ended = Enumerable.Range(0, 4).Select(i => EngineDriver.RunToEnd(engine, $"ended-{i}")).ToList();
             running = engine.StartExecution(new StartExecutionRequest { FunctionName = "fn", ExecutionName = "running" });
-            before = Dump(engine, ended[2]);
+            before = EngineDump.Of(engine, ended[2]);
         }
 
         using (var store = new SqliteEngineStateStore(Db))
@@ -39,7 +39,7 @@ public class StoreScaleTests : TempFolderFixture
             Assert.That(engine.LoadedExecutions, Is.EqualTo(1), "only the running execution");
             Assert.That(engine.OpenExecutions(), Is.EqualTo(new[] { running }));
 
-            Assert.That(Dump(engine, ended[2]), Is.EqualTo(before), "an ended one is read back whole");
+            Assert.That(EngineDump.Of(engine, ended[2]), Is.EqualTo(before), "an ended one is read back whole");
             Assert.That(engine.LoadedExecutions, Is.EqualTo(2));
             Assert.That(engine.ListExecutions().Select(e => e.DurableExecutionArn), Is.EqualTo(ended.Append(running)), "the list comes from the file, in creation order");
             Assert.That(engine.LoadedExecutions, Is.EqualTo(2), "listing loads nothing");
@@ -339,13 +339,6 @@ public class StoreScaleTests : TempFolderFixture
 
     private static LocalDurableEngine Engine(TimeProvider clock, SqliteEngineStateStore store, int cached = 1_000, int? retentionDays = null)
         => new(clock, new LocalEngineOptions { CachedEndedExecutions = cached, RetentionPeriodInDays = retentionDays }, store);
-
-    private static string Dump(LocalDurableEngine engine, string arn) => System.Text.Json.JsonSerializer.Serialize(new
-    {
-        Execution = engine.GetExecution(arn),
-        Operations = engine.GetOperations(arn),
-        History = engine.GetHistory(arn),
-    }, WireJson.Envelope);
 
     private static int Conflict(TestDelegate start) => Assert.Throws<LocalEngineException>(start)!.StatusCode;
 

@@ -109,13 +109,13 @@ public class StoreWriteTests : TempFolderFixture
             Assert.That(Row(arn), Is.EqualTo(("SUCCEEDED", (string?)null, 2L, (long?)end.UtcTicks, (long?)end.AddDays(3).UtcTicks)));
             Assert.That(store.Expired(end.AddDays(3), 10), Is.EqualTo(new[] { arn }), "the purge index finds it");
             Assert.That(store.Expired(end.AddDays(3).AddTicks(-1), 10), Is.Empty);
-            before = Dump(engine, arn);
+            before = EngineDump.Of(engine, arn);
         }
 
         using (var store = new SqliteEngineStateStore(Db))
         {
             var engine = new LocalDurableEngine(clock, new LocalEngineOptions { RetentionPeriodInDays = 3 }, store);
-            Assert.That(Dump(engine, arn), Is.EqualTo(before), "a restart reads back what the engine held");
+            Assert.That(EngineDump.Of(engine, arn), Is.EqualTo(before), "a restart reads back what the engine held");
         }
     }
 
@@ -172,14 +172,6 @@ public class StoreWriteTests : TempFolderFixture
             Assert.That(service.SqliteStore!.SyncEachCommit, Is.EqualTo(synced), "each commit synced (the default), or only at checkpoints (kill -9 safe, not power-loss safe)");
         }
     }
-
-    private static string Dump(LocalDurableEngine engine, string arn) => System.Text.Json.JsonSerializer.Serialize(new
-    {
-        Execution = engine.GetExecution(arn),
-        Operations = engine.GetOperations(arn),
-        History = engine.GetHistory(arn),
-        NextTimer = engine.NextTimerDue(arn),
-    }, WireJson.Envelope);
 
     private List<(string OperationId, string Kind, long DueTicks)> Timers(string arn)
     {
